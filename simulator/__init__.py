@@ -1,0 +1,3 @@
+"""Customer-service training simulator."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,70 @@
+"""Helpers shared by several commands."""
+
+from __future__ import annotations
+
+import argparse
+import os
+from pathlib import Path
+
+from simulator.errors import UserError
+from simulator.grading import Grader, default_grader
+from simulator.loader import Library, discover
+from simulator.scenario import Scenario
+from simulator.voice.base import Voice
+
+
+def extra_dirs(args: argparse.Namespace) -> list[Path]:
+    dirs: list[Path] = list(getattr(args, "scenarios", []) or [])
+    return dirs
+
+
+def library(args: argparse.Namespace) -> Library:
+    return discover(extra_dirs(args))
+
+
+def scenario(args: argparse.Namespace, scenario_id: str) -> Scenario:
+    return library(args).get(scenario_id)
+
+
+def grader() -> Grader:
+    return default_grader()
+
+
+def add_voice_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--voice",
+        choices=["scripted", "model"],
+        default=os.environ.get("SIMULATOR_VOICE", "scripted"),
+        help="who voices the customer: the authored lines, or a local language model",
+    )
+    parser.add_argument(
+        "--model",
+        metavar="PATH",
+        type=Path,
+        default=None,
+        help="a local Hugging Face model folder or .gguf file for --voice model",
+    )
+    parser.add_argument("--seed", type=int, default=0, help="makes the customer reproducible")
+
+
+def voice(args: argparse.Namespace) -> Voice:
+    from simulator.voice.factory import make_voice
+
+    return make_voice(args.voice, model_path=args.model, seed=args.seed)
+
+
+def read_text_file(path: Path, what: str) -> str:
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise UserError(f"The {what} file {path} does not exist; check the path.") from None
+    except IsADirectoryError:
+        raise UserError(f"{path} is a folder; give the {what} file instead.") from None
+    except OSError as exc:
+        raise UserError(f"The {what} file {path} cannot be read ({exc.strerror}).") from None
+    if b"\x00" in raw:
+        raise UserError(f"The {what} file {path} is binary; give a plain UTF-8 text file.")
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise UserError(f"The {what} file {path} is not UTF-8 text; save it as UTF-8.") from None

@@ -1,0 +1,55 @@
+"""`simulator rehearse SCENARIO_ID --replies FILE`: play a whole session headless."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+from simulator.cli import common
+from simulator.rehearsal import read_replies, rehearse
+from simulator.session import Session
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("rehearse", help="play a session headless with replies from a file")
+    p.add_argument("scenario_id", metavar="SCENARIO_ID")
+    p.add_argument("--replies", type=Path, required=True, metavar="FILE", help="the trainee's replies, one per line")
+    p.add_argument("--json", action="store_true", help="print one JSON object")
+    common.add_voice_options(p)
+    p.set_defaults(run=run)
+
+
+def print_transcript(session: Session) -> None:
+    print(f"# {session.scenario.title} ({session.scenario.id}), voice: {session.voice.name}")
+    print(f"Customer: {session.opening}")
+    print(f"  [mood {session.start_mood}]")
+    for turn in session.turns:
+        print(f"\nTrainee: {turn.trainee}")
+        print(f"  Courtesy {turn.grade.courtesy}, Flexibility {turn.grade.flexibility}")
+        for e in turn.grade.evidence:
+            sign = "+" if e.effect >= 0 else ""
+            print(f"    {e.dimension}: {sign}{e.effect} \"{e.phrase}\" ({e.reason})")
+        if turn.grade.tip:
+            print(f"  Tip: {turn.grade.tip}")
+        print(f"Customer ({turn.customer_source}): {turn.customer}")
+        print(f"  [mood {turn.mood_before} -> {turn.mood}]")
+    scores = session.scores()
+    print(f"\nOutcome: {session.outcome}")
+    print(f"Session scores: courtesy {scores['courtesy']}, flexibility {scores['flexibility']}")
+
+
+def run(args: argparse.Namespace) -> int:
+    scenario = common.scenario(args, args.scenario_id)
+    replies = read_replies(common.read_text_file(args.replies, "replies"))
+    session = Session(scenario, common.voice(args), common.grader(), seed=args.seed)
+    unused = rehearse(session, replies)
+    if args.json:
+        data = session.to_dict()
+        data["unused_replies"] = unused
+        print(json.dumps(data, ensure_ascii=False))
+    else:
+        print_transcript(session)
+        if unused:
+            print(f"({len(unused)} replies were not used: the conversation had ended.)")
+    return 0

@@ -1,0 +1,188 @@
+"""Reading scenario files, and finding every scenario the program knows.
+
+Every problem becomes one line `FILE:LINE: field.path: what is wrong` so a
+trainer can fix a file without reading a traceback.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import ValidationError
+
+from simulator import locations
+from simulator.errors import ScenarioError, UserError
+from simulator.scenario import Scenario
+
+MAX_FILE_BYTES = 1_000_000
+MAX_LINE_CHARS = 2_000
+SCENARIO_SUFFIXES = (".yaml", ".yml")
+
+
+def _node_at(root: yaml.Node | None, loc: tuple[Any, ...]) -> yaml.Node | None:
+    """The YAML node for a pydantic error location, as deep as it exists."""
+    node = root
+    for part in loc:
+        if isinstance(node, yaml.MappingNode):
+            match = next((v for k, v in node.value if getattr(k, "value", None) == part), None)
+            if match is None:
+                # An unknown key: point at the key itself.
+                key = next((k for k, _ in node.value if getattr(k, "value", None) == part), None)
+                return key or node
+            node = match
+        elif isinstance(node, yaml.SequenceNode) and isinstance(part, int):
+            if part >= len(node.value):
+                return node
+            node = node.value[part]
+        else:
+            return node
+    return node
+
+
+def _describe(error: dict[str, Any]) -> str:
+    kind = error.get("type", "")
+    if kind == "extra_forbidden":
+        return "unknown key (check the spelling; see scenarios.md for the allowed keys)"
+    if kind == "missing":
+        return "required key is missing"
+    message = str(error.get("msg", "invalid value"))
+    return message.removeprefix("Value error, ")
+
+
+def _field_path(loc: tuple[Any, ...]) -> str:
+    parts: list[str] = []
+    for part in loc:
+        if isinstance(part, int):
+            parts.append(f"[{part}]")
+        else:
+            parts.append(("." if parts else "") + str(part))
+    return "".join(parts) or "(top level)"
+
+
+def parse_scenario_text(text: str, path: str) -> Scenario:
+    """Validate scenario YAML text; raise ScenarioError listing every problem."""
+    long_lines = [
+        i + 1 for i, line in enumerate(text.splitlines()) if len(line) > MAX_LINE_CHARS
+    ]
+    if long_lines:
+        raise ScenarioError(
+            path,
+            [
+                f"{path}:{n}: (line): line is longer than {MAX_LINE_CHARS} characters; "
+                "split it or use a YAML block (|) over several lines"
+                for n in long_lines[:5]
+            ],
+        )
+    try:
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"{path}:{mark.line + 1}" if mark else path
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        return_line = f"{where}: (syntax): YAML syntax error: {problem}; check indentation and quotes"
+        raise ScenarioError(path, [return_line]) from None
+    if data is None:
+        raise ScenarioError(path, [f"{path}: (top level): the file is empty; write a scenario mapping (see scenarios.md)"])
+    if not isinstance(data, dict):
+        kind = type(data).__name__
+        raise ScenarioError(
+            path,
+            [f"{path}:1: (top level): expected a mapping of keys (id:, title:, ...), found a {kind}"],
+        )
+    try:
+        return Scenario.model_validate(data)
+    except ValidationError as exc:
+        problems = []
+        for error in exc.errors():
+            loc = tuple(error.get("loc", ()))
+            node = _node_at(root, loc)
+            line = f":{node.start_mark.line + 1}" if node is not None else ""
+            problems.append(f"{path}{line}: {_field_path(loc)}: {_describe(error)}")
+        raise ScenarioError(path, problems) from None
+
+
+def load_scenario(path: Path) -> Scenario:
+    """Read and validate one scenario file."""
+    shown = str(path)
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise ScenarioError(shown, [f"{shown}: (file): no such file; check the path"]) from None
+    except IsADirectoryError:
+        raise ScenarioError(shown, [f"{shown}: (file): is a folder, not a scenario file"]) from None
+    except OSError as exc:
+        raise ScenarioError(shown, [f"{shown}: (file): cannot be read ({exc.strerror}); check its permissions"]) from None
+    if len(raw) > MAX_FILE_BYTES:
+        raise ScenarioError(shown, [f"{shown}: (file): larger than 1 MB, which no scenario needs; is it the right file?"])
+    if b"\x00" in raw:
+        raise ScenarioError(shown, [f"{shown}: (file): is a binary file, not YAML text; save the scenario as plain text"])
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise ScenarioError(shown, [f"{shown}: (file): is not UTF-8 text; save it as UTF-8"]) from None
+    return parse_scenario_text(text, shown)
+
+
+@dataclass
+class Library:
+    """Every scenario found, and every file that could not be loaded."""
+
+    scenarios: dict[str, Scenario] = field(default_factory=dict)
+    paths: dict[str, Path] = field(default_factory=dict)
+    errors: dict[Path, list[str]] = field(default_factory=dict)
+
+    def get(self, scenario_id: str) -> Scenario:
+        if scenario_id in self.scenarios:
+            return self.scenarios[scenario_id]
+        for path, problems in self.errors.items():
+            if path.stem == scenario_id:
+                raise UserError(
+                    f"Scenario '{scenario_id}' has errors; run 'simulator validate {path}' to see them."
+                )
+        known = ", ".join(sorted(self.scenarios)) or "none"
+        raise UserError(
+            f"There is no scenario '{scenario_id}'; known scenarios: {known}."
+        )
+
+
+def scenario_dirs(extra: list[Path] | None = None) -> list[Path]:
+    """Built-in scenarios first, then the trainers' own folder(s)."""
+    dirs = [locations.builtin_scenarios_dir(), locations.user_scenarios_dir()]
+    for d in extra or []:
+        if d not in dirs:
+            dirs.append(d)
+    return dirs
+
+
+def scenario_files(directory: Path) -> list[Path]:
+    if not directory.is_dir():
+        return []
+    return sorted(p for p in directory.iterdir() if p.suffix in SCENARIO_SUFFIXES and p.is_file())
+
+
+def discover(extra_dirs: list[Path] | None = None, files: list[Path] | None = None) -> Library:
+    """Load every scenario; one broken file never hides the others."""
+    library = Library()
+    paths = list(files) if files is not None else [
+        p for d in scenario_dirs(extra_dirs) for p in scenario_files(d)
+    ]
+    for path in paths:
+        try:
+            scenario = load_scenario(path)
+        except ScenarioError as exc:
+            library.errors[path] = exc.problems
+            continue
+        if scenario.id in library.scenarios:
+            first = library.paths[scenario.id]
+            library.errors[path] = [
+                f"{path}: id: the id '{scenario.id}' is already used by {first}; "
+                "give one of them another id"
+            ]
+            continue
+        library.scenarios[scenario.id] = scenario
+        library.paths[scenario.id] = path
+    return library
