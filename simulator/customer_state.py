@@ -17,8 +17,10 @@ def mood_change(courtesy: int, flexibility: int) -> float:
     Courtesy and flexibility weigh the same: a polite "no" still leaves the
     family without beds (story 1), and a rude "yes" still stings (story 3).
     Neutral replies (50/50) cost a point: time passes and nothing improves.
+    The scale lets one very bad reply hurt (-12 or so) without ending the
+    conversation on its own: a trainee should get the chance to recover.
     """
-    return (courtesy - 55) / 6 + (flexibility - 55) / 6
+    return (courtesy - 55) / 8 + (flexibility - 55) / 8
 
 
 @dataclass
