@@ -1,0 +1,454 @@
+"""The trainer's cohort report: who practised what, and how they improved.
+
+Sessions come from this machine's database and/or from JSON files written by
+`simulator export --all --format json` on each classroom machine (SQLite must
+not live on a network share, so files are how machines meet). A session keeps
+its uuid everywhere, so the same session seen twice (the same file copied
+twice, or a machine exported on two days) counts once; of two copies the
+finished one, then the one with more turns, wins.
+
+Per trainee and scenario: sessions, outcomes, average courtesy and flexibility,
+and progress as the first scored session against the best one (best = highest
+courtesy + flexibility). Unfinished sessions are counted but their partial
+scores are left out of averages and progress.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+from simulator.errors import UserError
+from simulator.exam import exam_result
+from simulator.export import BUNDLE_FORMAT
+from simulator.htmldoc import esc, line_chart, local_time, page, table
+from simulator.storage import since_bound
+
+REPORT_FORMATS = ("csv", "html")
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One session as the report sees it."""
+
+    uuid: str
+    trainee: str
+    scenario: str
+    title: str
+    started_at: str
+    finished: bool
+    outcome: str
+    courtesy: int | None
+    flexibility: int | None
+    exam: bool
+    passed: bool | None
+    turns: int
+    machine: str = ""
+
+    @property
+    def scored(self) -> bool:
+        return self.finished and self.courtesy is not None and self.flexibility is not None
+
+    @property
+    def moment(self) -> datetime:
+        return _moment(self.started_at)
+
+
+def _moment(stamp: str) -> datetime:
+    try:
+        moment = datetime.fromisoformat(stamp)
+    except (TypeError, ValueError):
+        return datetime.min.replace(tzinfo=UTC)
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def entry(record: dict[str, Any]) -> Entry:
+    """An Entry from a Store summary, a Store.load() record or an exported record."""
+    scores = record.get("scores") or {}
+    finished = bool(record.get("finished", True))
+    exam = bool(record.get("exam"))
+    turns = record.get("turn_count")
+    if turns is None:
+        turns = len(record.get("turns") or [])
+    return Entry(
+        uuid=str(record.get("uuid") or ""),
+        trainee=str(record.get("trainee") or "anonymous"),
+        scenario=str(record.get("scenario") or ""),
+        title=str(record.get("title") or record.get("scenario") or ""),
+        started_at=str(record.get("started_at") or ""),
+        finished=finished,
+        outcome=str(record.get("outcome") or "unresolved") if finished else "unfinished",
+        courtesy=_int(scores.get("courtesy")),
+        flexibility=_int(scores.get("flexibility")),
+        exam=exam,
+        passed=exam_result(record).passed if exam else None,
+        turns=int(turns),
+        machine=str(record.get("machine") or ""),
+    )
+
+
+def _int(value: object) -> int | None:
+    if value is None:
+        return None
+    try:
+        return int(value)  # type: ignore[call-overload]
+    except (TypeError, ValueError):
+        return None
+
+
+# -- reading export files ---------------------------------------------------------
+
+
+def read_export(path: Path) -> list[dict[str, Any]]:
+    """The session records in one export file (`export --all` bundle or a single session)."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8-sig"))
+    except FileNotFoundError:
+        raise UserError(f"The export file {path} does not exist; check the path.") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else "not UTF-8 text"
+        raise UserError(f"The export file {path} cannot be read ({reason}); copy it again.") from None
+    except json.JSONDecodeError as exc:
+        raise UserError(
+            f"The export file {path} is not valid JSON (line {exc.lineno}); "
+            "export it again with 'simulator export --all --format json'."
+        ) from None
+    if isinstance(data, dict) and data.get("format") == BUNDLE_FORMAT:
+        records = data.get("sessions")
+    elif isinstance(data, dict) and "turns" in data and "scenario" in data:
+        records = [data]
+    elif isinstance(data, list):
+        records = data
+    else:
+        records = None
+    if not isinstance(records, list) or not all(
+        isinstance(r, dict) and r.get("uuid") and r.get("scenario") for r in records
+    ):
+        raise UserError(
+            f"{path} is not a simulator export; make it with 'simulator export --all --format json'."
+        )
+    return records
+
+
+def read_export_dir(folder: Path) -> list[dict[str, Any]]:
+    """Every record in the .json files of a folder (or one file)."""
+    if folder.is_file():
+        return read_export(folder)
+    if not folder.is_dir():
+        raise UserError(f"The folder {folder} does not exist; give the folder holding the export files.")
+    files = sorted(p for p in folder.iterdir() if p.suffix.lower() == ".json" and p.is_file())
+    if not files:
+        raise UserError(
+            f"There are no .json export files in {folder}; copy each machine's "
+            "'simulator export --all --format json' file there."
+        )
+    records: list[dict[str, Any]] = []
+    for path in files:
+        records.extend(read_export(path))
+    return records
+
+
+# -- merging and filtering ----------------------------------------------------------
+
+
+def _rank(e: Entry) -> tuple[bool, int]:
+    return (e.finished, e.turns)
+
+
+def merge(records: Iterable[dict[str, Any]]) -> list[Entry]:
+    """One Entry per session uuid, oldest first."""
+    chosen: dict[str, Entry] = {}
+    for record in records:
+        e = entry(record)
+        key = e.uuid or f"{e.machine}:{e.trainee}:{e.started_at}"
+        if key not in chosen or _rank(e) > _rank(chosen[key]):
+            chosen[key] = e
+    return sorted(chosen.values(), key=lambda e: (e.moment, e.uuid))
+
+
+def name_key(name: str) -> str:
+    """Names are matched ignoring case and spacing: 'Dana  Levi' and 'dana levi' are one trainee."""
+    return " ".join(name.split()).casefold()
+
+
+def select(
+    entries: Iterable[Entry],
+    since: date | None = None,
+    scenario: str | None = None,
+    trainee: str | None = None,
+) -> list[Entry]:
+    bound = _moment(since_bound(since)) if since is not None else None
+    out = []
+    for e in entries:
+        if bound is not None and e.moment < bound:
+            continue
+        if scenario and e.scenario != scenario:
+            continue
+        if trainee and name_key(e.trainee) != name_key(trainee):
+            continue
+        out.append(e)
+    return out
+
+
+# -- the report -------------------------------------------------------------------
+
+
+@dataclass
+class Row:
+    """One trainee on one scenario."""
+
+    trainee: str
+    scenario: str
+    title: str
+    entries: list[Entry] = field(default_factory=list)
+
+    def count(self, outcome: str) -> int:
+        return sum(1 for e in self.entries if e.outcome == outcome)
+
+    @property
+    def scored(self) -> list[Entry]:
+        return [e for e in self.entries if e.scored]
+
+    def average(self, dimension: str) -> float | None:
+        values = [getattr(e, dimension) for e in self.scored]
+        return round(sum(values) / len(values), 1) if values else None
+
+    @property
+    def first(self) -> Entry | None:
+        scored = self.scored
+        return scored[0] if scored else None
+
+    @property
+    def best(self) -> Entry | None:
+        scored = self.scored
+        # max() keeps the earliest of equals: "best" is when the level was first reached.
+        return max(scored, key=lambda e: (e.courtesy or 0) + (e.flexibility or 0)) if scored else None
+
+    def gain(self, dimension: str) -> int | None:
+        first, best = self.first, self.best
+        if first is None or best is None:
+            return None
+        return int(getattr(best, dimension)) - int(getattr(first, dimension))
+
+    @property
+    def exams(self) -> list[Entry]:
+        return [e for e in self.entries if e.exam]
+
+
+@dataclass
+class Report:
+    rows: list[Row]
+    entries: list[Entry]
+    filters: dict[str, str]
+
+    @property
+    def trainees(self) -> list[str]:
+        seen: dict[str, str] = {}
+        for row in self.rows:
+            seen.setdefault(name_key(row.trainee), row.trainee)
+        return list(seen.values())
+
+
+def build(entries: list[Entry], filters: dict[str, str] | None = None) -> Report:
+    rows: dict[tuple[str, str], Row] = {}
+    for e in sorted(entries, key=lambda e: (e.moment, e.uuid)):
+        key = (name_key(e.trainee), e.scenario)
+        if key not in rows:
+            rows[key] = Row(e.trainee, e.scenario, e.title)
+        rows[key].entries.append(e)
+    ordered = sorted(rows.values(), key=lambda r: (name_key(r.trainee), r.scenario))
+    return Report(ordered, entries, filters or {})
+
+
+CSV_COLUMNS = [
+    "trainee",
+    "scenario",
+    "title",
+    "sessions",
+    "resolved",
+    "unresolved",
+    "walked_out",
+    "unfinished",
+    "avg_courtesy",
+    "avg_flexibility",
+    "first_date",
+    "first_courtesy",
+    "first_flexibility",
+    "best_date",
+    "best_courtesy",
+    "best_flexibility",
+    "courtesy_gain",
+    "flexibility_gain",
+    "exams",
+    "exams_passed",
+]
+
+
+def _row_values(row: Row) -> dict[str, object]:
+    first, best = row.first, row.best
+    return {
+        "trainee": row.trainee,
+        "scenario": row.scenario,
+        "title": row.title,
+        "sessions": len(row.entries),
+        "resolved": row.count("resolved"),
+        "unresolved": row.count("unresolved"),
+        "walked_out": row.count("walked_out"),
+        "unfinished": row.count("unfinished"),
+        "avg_courtesy": row.average("courtesy"),
+        "avg_flexibility": row.average("flexibility"),
+        "first_date": local_time(first.started_at) if first else None,
+        "first_courtesy": first.courtesy if first else None,
+        "first_flexibility": first.flexibility if first else None,
+        "best_date": local_time(best.started_at) if best else None,
+        "best_courtesy": best.courtesy if best else None,
+        "best_flexibility": best.flexibility if best else None,
+        "courtesy_gain": row.gain("courtesy"),
+        "flexibility_gain": row.gain("flexibility"),
+        "exams": len(row.exams),
+        "exams_passed": sum(1 for e in row.exams if e.passed),
+    }
+
+
+def to_csv(report: Report) -> str:
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=CSV_COLUMNS, lineterminator="\n")
+    writer.writeheader()
+    for row in report.rows:
+        values = _row_values(row)
+        writer.writerow({k: "" if v is None else _csv_safe(v) for k, v in values.items()})
+    return buffer.getvalue()
+
+
+def _csv_safe(value: object) -> object:
+    # A name starting with = + - @ would run as a formula in a spreadsheet.
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
+        return "'" + value
+    return value
+
+
+def _signed(value: int | None) -> str | None:
+    return None if value is None else f"{value:+d}"
+
+
+def to_html(report: Report) -> str:
+    title = "Cohort report"
+    body: list[str] = [f"<h1>{title}</h1>"]
+    described = ", ".join(f"{k} {v}" for k, v in report.filters.items() if v)
+    sessions = len(report.entries)
+    body.append(
+        f'<p class="sub">{_plural(len(report.trainees), "trainee")}, {_plural(sessions, "session")}'
+        + (f" ({esc(described)})" if described else "")
+        + f" · made {esc(local_time(datetime.now(UTC).isoformat()))}</p>"
+    )
+    if not report.rows:
+        body.append("<p>No sessions match.</p>")
+        return page(title, "\n".join(body))
+    headers = [
+        "Trainee",
+        "Scenario",
+        "Sessions",
+        "Resolved",
+        "Unresolved",
+        "Walked out",
+        "Unfinished",
+        "Avg courtesy",
+        "Avg flexibility",
+        "First (C / F)",
+        "Best (C / F)",
+        "Gain (C / F)",
+        "Exams passed",
+    ]
+    numeric = [False, False] + [True] * 11
+    rows = []
+    for row in report.rows:
+        v = _row_values(row)
+        rows.append(
+            [
+                row.trainee,
+                row.title,
+                v["sessions"],
+                v["resolved"],
+                v["unresolved"],
+                v["walked_out"],
+                v["unfinished"],
+                v["avg_courtesy"],
+                v["avg_flexibility"],
+                _pair(v["first_courtesy"], v["first_flexibility"]),
+                _pair(v["best_courtesy"], v["best_flexibility"]),
+                _pair(_signed(row.gain("courtesy")), _signed(row.gain("flexibility"))),
+                f"{v['exams_passed']} of {v['exams']}" if v["exams"] else None,
+            ]
+        )
+    body.append("<h2>Summary</h2>")
+    body.append(table(headers, rows, numeric))
+    body.append("<h2>Progress</h2>")
+    for row in report.rows:
+        scored = row.scored
+        body.append(f'<h3 dir="auto">{esc(row.trainee)} · {esc(row.title)}</h3>')
+        if len(scored) < 2:
+            body.append(
+                f"<p>{_plural(len(scored), 'finished session')}; progress shows from the second one.</p>"
+            )
+            continue
+        labels = [local_time(e.started_at)[5:10] for e in scored]  # MM-DD keeps the axis readable
+        body.append(
+            line_chart(
+                f"{row.trainee}, {row.title}: scores per session",
+                labels,
+                [
+                    ("Courtesy", [e.courtesy for e in scored]),
+                    ("Flexibility", [e.flexibility for e in scored]),
+                ],
+            )
+        )
+    exams = [e for e in report.entries if e.exam]
+    if exams:
+        body.append("<h2>Exams</h2>")
+        body.append(
+            table(
+                ["Trainee", "Scenario", "Date", "Outcome", "Courtesy", "Flexibility", "Result"],
+                [
+                    [
+                        e.trainee,
+                        e.title,
+                        local_time(e.started_at),
+                        e.outcome.replace("_", " "),
+                        e.courtesy,
+                        e.flexibility,
+                        "passed" if e.passed else "not passed",
+                    ]
+                    for e in exams
+                ],
+                [False, False, False, False, True, True, False],
+            )
+        )
+    body.append(
+        "<footer>Averages and progress count finished sessions only; best = highest courtesy + flexibility; "
+        "sessions are merged by their id, so a file given twice counts once.</footer>"
+    )
+    return page(title, "\n".join(body))
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"
+
+
+def _pair(a: object, b: object) -> str | None:
+    if a is None and b is None:
+        return None
+    return f"{'–' if a is None else a} / {'–' if b is None else b}"
+
+
+def render_report(report: Report, fmt: str) -> str:
+    if fmt == "csv":
+        return to_csv(report)
+    if fmt == "html":
+        return to_html(report)
+    raise UserError(f"'{fmt}' is not a report format; use csv or html.")
