@@ -116,6 +116,13 @@ class Need(Strict):
         description="What the customer says to bring the conversation back to this need."
     )
     mood_when_met: int = Field(default=15, ge=-100, le=100)
+    min_courtesy: int = Field(
+        default=0,
+        ge=0,
+        le=100,
+        description="The need counts as met only if the reply's courtesy is at least this "
+        "(barked orders that name the right steps do not help an anxious customer).",
+    )
 
 
 class Trigger(Strict):
@@ -131,6 +138,10 @@ class Trigger(Strict):
         default=None, description="Only while this need is still unmet."
     )
     min_turn: int = Field(default=1, ge=1, description="Fire only from this turn on.")
+    after: Identifier | None = Field(
+        default=None,
+        description="Fire only once this other trigger has fired (a second send-away, say).",
+    )
     once: bool = Field(default=False, description="Fire at most once per session.")
     intent: Text = Field(description="What the customer means to say, for the model voice.")
     lines: Lines = Field(description="Authored customer lines; one is used, or rephrased.")
@@ -212,11 +223,18 @@ class Scenario(Strict):
                     problems.append(f"two {kind}s have the id '{item.id}'")
                 seen.add(item.id)
         need_ids = {n.id for n in self.needs}
+        trigger_ids = {t.id for t in self.triggers}
         for trigger in self.triggers:
             if trigger.need and trigger.need not in need_ids:
                 problems.append(
                     f"trigger '{trigger.id}' names need '{trigger.need}', which is not defined"
                 )
+            if trigger.after and trigger.after not in trigger_ids:
+                problems.append(
+                    f"trigger '{trigger.id}' comes after '{trigger.after}', which is not defined"
+                )
+            if trigger.after == trigger.id:
+                problems.append(f"trigger '{trigger.id}' cannot come after itself")
         if not any(n.required for n in self.needs):
             problems.append("at least one need must be required, or nothing can resolve")
         if problems:

@@ -164,7 +164,11 @@ class Session:
         grade = self.grader.grade(reply, context)
         mood_before = state.mood
         unmet = state.unmet(scenario)
-        newly_met = tuple(n for n in grade.needs_met if n in unmet)
+        newly_met = tuple(
+            n
+            for n in grade.needs_met
+            if n in unmet and grade.courtesy >= scenario.need(n).min_courtesy
+        )
         mood: float = mood_before + mood_change(grade.courtesy, grade.flexibility)
         mood += sum(scenario.need(n).mood_when_met for n in newly_met)
         trigger = self._matching_trigger(grade, turn_no, newly_met)
@@ -339,6 +343,8 @@ class Session:
             if trigger.once and trigger.id in self.state.fired:
                 continue
             if turn_no < trigger.min_turn:
+                continue
+            if trigger.after and trigger.after not in self.state.fired:
                 continue
             if trigger.need and (trigger.need in self.state.needs_met or trigger.need in newly_met):
                 continue

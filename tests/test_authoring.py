@@ -107,7 +107,7 @@ def test_preview_prints_what_a_trainer_needs(capsys: pytest.CaptureFixture[str])
     positions = [out.index(f"- {t.id}:") for t in scenario.triggers]
     assert positions == sorted(positions)
     flat = " ".join(out.split())
-    assert "the trainee sends away (from turn 3, once) -> mood -10, ENDS walked_out" in flat
+    assert "the trainee sends away (after 'sent-away', once) -> mood -10, ENDS walked_out" in flat
     # End conditions and samples.
     assert "END CONDITIONS" in out
     assert "mood at least 35" in out and "mood 10 or below" in out and "turn limit: 8" in out

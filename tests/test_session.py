@@ -64,21 +64,38 @@ def test_first_matching_trigger_speaks(hotel) -> None:
     assert turn.beat == "trigger:sent-to-another-hotel"
 
 
-def test_once_trigger_fires_only_once_and_min_turn_is_respected(hotel) -> None:
+def test_after_trigger_fires_on_the_second_offence(hotel) -> None:
     session = make(hotel)
-    session.state.mood = 100  # keep the customer in the room to watch triggers
     beats = []
-    for _ in range(4):
-        session.state.mood = 100
-        turn = session.reply("rude")
-        beats.append(turn.beat)
-        if session.finished:
-            break
-    assert beats[0] == "trigger:sent-to-another-hotel"
-    assert "trigger:sent-away-twice" in beats
-    assert beats.index("trigger:sent-away-twice") == 2  # min_turn: 3
-    assert beats[:2] == ["trigger:sent-to-another-hotel"] * 2
+    while not session.finished:
+        session.state.mood = 100  # keep the customer in the room to watch triggers
+        beats.append(session.reply("rude").beat)
+    # The general trigger first; the one that ends it needs it to have fired.
+    assert beats == ["trigger:sent-to-another-hotel", "trigger:sent-away-twice"]
     assert session.outcome == "walked_out"
+
+
+def test_min_turn_and_once_are_respected(hotel) -> None:
+    session = make(hotel)
+    assert session.reply("hmm").beat == "need:beds:nudge"  # felt-ignored waits for turn 2
+    ignored = Grade(courtesy=50, flexibility=50, acts=frozenset({"ignores_feelings"}))
+    session.grader.table["cold"] = ignored
+    assert session.reply("cold").beat == "trigger:felt-ignored"
+
+
+def test_need_with_min_courtesy_is_not_met_by_a_barked_offer(hotel) -> None:
+    import yaml
+
+    from simulator.loader import parse_scenario_text
+    from tests.conftest import SCENARIOS
+
+    data = yaml.safe_load((SCENARIOS / "china-hotel-beds.yaml").read_text(encoding="utf-8"))
+    data["needs"][0]["min_courtesy"] = 50
+    strict = parse_scenario_text(yaml.safe_dump(data), "strict.yaml")
+    barked = Grade(courtesy=20, flexibility=80, acts=frozenset({"offers", "commands"}), needs_met=("beds",))
+    session = Session(strict, RecordingVoice(), TableGrader({"barked": barked, "bed": OFFER_BED}))
+    assert session.reply("barked").needs_met == ()
+    assert session.reply("bed").needs_met == ("beds",)
 
 
 def test_turn_limit_ends_unresolved(hotel) -> None:

@@ -56,6 +56,8 @@ def _condition(trigger: Trigger) -> str:
         limits.append(f"while '{trigger.need}' is unmet")
     if trigger.min_turn > 1:
         limits.append(f"from turn {trigger.min_turn}")
+    if trigger.after:
+        limits.append(f"after '{trigger.after}'")
     if trigger.once:
         limits.append("once")
     return text + (f" ({', '.join(limits)})" if limits else "")
