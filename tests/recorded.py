@@ -19,7 +19,7 @@ WARM = [
     "Good evening, and I'm so sorry about that. I'll bring an extra mattress up to your room myself right away.",
 ]
 RUDE = [
-    "That is the room you booked. There are other hotels on this street.",
+    "This is the room on your reservation. Maybe another hotel has space.",
     "Not my problem. Try another hotel.",
     "I said no. Go to another hotel.",
     "Stop making a scene.",

@@ -18,7 +18,7 @@ GOOD = [
     "Of course, I'll bring sheets, pillows and blankets up with it, and some hot chocolate for the children.",
 ]
 BAD = [
-    "That is the room you booked. There are other hotels on this street.",
+    "This is the room on your reservation. Maybe another hotel has space.",
     "Not my problem. Go to another hotel.",
     "I said no. Go to another hotel.",
     "Stop making a scene and leave.",
@@ -88,7 +88,7 @@ def test_grade_json_one_object_per_line(tmp_path: Path, capsys: pytest.CaptureFi
     lines = [
         {"reply": "I'm so sorry. I'll bring a mattress up myself.", "customer": "We are five."},
         {"reply": "Not my department."},
-        {"reply": "Of course, the driver will take you to the garage.", "scenario": "tow-truck-ride"}
+        {"reply": "Certainly, you can sit in the truck with the driver as far as the garage.", "scenario": "tow-truck-ride"}
         if (ROOT / "scenarios" / "tow-truck-ride.yaml").exists()
         else {"reply": "Of course."},
     ]

@@ -22,6 +22,12 @@ COMMANDS = [
     "rehearse",
     "grade",
     "play",
+    "new",
+    "preview",
+    "history",
+    "export",
+    "report",
+    "models",
 ]
 
 

@@ -50,7 +50,20 @@ def add_voice_options(parser: argparse.ArgumentParser) -> None:
 def voice(args: argparse.Namespace) -> Voice:
     from simulator.voice.factory import make_voice
 
-    return make_voice(args.voice, model_path=args.model, seed=args.seed)
+    if args.voice != "model":
+        return make_voice(args.voice, model_path=args.model, seed=args.seed)
+    import sys
+
+    from simulator.cli.models_cmd import progress_bar
+
+    def notice(sentence: str) -> None:
+        print(sentence, file=sys.stderr)
+
+    # First run installs the default model; the bar (on stderr) shows it and the load.
+    with progress_bar() as on_progress:
+        return make_voice(
+            args.voice, model_path=args.model, seed=args.seed, on_progress=on_progress, on_notice=notice
+        )
 
 
 def read_text_file(path: Path, what: str) -> str:

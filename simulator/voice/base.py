@@ -34,6 +34,9 @@ class CustomerLine:
     source: Source
     # Why a model line was rejected, when the script had to step in.
     notes: tuple[str, ...] = field(default_factory=tuple)
+    # True when the text streamed to `on_token` while it was produced is not the
+    # line finally said (the verifier rejected it): the UI replaces the preview.
+    replaces_preview: bool = False
 
 
 class Voice(Protocol):

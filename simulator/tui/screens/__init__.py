@@ -1,0 +1,1 @@
+"""The training room's screens, one per file."""

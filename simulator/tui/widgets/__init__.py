@@ -1,0 +1,1 @@
+"""The training room's widgets, one per file."""

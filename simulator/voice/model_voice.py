@@ -1,0 +1,358 @@
+"""The customer voiced by a local language model, kept in role by the verifier.
+
+The script has decided what the customer means; this voice asks the model for a
+few candidate phrasings in one batched `generate` call, streams the first one as
+it is produced, and keeps the best candidate the verifier passes. If none passes,
+the authored line is said instead and the line is marked `script`.
+
+torch and transformers are imported when a model is loaded, never at import time.
+Loading is offline by construction: safetensors only, `local_files_only`, no
+`trust_remote_code`.
+"""
+
+from __future__ import annotations
+
+import copy
+import os
+import threading
+import time
+import zlib
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from simulator.errors import UserError
+from simulator.model_catalogue import Progress, is_model_dir, prepare_gguf
+from simulator.voice.base import CustomerLine, LineRequest, TokenCallback
+from simulator.voice.prompt import PROMPT_STYLES, Prompt, PromptStyle, chat_messages, transcript_prompt
+from simulator.voice.scripted import pick_authored
+from simulator.voice.verifier import Verdict, Verifier, clean
+
+CANDIDATES = 4  # on a CPU a batch of 4 costs little more than 1, and one usually passes
+MAX_NEW_TOKENS = 48  # two short sentences; longer output is cut anyway
+
+
+@dataclass(frozen=True)
+class GenerationSettings:
+    candidates: int = CANDIDATES
+    max_new_tokens: int = MAX_NEW_TOKENS
+    temperature: float = 0.8
+    top_p: float = 0.92
+    # Off: transformers applies it to every prompt token too, so it pushed the model
+    # away from the scenario's own words (and the end-of-turn token) into nonsense.
+    repetition_penalty: float = 1.0
+
+
+def _quiet(stage: str, fraction: float) -> None:
+    pass
+
+
+def resolve_model_path(path: Path, on_progress: Progress = _quiet) -> Path:
+    """A loadable safetensors folder for --model PATH (a folder, or a .gguf to convert once)."""
+    path = path.expanduser()
+    if not path.exists():
+        raise UserError(f"The model path {path} does not exist; give a model folder or a .gguf file.")
+    if path.is_file():
+        if path.suffix.lower() != ".gguf":
+            raise UserError(f"{path} is not a .gguf file; give a .gguf file or a Hugging Face model folder.")
+        return prepare_gguf(path, on_progress)
+    if not (path / "config.json").is_file():
+        raise UserError(f"{path} has no config.json; give a Hugging Face model folder or a .gguf file.")
+    if not is_model_dir(path):
+        raise UserError(
+            f"{path} has no .safetensors weights; only safetensors are loaded, so convert the model first."
+        )
+    return path
+
+
+class ModelVoice:
+    """A `Voice` backed by a causal language model loaded once and kept."""
+
+    name = "model"
+
+    def __init__(
+        self,
+        model_dir: Path,
+        seed: int = 0,
+        prompt_style: PromptStyle | None = None,
+        settings: GenerationSettings | None = None,
+        on_progress: Progress | None = None,
+        verifier_factory: Callable[[Any], Verifier] | None = None,
+    ) -> None:
+        self.model_dir = Path(model_dir)
+        self.seed = seed
+        self.settings = settings or GenerationSettings()
+        self.requested_style = prompt_style
+        self.on_progress = on_progress or _quiet
+        self.verifier_factory = verifier_factory or Verifier
+        self._lock = threading.Lock()
+        self._model: Any = None
+        self._tokenizer: Any = None
+        self._torch: Any = None
+        self._verifiers: dict[str, Verifier] = {}
+        self._prefix: tuple[tuple[int, ...], Any] | None = None  # token ids and their KV cache
+        self.load_seconds = 0.0
+
+    # -- loading -------------------------------------------------------------
+
+    @property
+    def loaded(self) -> bool:
+        return self._model is not None
+
+    def load(self) -> None:
+        """Load weights and tokenizer (idempotent, thread-safe); a UI calls it in a worker."""
+        with self._lock:
+            if self._model is None:
+                self._load()
+
+    def _load(self) -> None:
+        started = time.perf_counter()
+        stage = f"Loading {self.model_dir.name}"
+        self.on_progress(stage, 0.0)
+        # Belt and braces: nothing below may reach the model hub, even by a fallback path.
+        os.environ.setdefault("HF_HUB_OFFLINE", "1")
+        os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+        import torch
+        from transformers import AutoModelForCausalLM, AutoTokenizer
+        from transformers.utils import logging as hf_logging
+
+        hf_logging.disable_progress_bar()
+        hf_logging.set_verbosity_error()
+        # Dequantized 4-bit weights contain denormal floats, which are many times
+        # slower on x86 CPUs; flushing them to zero changes no output that matters.
+        torch.set_flush_denormal(True)
+        self.on_progress(stage, 0.3)
+        try:
+            tokenizer = AutoTokenizer.from_pretrained(self.model_dir, local_files_only=True)
+            model = AutoModelForCausalLM.from_pretrained(
+                self.model_dir,
+                local_files_only=True,
+                use_safetensors=True,
+                trust_remote_code=False,
+                dtype=torch.float32,  # float32 matmuls are the fast path on CPUs
+            )
+        except (OSError, ValueError, KeyError) as exc:
+            raise UserError(
+                f"The model in {self.model_dir} could not be loaded ({type(exc).__name__}); "
+                "run `simulator models install` again or give another --model."
+            ) from None
+        model.eval()
+        if tokenizer.pad_token_id is None:
+            tokenizer.pad_token = tokenizer.eos_token
+        self._torch, self._tokenizer, self._model = torch, tokenizer, model
+        self.load_seconds = time.perf_counter() - started
+        self.on_progress(stage, 1.0)
+
+    @property
+    def prompt_style(self) -> PromptStyle:
+        if self.requested_style in PROMPT_STYLES:
+            return self.requested_style
+        # A model without a chat template is a base model: it continues a script.
+        return "chat" if getattr(self._tokenizer, "chat_template", None) else "transcript"
+
+    # -- speaking ------------------------------------------------------------
+
+    def verifier(self, request: LineRequest) -> Verifier:
+        key = request.scenario.id
+        if key not in self._verifiers:
+            self._verifiers[key] = self.verifier_factory(request.scenario)
+        return self._verifiers[key]
+
+    def build_prompt(self, request: LineRequest) -> Prompt:
+        if self.prompt_style == "transcript":
+            return transcript_prompt(request)
+        messages = chat_messages(request)
+        tok = self._tokenizer
+        full = tok.apply_chat_template(messages, tokenize=False, add_generation_prompt=True)
+        head = tok.apply_chat_template(messages[:1], tokenize=False)
+        if isinstance(head, str) and full.startswith(head):
+            return Prompt(head, full[len(head) :])
+        return Prompt("", full)
+
+    def speak(
+        self,
+        request: LineRequest,
+        on_token: TokenCallback | None = None,
+        cancel: threading.Event | None = None,
+    ) -> CustomerLine:
+        self.load()
+        verifier = self.verifier(request)
+        stream = _Stream(on_token, verifier.labels) if on_token is not None else None
+        with self._lock:
+            raws = self.generate(
+                self.build_prompt(request), line_seed(self.seed, request), stream, cancel,
+                labels=verifier.labels,
+            )
+        if cancel is not None and cancel.is_set():
+            return CustomerLine(pick_authored(request, self.seed), "script", ("cancelled",), replaces_preview=True)
+        verdicts = [verifier.check(raw, request) for raw in raws]
+        chosen = choose(verdicts, streamed=0 if stream is not None else None)
+        if chosen is None:
+            notes = tuple(f"rejected: {v.text[:60]!r} ({v.reason})" for v in verdicts)
+            text = pick_authored(request, self.seed)
+            return CustomerLine(text, "script", notes, replaces_preview=stream is not None and stream.sent != "")
+        if stream is not None:
+            if chosen == 0:
+                stream.finish(verdicts[0].text)
+            replaced = chosen != 0 and stream.sent != ""
+        else:
+            replaced = False
+        return CustomerLine(verdicts[chosen].text, "model", replaces_preview=replaced)
+
+    def generate(
+        self,
+        prompt: Prompt,
+        seed: int,
+        stream: _Stream | None = None,
+        cancel: threading.Event | None = None,
+        n: int | None = None,
+        labels: tuple[str, ...] = (),
+    ) -> list[str]:
+        """Raw candidate continuations of the prompt, sampled in one batched call."""
+        torch, tok, model = self._torch, self._tokenizer, self._model
+        n = n or self.settings.candidates
+        prefix_ids = tuple(tok(prompt.prefix, add_special_tokens=False).input_ids) if prompt.prefix else ()
+        suffix_ids = tuple(tok(prompt.suffix, add_special_tokens=False).input_ids)
+        bos = (tok.bos_token_id,) if self._wants_bos(prompt) else ()
+        ids = bos + prefix_ids + suffix_ids
+        cache = self._cache_for(bos + prefix_ids, ids)
+        cache.batch_repeat_interleave(n)
+        input_ids = torch.tensor([ids] * n, dtype=torch.long)
+        markers = ("\n", "<|im_end|>", "<end_of_turn>", "<eos>", *(f"{label}:" for label in labels))
+        watcher = _LineWatcher(tok, len(ids), n, markers, cancel, stream)
+        torch.manual_seed(seed)
+        s = self.settings
+        with torch.inference_mode():
+            out = model.generate(
+                input_ids=input_ids,
+                attention_mask=torch.ones_like(input_ids),
+                past_key_values=cache,
+                do_sample=True,
+                temperature=s.temperature,
+                top_p=s.top_p,
+                repetition_penalty=s.repetition_penalty,
+                max_new_tokens=s.max_new_tokens,
+                stopping_criteria=[watcher],
+                pad_token_id=tok.pad_token_id,
+            )
+        return [tok.decode(row[len(ids) :], skip_special_tokens=True) for row in out]
+
+    def _wants_bos(self, prompt: Prompt) -> bool:
+        bos = self._tokenizer.bos_token
+        # Gemma and Llama-style tokenizers expect BOS first; ChatML templates bring their own.
+        return bool(bos) and not prompt.text.startswith(bos) and self.prompt_style == "transcript"
+
+    def _cache_for(self, prefix: tuple[int, ...], ids: tuple[int, ...]) -> Any:
+        """A KV cache covering ids[:-1], reusing the conversation's fixed prefix.
+
+        The prefix (who the customer is, the setting) is the same for every line of
+        a scenario, so it is computed once and copied; only the per-line part is new.
+        """
+        torch, model = self._torch, self._model
+        with torch.inference_mode():
+            if self._prefix is None or self._prefix[0] != prefix or len(prefix) >= len(ids):
+                self._prefix = None
+                if 0 < len(prefix) < len(ids):
+                    out = model(input_ids=torch.tensor([prefix]), use_cache=True)
+                    self._prefix = (prefix, out.past_key_values)
+            if self._prefix is not None:
+                cache = copy.deepcopy(self._prefix[1])
+                rest = ids[len(prefix) : -1]
+            else:
+                from transformers import DynamicCache
+
+                cache, rest = DynamicCache(config=model.config), ids[:-1]
+            if rest:
+                model(input_ids=torch.tensor([rest]), past_key_values=cache, use_cache=True)
+        return cache
+
+
+def line_seed(seed: int, request: LineRequest) -> int:
+    """Each line's sampling seed depends on the session seed and the beat, not on earlier lines."""
+    return zlib.crc32(f"{seed}:{request.scenario.id}:{request.turn}:{request.beat}".encode())
+
+
+def choose(verdicts: list[Verdict], streamed: int | None = None) -> int | None:
+    """The candidate to say: the streamed one if it passed (the trainee watched it being
+    typed), else the passing one most on topic; None if none passed."""
+    if streamed is not None and streamed < len(verdicts) and verdicts[streamed].ok:
+        return streamed
+    passing = [i for i, v in enumerate(verdicts) if v.ok]
+    if not passing:
+        return None
+    return max(passing, key=lambda i: verdicts[i].topic)
+
+
+class _Stream:
+    """Sends the first candidate's words to the UI as they are produced.
+
+    The last word is held back until the next arrives, so a speaker label such as
+    "Clerk:" is never shown before it is recognised and cut.
+    """
+
+    def __init__(self, on_token: TokenCallback, labels: tuple[str, ...]) -> None:
+        self.on_token = on_token
+        self.labels = labels
+        self.sent = ""
+        self.closed = False
+
+    def update(self, raw: str, done: bool) -> None:
+        if self.closed:
+            return
+        text = clean(raw, self.labels)
+        if not done:
+            cut = text.rfind(" ")
+            text = text[: cut + 1] if cut >= 0 else ""
+        self._send(text)
+        if done:
+            self.closed = True
+
+    def finish(self, text: str) -> None:
+        self._send(text)
+        self.closed = True
+
+    def _send(self, text: str) -> None:
+        if text.startswith(self.sent) and len(text) > len(self.sent):
+            self.on_token(text[len(self.sent) :])
+            self.sent = text
+
+
+class _LineWatcher:
+    """A StoppingCriteria: ends each candidate at its first line break or speaker label,
+    stops everything when the cancel event is set, and feeds the stream."""
+
+    def __init__(
+        self,
+        tokenizer: Any,
+        prompt_len: int,
+        n: int,
+        markers: tuple[str, ...],
+        cancel: threading.Event | None,
+        stream: _Stream | None,
+    ) -> None:
+        self.tokenizer = tokenizer
+        self.prompt_len = prompt_len
+        self.markers = markers
+        self.cancel = cancel
+        self.stream = stream
+        self.done = [False] * n
+
+    def __call__(self, input_ids: Any, scores: Any, **kwargs: Any) -> Any:
+        import torch
+
+        n = input_ids.shape[0]
+        if self.cancel is not None and self.cancel.is_set():
+            return torch.ones(n, dtype=torch.bool, device=input_ids.device)
+        for row in range(n):
+            if self.done[row]:
+                continue
+            text = self.tokenizer.decode(input_ids[row, self.prompt_len :], skip_special_tokens=False)
+            body = text.lstrip()
+            # A stop marker counts once the line has begun; a leading label is the
+            # model naming the speaker, which `clean` removes.
+            if any(m in body[1:] for m in self.markers if m != "\n") or "\n" in body:
+                self.done[row] = True
+            if row == 0 and self.stream is not None:
+                self.stream.update(text, self.done[row])
+        return torch.tensor(self.done, dtype=torch.bool, device=input_ids.device)

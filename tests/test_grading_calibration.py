@@ -1,0 +1,49 @@
+"""The grader against the hand-labelled dev replies: a floor, not a target.
+
+`python -m simulator.grading.benchmark` prints the same figures with timings.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from simulator.grading.benchmark import DEFAULT_FILE, evaluate, good_bad_accuracy, read_items, spearman
+from simulator.grading.rubric import RubricGrader
+from simulator.loader import discover
+
+RHO_FLOOR = 0.8
+ACCURACY_FLOOR = 0.85
+
+pytestmark = pytest.mark.skipif(
+    not DEFAULT_FILE.is_file(), reason="../shared/eval/replies-dev.jsonl not present"
+)
+
+
+def test_spearman_matches_known_values() -> None:
+    assert spearman([1, 2, 3, 4], [10, 20, 30, 40]) == pytest.approx(1.0)
+    assert spearman([1, 2, 3, 4], [40, 30, 20, 10]) == pytest.approx(-1.0)
+    # Ties share their average rank: ranks (1.5, 1.5, 3) against (1, 2, 3).
+    assert spearman([1, 1, 2], [1, 2, 3]) == pytest.approx(0.866, abs=1e-3)
+
+
+def test_good_bad_accuracy_leaves_out_threes() -> None:
+    assert good_bad_accuracy([5, 1, 3], [80, 20, 0]) == 1.0
+    assert good_bad_accuracy([4, 2], [40, 60]) == 0.0
+
+
+@pytest.mark.parametrize("use_embeddings", [True, False], ids=["rules+embeddings", "rules-only"])
+def test_dev_set_floor(use_embeddings: bool) -> None:
+    items = read_items(DEFAULT_FILE)
+    report = evaluate(items, RubricGrader(use_embeddings=use_embeddings), discover([]).scenarios)
+    print(f"\nrho {report.rho}, good-vs-bad {report.accuracy}, method {report.method}")
+    for dimension in ("courtesy", "flexibility"):
+        assert report.rho[dimension] >= RHO_FLOOR, dimension
+        assert report.accuracy[dimension] >= ACCURACY_FLOOR, dimension
+
+
+def test_dev_set_floor_without_scenarios() -> None:
+    """The rules must carry the grade on their own, for scenarios nobody has written yet."""
+    items = read_items(DEFAULT_FILE)
+    report = evaluate(items, RubricGrader(use_embeddings=False), {})
+    for dimension in ("courtesy", "flexibility"):
+        assert report.rho[dimension] >= RHO_FLOOR, dimension
