@@ -119,7 +119,8 @@ def turns_table(turns: list[Turn]) -> Table:
             if why:
                 why.append("\n")
             why.append(f"{item.dimension[0].upper()} {sign}{item.effect} ", style="bold")
-            why.append_text(literal(f"{one_line(item.reason)}: “{one_line(item.phrase)}”"))
+            quoted = f": “{one_line(item.phrase)}”" if item.phrase.strip() else ""
+            why.append_text(literal(f"{one_line(item.reason)}{quoted}"))
         if turn.grade.tip:
             if why:
                 why.append("\n")

@@ -21,12 +21,17 @@ def score_bar(score: int, width: int = 10) -> Text:
 def evidence_lines(items: list[Evidence]) -> Text:
     out = Text()
     for item in items:
-        sign = "+" if item.effect >= 0 else ""
-        out.append(f"\n {sign}{item.effect} ", style="bold green" if item.effect >= 0 else "bold red")
+        if item.effect == 0:
+            # A note (e.g. which scenario phrase it resembled), not points.
+            out.append("\n  • ", style="dim")
+        else:
+            sign = "+" if item.effect > 0 else ""
+            out.append(f"\n {sign}{item.effect} ", style="bold green" if item.effect > 0 else "bold red")
         out.append_text(literal(one_line(item.reason)))
-        out.append("\n   “")
-        out.append_text(literal(one_line(item.phrase), style="italic"))
-        out.append("”")
+        if item.phrase.strip():
+            out.append("\n   “")
+            out.append_text(literal(one_line(item.phrase), style="italic"))
+            out.append("”")
     return out
 
 
