@@ -12,6 +12,14 @@ DOMAIN_MODULES = [
     "simulator.session",
     "simulator.rehearsal",
     "simulator.grading",
+    "simulator.grading.rubric",
+    "simulator.grading.embeddings",
+    "simulator.grading.minilm",
+    "simulator.storage",
+    "simulator.export",
+    "simulator.report",
+    "simulator.exam",
+    "simulator.model_catalogue",
     "simulator.voice",
     "simulator.voice.scripted",
     "simulator.voice.factory",
@@ -29,6 +37,23 @@ def test_domain_code_imports_neither_textual_nor_torch() -> None:
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "", f"domain code pulled in: {result.stdout.strip()}"
+
+
+def test_grading_a_reply_needs_no_torch() -> None:
+    """The grader's sentence encoder runs in numpy, so grading never loads torch."""
+    code = (
+        "import sys\n"
+        "from pathlib import Path\n"
+        "from simulator.grading import default_grader\n"
+        "from simulator.grading.base import GradeContext\n"
+        "from simulator.loader import load_scenario\n"
+        "s = load_scenario(Path('scenarios/china-hotel-beds.yaml'))\n"
+        "default_grader().grade('I am so sorry, I will bring a mattress up.', GradeContext(scenario=s))\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('torch', 'transformers', 'textual')))\n"
+    )
+    root = __import__("pathlib").Path(__file__).resolve().parent.parent
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=root)
+    assert result.stdout.strip() == "[]"
 
 
 def test_rehearse_with_scripted_voice_needs_no_torch(tmp_path) -> None:
