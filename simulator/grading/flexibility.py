@@ -9,12 +9,14 @@ so a paraphrase counts and "we can't give you a mattress" does not.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from simulator.grading import lexicon as lx
 from simulator.grading.base import Evidence
-from simulator.grading.scenario_index import ScenarioIndex, content_words, overlap
+from simulator.grading.content import conjuncts, content_of, content_stems
+from simulator.grading.scenario_index import Entry, ScenarioIndex, content_words, overlap
 from simulator.grading.text import NEGATION, Span, has_negation, negated_before, normalise
 
 NOTHING = 40  # a reply that neither helps nor refuses
@@ -162,6 +164,7 @@ def assess(
     rejected: tuple[str, ...],
     rejected_vectors: Any | None,
     unmet_needs: tuple[str, ...] | None,
+    encode: Callable[[list[str]], Any] | None = None,
 ) -> FlexResult:
     result = FlexResult(score=NOTHING)
     ev = result.evidence
@@ -208,7 +211,8 @@ def assess(
                 lx.REFUSAL.search(low) or lx.SENDS_AWAY.search(low) or lx.POLICY.search(low)
             )
             blocked = blocked or rigid_hit is not None
-            if clause_negated and not rule_offer and per_need:
+            conditional = low.startswith(("if ", "in case ", "unless ", "should it ", "should that "))
+            if clause_negated and not rule_offer and per_need and not conditional:
                 # "We can't give you a mattress": a solution named only to be denied.
                 sim, entry = max(per_need.values(), key=lambda x: x[0])
                 if sim >= SOLUTION_WITH_RULE and not lx.REFUSAL.search(low):
@@ -217,40 +221,46 @@ def assess(
             polite_request = any(o.kind == "guide" for o in offers)
             if not blocked and (not span.is_question or lx.OPTIONS.search(low) or polite_request):
                 looking = [o for o in offers if o.kind == "look"]
-                for need_id, (sim, entry) in sorted(per_need.items(), key=lambda kv: -kv[1][0]):
-                    # Closer to a rigid response than to the solution: not an offer by meaning.
-                    strong = sim >= SOLUTION_BY_MEANING and sim > rigid_sim + 0.05
-                    if looking and not rule_offer:
-                        # "Let me ask the porter whether a cot is free" looks at a real
-                        # solution, but has not committed to it: no need is met yet.
-                        if sim >= SOLUTION_WITH_RULE:
-                            looking[0].strength = max(looking[0].strength, LOOKING_AT + 5)
-                            ev.append(
-                                Evidence(
-                                    "flexibility",
-                                    span.text.strip(" ."),
-                                    0,
-                                    f'looks into a solution the scenario lists: "{entry.text}"',
-                                )
+                ranked = sorted(per_need.items(), key=lambda kv: -kv[1][0])
+                top_sim, top_entry = ranked[0][1] if ranked else (0.0, None)
+                # Closer to a rigid response than to the solution: not an offer by meaning.
+                strong = top_sim >= SOLUTION_BY_MEANING and top_sim > rigid_sim + 0.05
+                if looking and not rule_offer:
+                    # "Let me ask the porter whether a cot is free" looks at a real
+                    # solution, but has not committed to it: no need is met yet.
+                    if top_entry is not None and top_sim >= SOLUTION_WITH_RULE:
+                        looking[0].strength = max(looking[0].strength, LOOKING_AT + 5)
+                        ev.append(
+                            Evidence(
+                                "flexibility",
+                                span.text.strip(" ."),
+                                0,
+                                f'looks into a solution the scenario lists: "{top_entry.text}"',
                             )
-                        break
-                    if (rule_offer and sim >= SOLUTION_WITH_RULE) or strong:
-                        if not rule_offer:
-                            offers.append(Offer("meaning", span.text.strip(" ."), i, OFFER))
-                            rule_offer = offers[-1:]
-                        if need_id not in result.needs_met:
-                            result.needs_met.append(need_id)
-                            ev.append(
-                                Evidence(
-                                    "flexibility",
-                                    span.text.strip(" ."),
-                                    4 if not result.needs_met[:-1] else 0,  # the +4 below, once
-                                    f'offers a solution the scenario lists: "{entry.text}"',
-                                )
-                            )
+                        )
+                elif top_entry is not None and ((rule_offer and top_sim >= SOLUTION_WITH_RULE) or strong):
+                    if not rule_offer:
+                        offers.append(Offer("meaning", span.text.strip(" ."), i, OFFER))
+                        rule_offer = offers[-1:]
+                    # Which need(s): by what the offer is about, not by how it is phrased.
+                    # The cosine above says "this is offered like a solution"; whether it
+                    # is the beds' or the linen's solution is the content's to say.
+                    hits = (
+                        _needs_by_content(span, index, encode, CONTENT_MIN, CONTENT_MARGIN, lenient=True)
+                        if encode is not None
+                        else []
+                    )
+                    if not hits and (encode is None or top_sim >= SOLUTION_BY_MEANING):
+                        hits = [(span.text.strip(" ."), top_entry)]
+                    for piece, entry in hits:
+                        _meet(result, ev, piece, entry)
                         if entry.beyond:
                             extras.append(span.text.strip(" ."))
-                        break
+                elif encode is not None and rule_offer and not looking:
+                    # The clause as a whole is shaped like none of the solutions, but what
+                    # it offers may plainly be one: "I'll arrange for an engineer to visit".
+                    for piece, entry in _needs_by_content(span, index, encode, CONTENT_ALONE, ALONE_MARGIN):
+                        _meet(result, ev, piece, entry)
             if rigid_hit is not None:
                 result.rigid.append(rigid_hit[1])
                 negative("rigid", span.text.strip(" ."), -25)
@@ -420,6 +430,78 @@ _NEGATIVE_REASONS = {
     "rigid": "the scenario's rigid response, in other words",
     "repeats_rejected": "offers again what the customer turned down",
 }
+
+
+# Content scores are the cosine of the frame-less texts plus up to 0.15 for shared
+# content words (scenario_index.py). Read off the scenarios' solutions and
+# hand-written offers: the right need scores 0.5-1.0, another need's solution
+# 0.1-0.45, and an offer of something no need lists ("a cup of tea") under 0.45.
+CONTENT_MIN = 0.5  # a piece's content plainly says one need's solution ...
+CONTENT_MARGIN = 0.05  # ... more than any other need's (for each further piece)
+CONTENT_ALONE = 0.5  # not shaped like any solution: the content alone must say one,
+ALONE_MARGIN = 0.2  # and leave no doubt which
+
+
+def _needs_by_content(
+    span: Span,
+    index: ScenarioIndex,
+    encode: Callable[[list[str]], Any],
+    threshold: float,
+    margin: float,
+    *,
+    lenient: bool = False,
+) -> list[tuple[str, Entry]]:
+    """The needs an offering clause meets, judged on content (see content.py).
+
+    Each conjunct ("I'll bring some blankets", "a folding bed") is matched on
+    its own, so one offer can meet several needs; a conjunct that blames,
+    refuses or is negated meets none ("... and you should have booked better").
+    With `lenient`, when no piece is clearly one need's, the best-matching
+    piece still names its need: the clause is already known to be an offer.
+    """
+    pieces = [
+        p
+        for p in conjuncts(span.text)
+        if not has_negation(normalise(p))
+        and not any(
+            pattern.search(normalise(p))
+            for pattern in (lx.BLAME.pattern, lx.DISMISSAL.pattern, lx.REFUSAL, lx.SENDS_AWAY, lx.POLICY)
+        )
+    ]
+    if not pieces:
+        return []
+    texts = [content_of(p) for p in pieces]
+    vectors = encode(texts)
+    hits: list[tuple[str, Entry]] = []
+    best: tuple[float, str, Entry] | None = None
+    for piece, text, vector in zip(pieces, texts, vectors, strict=True):
+        ranked = sorted(index.content_per_need(vector, content_stems(text)).values(), key=lambda x: -x[0])
+        if not ranked:
+            break
+        score, entry = ranked[0]
+        runner_up = ranked[1][0] if len(ranked) > 1 else 0.0
+        if best is None or score > best[0]:
+            best = (score, piece, entry)
+        if score >= threshold and score - runner_up >= margin and all(e.key != entry.key for _, e in hits):
+            hits.append((piece, entry))
+    if not hits and lenient and best is not None and best[0] >= threshold:
+        hits.append((best[1], best[2]))
+    return hits
+
+
+def _meet(result: FlexResult, ev: list[Evidence], phrase: str, entry: Entry) -> None:
+    if entry.key in result.needs_met:
+        return
+    result.needs_met.append(entry.key)
+    first = len(result.needs_met) == 1
+    ev.append(
+        Evidence(
+            "flexibility",
+            phrase,
+            4 if first else 0,  # the +4 for meeting a need is counted once, below
+            f'{"offers" if first else "also offers"} a solution the scenario lists: "{entry.text}"',
+        )
+    )
 
 
 def _offer_reason(offer: Offer) -> str:

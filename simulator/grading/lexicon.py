@@ -212,7 +212,8 @@ ACTION_VERBS = (
     "waive|open|unlock|install|repair|collect|pick|meet|show|help|bend|allow|let|accommodate|squeeze|"
     "cancel|return|exchange|ship|post|courier|assign|book|wait|keep|leave|see|look|check|ask|try|"
     "speak|talk|investigate|find out|note|log|pass|forward|escalate|put in|raise|flag|make sure|"
-    "ensure|double-check|phone|solve|resolve|clean|bring up|set up|sort out|get back"
+    "ensure|double-check|phone|solve|resolve|clean|bring up|set up|sort out|get back|"
+    "remove|restart|reboot|reset|restore|copy|mail|turn off|turn on|switch off|switch on|honour|honor|apply"
 )
 # Of those, verbs that only promise to find out: worth less than a fix.
 LOOK_VERBS = frozenset(
@@ -224,8 +225,8 @@ FILE_VERBS = frozenset({"note", "log", "pass", "forward", "escalate", "put in", 
 COMMITMENT = re.compile(
     # "May I have your name" is a question, not a commitment; a bare "we have" is possession.
     r"(?<!may )(?<!can )(?<!could )(?<!shall )(?<!do )(?<!should )"
-    r"\b(?:(?P<who>i'll|we'll|let me|let us|let's|i'd|we'd)|(?P<who2>i|we)(?=(?:'ll|'d| will| shall| can| could| would| am going| are going| am about| are about| am happy| are happy| am glad| are glad| would be)\b))"
-    r"(?P<aux>(?:'ll|'m| will| shall| can| could| am| are|'d| would)?(?: be)?(?: happy| glad)?(?: to)?"
+    r"\b(?:(?P<who>i'll|we'll|let me|let us|let's|i'd|we'd)|(?P<who2>i|we)(?=(?:'ll|'d| will| shall| can| could| would| am going| are going| am about| are about| am happy| are happy| am glad| are glad| would be|'m happy|'re happy|'m glad|'re glad|'m able|'re able)\b))"
+    r"(?P<aux>(?:'ll|'m|'re| will| shall| can| could| am| are|'d| would)?(?: be)?(?: happy| glad)?(?: to)?"
     r"(?: going to| gonna| about to| able to)?(?: right| just| personally| quickly| also| gladly| immediately| now)?)\s+"
     rf"(?P<verb>{ACTION_VERBS})(?:ing|s|ed)?\b(?! to\b)"
 )

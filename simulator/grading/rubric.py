@@ -92,6 +92,7 @@ class RubricGrader:
             rejected=context.rejected,
             rejected_vectors=rejected_vectors,
             unmet_needs=context.unmet_needs,
+            encode=embedder.encode if embedder is not None else None,
         )
         # Accepting the customer's own proposal meets the need that proposal names.
         if index is not None and any(o.kind == "accept" for o in flex.offers) and context.customer_line:

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import re
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
+from simulator.grading.content import content_of, content_stems
 from simulator.grading.embeddings import Embedder
 from simulator.grading.text import normalise, words
 from simulator.scenario import Scenario
@@ -38,6 +39,13 @@ class ScenarioIndex:
     situations: list[Entry]
     answers: list[Entry]
     vectors: dict[str, Any]  # bank name -> matrix, when embeddings are available
+    # The solutions without their offer frame ("a folding bed"), for which need an offer meets.
+    content_stems: list[frozenset[str]] = field(default_factory=list)
+
+    @property
+    def content(self) -> list[Entry]:
+        """The "content" bank: the solutions, embedded without their frame (content.py)."""
+        return self.solutions
 
     @classmethod
     def build(cls, scenario: Scenario, embedder: Embedder | None) -> ScenarioIndex:
@@ -57,11 +65,14 @@ class ScenarioIndex:
         ]
         answers = [Entry(str(i), m.answer) for i, m in enumerate(scenario.model_answers)]
         index = cls(scenario, solutions, rigid, proposals, says, facts, situations, answers, {})
+        index.content_stems = [content_stems(e.text) for e in solutions]
         if embedder is not None:
             for name in ("solutions", "rigid", "proposals", "says", "facts", "situations", "answers"):
                 entries: list[Entry] = getattr(index, name)
                 if entries:
                     index.vectors[name] = embedder.encode([e.text for e in entries])
+            if solutions:
+                index.vectors["content"] = embedder.encode([content_of(e.text) for e in solutions])
         return index
 
     def best(self, bank: str, vector: Any) -> tuple[float, Entry | None]:
@@ -84,6 +95,27 @@ class ScenarioIndex:
             if entry.key not in result or sim > result[entry.key][0]:
                 result[entry.key] = (sim, entry)
         return result
+
+    def content_per_need(self, vector: Any, stems: frozenset[str]) -> dict[str, tuple[float, Entry]]:
+        """Per need, how closely a piece's content matches a solution's content.
+
+        Cosine of the frame-less texts, plus a little for each content word the
+        two share: a short noun phrase ("a camp bed") embeds loosely, and the
+        shared word is what tells beds from bed linen.
+        """
+        result: dict[str, tuple[float, Entry]] = {}
+        matrix = self.vectors.get("content")
+        sims = (matrix @ vector).tolist() if matrix is not None and vector is not None else None
+        for i, entry in enumerate(self.solutions):
+            theirs = self.content_stems[i]
+            shared = len(stems & theirs) / len(stems) if stems else 0.0
+            score = (sims[i] if sims is not None else 0.0) + SHARED_WORDS_WEIGHT * shared
+            if entry.key not in result or score > result[entry.key][0]:
+                result[entry.key] = (score, entry)
+        return result
+
+
+SHARED_WORDS_WEIGHT = 0.15  # all of a piece's content words in one solution: +0.15 cosine
 
 
 def content_words(text: str) -> set[str]:
