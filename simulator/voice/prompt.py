@@ -31,7 +31,8 @@ class Prompt:
     """A prompt split where the per-line part starts, so the prefix can be cached."""
 
     prefix: str
-    suffix: str
+    suffix: str  # ends with `lead`
+    lead: str = ""  # the customer's first words, already chosen; the model goes on from them
 
     @property
     def text(self) -> str:
@@ -68,8 +69,7 @@ def other_labels(scenario: Scenario) -> tuple[str, ...]:
 def _persona(scenario: Scenario) -> str:
     c = scenario.customer
     return (
-        f"{c.name}: {c.background} {c.personality} Way of speaking: {c.speech}\n"
-        f"Setting: {scenario.setting}"
+        f"{c.name}: {c.background} {c.personality} Way of speaking: {c.speech}\nSetting: {scenario.setting}"
     ).strip()
 
 
@@ -89,42 +89,67 @@ def _dialogue(request: LineRequest, me: str, them: str) -> str:
     return "\n".join(out)
 
 
-def chat_messages(request: LineRequest) -> list[dict[str, str]]:
-    """A system message (fixed for the conversation) and a user message (this line)."""
+def _last_trainee_line(request: LineRequest) -> str:
+    return next((t for s, t in reversed(request.history) if s == "trainee"), "")
+
+
+def _model_line(request: LineRequest, seed: int) -> str:
+    """The authored line the model is asked to say in its own words this time."""
+    from simulator.voice.scripted import pick_authored
+
+    return pick_authored(request, seed)
+
+
+def lead_words(line: str, max_words: int = 5) -> str:
+    """The opening clause of an authored line ("Another hotel?", "Please, it's late,").
+
+    Starting the model on the customer's own first words anchors a 135M model in
+    the role and the topic; what follows is its own. Short lines give no lead.
+    """
+    words = line.split()
+    if len(words) < 6:
+        return ""
+    lead: list[str] = []
+    for word in words[:max_words]:
+        lead.append(word)
+        if len(lead) >= 2 and word[-1] in ",.?!;:":
+            break
+    return " ".join(lead)
+
+
+def chat_messages(request: LineRequest, seed: int = 0) -> list[dict[str, str]]:
+    """A system message (fixed for the conversation) and a user message (this line).
+
+    A 135M model cannot plan what a customer says, but it can say a given line in
+    other words: so the user message hands it one authored line and the intent.
+    """
     sc = request.scenario
     me, them = customer_label(sc), trainee_label(sc)
+    c = sc.customer
     system = (
-        f"You write the lines of {me}, a customer, in a training role-play. "
-        f"The user is the {sc.trainee_role.lower()} serving {me}. "
-        f"You never speak as staff and never offer help; you are the one who needs help.\n"
-        f"{_persona(sc)}"
+        f"You are {me}, a customer talking to the {sc.trainee_role.lower()}. {c.background} "
+        f"{c.speech} You answer only as {me}, in one or two short sentences."
     )
-    facts = _facts(request)
     user = (
-        f"Conversation so far:\n{_dialogue(request, me, them)}\n\n"
-        + (f"{me} has already said: {facts}\n" if facts else "")
-        + f"Now {me} means to: {request.intent}\n"
-        f"Lines {me} might say:\n{_examples(request)}\n\n"
-        f"Write {me}'s next line in new words: one or two short sentences, nothing else."
+        f'The {them.lower()} says: "{_last_trainee_line(request)}"\n'
+        f"{me} wants to {request.intent[0].lower() + request.intent[1:]}\n"
+        f'Say this in your own words, as {me}: "{_model_line(request, seed)}"'
     )
     return [{"role": "system", "content": system}, {"role": "user", "content": user}]
 
 
-def transcript_prompt(request: LineRequest) -> Prompt:
+def transcript_prompt(request: LineRequest, seed: int = 0) -> Prompt:
+    """A play-script: the persona, then examples of the customer rephrasing, then this line."""
     sc = request.scenario
     me, them = customer_label(sc), trainee_label(sc)
-    prefix = (
-        f"A role-play script for training customer-service staff. {sc.brief}\n"
-        f"The customer: {_persona(sc)}\n"
-        f"{them} is the {sc.trainee_role.lower()}. {me} speaks only for herself or himself, "
-        f"in one or two short sentences.\n\n"
-    )
+    c = sc.customer
+    prefix = f"{me} is a customer talking to the {sc.trainee_role.lower()}. {c.background} {c.speech}\n\n"
     facts = _facts(request)
     suffix = (
-        (f"(Already told the {them.lower()}: {facts})\n" if facts else "")
-        + f"(Lines {me} might say next:\n{_examples(request)})\n\n"
-        + f"{_dialogue(request, me, them)}\n"
-        + f"(Next, {me} means to: {request.intent})\n"
+        (f"({me} has already said: {facts})\n" if facts else "")
+        + f"({me} means: {_model_line(request, seed)})\n"
+        + f"{them}: {_last_trainee_line(request)}\n"
         + f"{me}:"
     )
-    return Prompt(prefix, suffix)
+    lead = lead_words(_model_line(request, seed))
+    return Prompt(prefix, suffix + (" " + lead if lead else ""), lead)

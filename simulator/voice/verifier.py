@@ -17,12 +17,12 @@ from difflib import SequenceMatcher
 
 from simulator.scenario import Scenario
 from simulator.voice.base import LineRequest
-from simulator.voice.prompt import other_labels
+from simulator.voice.prompt import other_labels, trainee_label
 
-MAX_WORDS = 45  # "a sentence or two"; longer lines are rambling or a second speaker
+MAX_WORDS = 35  # "a sentence or two"; longer lines are rambling or a second speaker
 MIN_WORDS = 2
 MAX_SENTENCES = 3
-TOPIC_THRESHOLD = 0.12  # lexical similarity below this to every reference is "off topic"
+TOPIC_THRESHOLD = 0.15  # lexical similarity below this to every reference is "off topic"
 REPEAT_THRESHOLD = 0.8  # character similarity above this to an earlier line is a repeat
 
 # Phrases only the agent says; a customer who says them has swapped roles.
@@ -57,8 +57,20 @@ AI_PATTERNS = [
     r"\b(role[- ]?play|in character|as requested|here(?:'s| is) (a|an|my|the) (line|response|reply|rephrase))",
     r"\brephras",
 ]
+# Talking about the task or narrating instead of speaking: "One or two short sentences",
+# "The next line is:", "She smiles and says ...".
+TASK_PATTERNS = [
+    r"\b(sentences?|next line|own words|the line|this line|response|respond|dialogue|conversation)\b",
+    r"\b(customer|clerk|the user)\b",
+    r"\b(she|he) (said|says|asked|asks|smiles|sighs|turns|tells|replies|adds|looks)\b",
+    r"\bsmiling\b|\bsighing\b",
+    r"^\W*(a|the) (woman|man|mother|father|guest|customer)\b",
+]
 _AGENT = [re.compile(p, re.IGNORECASE) for p in AGENT_PATTERNS]
 _AI = [re.compile(p, re.IGNORECASE) for p in AI_PATTERNS]
+# Symbols people do not say; a model emitting them is producing markup or noise.
+_GARBLED = re.compile(r"[\ufffd{}\[\]<>|\\^~_=*#@$%`]|[\x00-\x1f]")
+_TASK = [re.compile(p, re.IGNORECASE) for p in TASK_PATTERNS]
 
 NUMBER_WORDS = {
     "zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
@@ -133,7 +145,9 @@ def numbers_in(text: str) -> set[int]:
 
 
 def _sentences(text: str) -> list[str]:
-    return [s for s in re.split(r"(?<=[.!?])\s+", text.strip()) if s]
+    # "Mr. Johnson" is not the end of a sentence.
+    parts = re.split(r"(?<!\bMr\.)(?<!\bMs\.)(?<!\bDr\.)(?<!\bMrs\.)(?<=[.!?])\s+", text.strip())
+    return [s for s in parts if s]
 
 
 def clean(text: str, labels: Iterable[str] = ()) -> str:
@@ -186,6 +200,12 @@ class Verifier:
         self._self_address = [
             re.compile(rf"\b(?:{'|'.join(_HONORIFICS)})\.?\s+{re.escape(name_words[-1])}\b", re.IGNORECASE)
         ] if name_words else []  # fmt: skip
+        # The customer's full name, or an honorific with it, is narration or staff talk.
+        self._third_person = [
+            re.compile(rf"\b{re.escape(scenario.customer.name)}\b", re.IGNORECASE),
+            # "The handler tells you ...": narrating the scene instead of speaking in it.
+            re.compile(rf"\bthe {re.escape(trainee_label(scenario))}\b", re.IGNORECASE),
+        ]
         # What the whole conversation is about: a weaker reference for "on topic".
         self._core = [
             scenario.opening,
@@ -215,22 +235,32 @@ class Verifier:
     def topic(self, text: str, request: LineRequest) -> float:
         beat = self.similarity(text, [request.intent, *request.authored])
         core = self.similarity(text, self._core)
-        return max(beat, 0.7 * core)
+        return max(beat, 0.5 * core)
 
-    def check(self, raw: str, request: LineRequest, *, cleaned: bool = False) -> Verdict:
+    def check(self, raw: str, request: LineRequest, *, cleaned: bool = False, lead: str = "") -> Verdict:
+        """Judge one line; `lead` is the authored opening the model was started on."""
         text = raw if cleaned else clean(raw, self.labels)
         reasons: list[str] = []
+        if lead and len(text.removeprefix(lead).split()) < 2:
+            # Only the authored opening: the script's words, not the model's voice.
+            reasons.append("adds nothing to the authored opening")
         n_words = len(text.split())
         if n_words < MIN_WORDS:
             reasons.append("empty" if n_words == 0 else "too short")
         elif n_words > MAX_WORDS:
             reasons.append("too long")
+        if _GARBLED.search(text):
+            reasons.append("garbled text")
         if any(p.search(text) for p in _AGENT):
             reasons.append("speaks as the agent")
         if any(p.search(text) for p in self._self_address):
             reasons.append("addresses the customer by name")
         if any(p.search(text) for p in _AI):
             reasons.append("mentions being an AI or the role-play")
+        if any(p.search(text) for p in _TASK):
+            reasons.append("talks about the task or narrates")
+        if any(p.search(text) for p in self._third_person):
+            reasons.append("speaks of the customer in the third person")
         if "?" in text and re.search(r"\b(do|would|can|could|shall) you (like|want|need)\b", text, re.I):
             reasons.append("offers service")
         topic = self.topic(text, request) if n_words else 0.0
@@ -249,11 +279,10 @@ class Verifier:
 
     @staticmethod
     def _repeats_itself(text: str) -> bool:
+        """A phrase said twice in one line ("a little, a little") is a small model looping."""
         ws = words(text)
-        if len(ws) < 8:
-            return False
-        trigrams = [tuple(ws[i : i + 3]) for i in range(len(ws) - 2)]
-        return len(set(trigrams)) < 0.7 * len(trigrams)
+        grams = [tuple(ws[i : i + 4]) for i in range(len(ws) - 3)]
+        return len(set(grams)) < len(grams)
 
     def _unknown_names(self, text: str) -> list[str]:
         """Capitalised words mid-sentence that the scenario never uses: invented names."""

@@ -1,0 +1,76 @@
+"""The verifier's rules: what keeps a model-voiced customer in role."""
+
+from __future__ import annotations
+
+import pytest
+
+from simulator.scenario import Scenario
+from simulator.voice.base import LineRequest
+from simulator.voice.prompt import lead_words
+from simulator.voice.verifier import Verifier, clean
+
+
+def _request(scenario: Scenario, **kw: object) -> LineRequest:
+    trigger = scenario.triggers[3]  # refused
+    base = dict(
+        scenario=scenario,
+        intent=trigger.intent,
+        authored=tuple(trigger.lines),
+        beat=f"trigger:{trigger.id}",
+        history=(("customer", scenario.opening), ("trainee", "No, sorry.")),
+    )
+    base.update(kw)
+    return LineRequest(**base)  # type: ignore[arg-type]
+
+
+def test_every_authored_line_passes_for_its_own_beat(hotel: Scenario) -> None:
+    v = Verifier(hotel)
+    for trigger in hotel.triggers:
+        req = _request(hotel, intent=trigger.intent, authored=tuple(trigger.lines), beat=trigger.id)
+        for line in trigger.lines:
+            assert v.check(line, req).ok, (line, v.check(line, req).reason)
+
+
+@pytest.mark.parametrize(
+    ("line", "reason"),
+    [
+        ("Good evening! How can I help you today?", "agent"),
+        ("I'll bring a mattress up to your room right away.", "agent"),
+        ("As an AI language model, I cannot sleep anywhere.", "AI"),
+        ("One or two short sentences, nothing else.", "task"),
+        ("The clerk says the room is full, and she sighs.", "narrates"),
+        ("Thank you, Mrs. Levi, we will sort it out.", "customer by name"),
+        ("I would love a pizza with extra cheese and a cold drink.", "off topic"),
+        ("We are seven people and we need beds tonight, please.", "numbers"),
+        ("Please ask Mr. Johnson about the children and the beds tonight.", "names"),
+        ("", "empty"),
+        ("please " * 60, "too long"),
+    ],
+)
+def test_rejects_out_of_role_lines(hotel: Scenario, line: str, reason: str) -> None:
+    verdict = Verifier(hotel).check(line, _request(hotel))
+    assert not verdict.ok
+    assert reason.lower() in verdict.reason.lower() or reason in ("agent", "narrates", "task")
+
+
+def test_rejects_a_repeat_of_an_earlier_line(hotel: Scenario) -> None:
+    said = "Please, it's nearly midnight. Is there really nothing you can do?"
+    verdict = Verifier(hotel).check(said, _request(hotel, said_before=(said,)))
+    assert "repeats" in verdict.reason
+
+
+def test_accepts_a_fresh_in_role_line(hotel: Scenario) -> None:
+    line = "Nothing at all? The children are asleep on the sofa and it's nearly midnight."
+    assert Verifier(hotel).check(line, _request(hotel)).ok
+
+
+def test_clean_cuts_at_line_break_and_speaker_label() -> None:
+    labels = ("Clerk", "Mrs. Dana Levi")
+    assert clean(" Please help us.\nClerk: Sure.", labels) == "Please help us."
+    assert clean("Mrs. Dana Levi: Please help us. Clerk: no", labels) == "Please help us."
+    assert clean('"Please help us."', labels) == "Please help us."
+
+
+def test_lead_words_take_the_opening_clause() -> None:
+    assert lead_words("Another hotel? At eleven at night, with three sleeping children?") == "Another hotel?"
+    assert lead_words("Short line here.") == ""
