@@ -39,9 +39,7 @@ class CustomerState:
 
     def unmet(self, scenario: Scenario, required_only: bool = False) -> list[str]:
         return [
-            n.id
-            for n in scenario.needs
-            if n.id not in self.needs_met and (n.required or not required_only)
+            n.id for n in scenario.needs if n.id not in self.needs_met and (n.required or not required_only)
         ]
 
     def all_required_met(self, scenario: Scenario) -> bool:

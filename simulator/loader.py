@@ -64,9 +64,7 @@ def _field_path(loc: tuple[Any, ...]) -> str:
 
 def parse_scenario_text(text: str, path: str) -> Scenario:
     """Validate scenario YAML text; raise ScenarioError listing every problem."""
-    long_lines = [
-        i + 1 for i, line in enumerate(text.splitlines()) if len(line) > MAX_LINE_CHARS
-    ]
+    long_lines = [i + 1 for i, line in enumerate(text.splitlines()) if len(line) > MAX_LINE_CHARS]
     if long_lines:
         raise ScenarioError(
             path,
@@ -86,7 +84,9 @@ def parse_scenario_text(text: str, path: str) -> Scenario:
         return_line = f"{where}: (syntax): YAML syntax error: {problem}; check indentation and quotes"
         raise ScenarioError(path, [return_line]) from None
     if data is None:
-        raise ScenarioError(path, [f"{path}: (top level): the file is empty; write a scenario mapping (see scenarios.md)"])
+        raise ScenarioError(
+            path, [f"{path}: (top level): the file is empty; write a scenario mapping (see scenarios.md)"]
+        )
     if not isinstance(data, dict):
         kind = type(data).__name__
         raise ScenarioError(
@@ -115,11 +115,17 @@ def load_scenario(path: Path) -> Scenario:
     except IsADirectoryError:
         raise ScenarioError(shown, [f"{shown}: (file): is a folder, not a scenario file"]) from None
     except OSError as exc:
-        raise ScenarioError(shown, [f"{shown}: (file): cannot be read ({exc.strerror}); check its permissions"]) from None
+        raise ScenarioError(
+            shown, [f"{shown}: (file): cannot be read ({exc.strerror}); check its permissions"]
+        ) from None
     if len(raw) > MAX_FILE_BYTES:
-        raise ScenarioError(shown, [f"{shown}: (file): larger than 1 MB, which no scenario needs; is it the right file?"])
+        raise ScenarioError(
+            shown, [f"{shown}: (file): larger than 1 MB, which no scenario needs; is it the right file?"]
+        )
     if b"\x00" in raw:
-        raise ScenarioError(shown, [f"{shown}: (file): is a binary file, not YAML text; save the scenario as plain text"])
+        raise ScenarioError(
+            shown, [f"{shown}: (file): is a binary file, not YAML text; save the scenario as plain text"]
+        )
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError:
@@ -138,15 +144,13 @@ class Library:
     def get(self, scenario_id: str) -> Scenario:
         if scenario_id in self.scenarios:
             return self.scenarios[scenario_id]
-        for path, problems in self.errors.items():
+        for path in self.errors:
             if path.stem == scenario_id:
                 raise UserError(
                     f"Scenario '{scenario_id}' has errors; run 'simulator validate {path}' to see them."
                 )
         known = ", ".join(sorted(self.scenarios)) or "none"
-        raise UserError(
-            f"There is no scenario '{scenario_id}'; known scenarios: {known}."
-        )
+        raise UserError(f"There is no scenario '{scenario_id}'; known scenarios: {known}.")
 
 
 def scenario_dirs(extra: list[Path] | None = None) -> list[Path]:
@@ -167,9 +171,11 @@ def scenario_files(directory: Path) -> list[Path]:
 def discover(extra_dirs: list[Path] | None = None, files: list[Path] | None = None) -> Library:
     """Load every scenario; one broken file never hides the others."""
     library = Library()
-    paths = list(files) if files is not None else [
-        p for d in scenario_dirs(extra_dirs) for p in scenario_files(d)
-    ]
+    paths = (
+        list(files)
+        if files is not None
+        else [p for d in scenario_dirs(extra_dirs) for p in scenario_files(d)]
+    )
     for path in paths:
         try:
             scenario = load_scenario(path)
@@ -179,8 +185,7 @@ def discover(extra_dirs: list[Path] | None = None, files: list[Path] | None = No
         if scenario.id in library.scenarios:
             first = library.paths[scenario.id]
             library.errors[path] = [
-                f"{path}: id: the id '{scenario.id}' is already used by {first}; "
-                "give one of them another id"
+                f"{path}: id: the id '{scenario.id}' is already used by {first}; give one of them another id"
             ]
             continue
         library.scenarios[scenario.id] = scenario

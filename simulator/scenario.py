@@ -134,9 +134,7 @@ class Trigger(Strict):
         default_factory=list,
         description="Or: fire when the reply means one of these (matched by meaning).",
     )
-    need: Identifier | None = Field(
-        default=None, description="Only while this need is still unmet."
-    )
+    need: Identifier | None = Field(default=None, description="Only while this need is still unmet.")
     min_turn: int = Field(default=1, ge=1, description="Fire only from this turn on.")
     after: Identifier | None = Field(
         default=None,
@@ -226,13 +224,9 @@ class Scenario(Strict):
         trigger_ids = {t.id for t in self.triggers}
         for trigger in self.triggers:
             if trigger.need and trigger.need not in need_ids:
-                problems.append(
-                    f"trigger '{trigger.id}' names need '{trigger.need}', which is not defined"
-                )
+                problems.append(f"trigger '{trigger.id}' names need '{trigger.need}', which is not defined")
             if trigger.after and trigger.after not in trigger_ids:
-                problems.append(
-                    f"trigger '{trigger.id}' comes after '{trigger.after}', which is not defined"
-                )
+                problems.append(f"trigger '{trigger.id}' comes after '{trigger.after}', which is not defined")
             if trigger.after == trigger.id:
                 problems.append(f"trigger '{trigger.id}' cannot come after itself")
         if not any(n.required for n in self.needs):

@@ -165,9 +165,7 @@ class Session:
         mood_before = state.mood
         unmet = state.unmet(scenario)
         newly_met = tuple(
-            n
-            for n in grade.needs_met
-            if n in unmet and grade.courtesy >= scenario.need(n).min_courtesy
+            n for n in grade.needs_met if n in unmet and grade.courtesy >= scenario.need(n).min_courtesy
         )
         mood: float = mood_before + mood_change(grade.courtesy, grade.flexibility)
         mood += sum(scenario.need(n).mood_when_met for n in newly_met)
@@ -175,9 +173,7 @@ class Session:
         if trigger is not None:
             mood += trigger.mood
         mood_after = clamp_mood(mood)
-        required_met = all(
-            n.id in state.needs_met or n.id in newly_met for n in scenario.required_needs
-        )
+        required_met = all(n.id in state.needs_met or n.id in newly_met for n in scenario.required_needs)
         end = scenario.end
         beat, intent, authored = "", "", ()
         ends: Outcome | None = None
@@ -225,7 +221,7 @@ class Session:
         )
 
     def request_for(self, plan: Plan) -> LineRequest:
-        history = self.history() + [("trainee", plan.trainee)]
+        history = [*self.history(), ("trainee", plan.trainee)]
         return LineRequest(
             scenario=self.scenario,
             intent=plan.intent,
@@ -335,9 +331,7 @@ class Session:
         for listener in self.on_end:
             listener(self)
 
-    def _matching_trigger(
-        self, grade: Grade, turn_no: int, newly_met: tuple[str, ...]
-    ) -> Trigger | None:
+    def _matching_trigger(self, grade: Grade, turn_no: int, newly_met: tuple[str, ...]) -> Trigger | None:
         """The first trigger, in file order, that this reply fires."""
         for trigger in self.scenario.triggers:
             if trigger.once and trigger.id in self.state.fired:
@@ -352,7 +346,7 @@ class Session:
                 return trigger
         return None
 
-    def _asked_fact(self, grade: Grade):  # noqa: ANN202 - returns a Fact or None
+    def _asked_fact(self, grade: Grade):
         for fact in self.scenario.customer.facts:
             if fact.id in grade.facts_asked and fact.id not in self.state.facts_revealed:
                 return fact
@@ -364,9 +358,7 @@ class Session:
         The families in the seed stories suggest solutions themselves when the
         staff have none, so a customer here does too.
         """
-        unmet = self.state.unmet(self.scenario, required_only=True) or self.state.unmet(
-            self.scenario
-        )
+        unmet = self.state.unmet(self.scenario, required_only=True) or self.state.unmet(self.scenario)
         need = self.scenario.need(unmet[0])
         times = self.state.nudges.get(need.id, 0)
         if times >= 1 and need.customer_proposals:

@@ -42,5 +42,5 @@ class RecordingVoice:
 class BrokenVoice:
     name = "broken"
 
-    def speak(self, request, on_token=None, cancel=None) -> CustomerLine:  # noqa: ANN001
+    def speak(self, request, on_token=None, cancel=None) -> CustomerLine:
         raise RuntimeError("the model fell over")

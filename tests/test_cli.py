@@ -88,7 +88,10 @@ def test_grade_json_one_object_per_line(tmp_path: Path, capsys: pytest.CaptureFi
     lines = [
         {"reply": "I'm so sorry. I'll bring a mattress up myself.", "customer": "We are five."},
         {"reply": "Not my department."},
-        {"reply": "Certainly, you can sit in the truck with the driver as far as the garage.", "scenario": "tow-truck-ride"}
+        {
+            "reply": "Certainly, you can sit in the truck with the driver as far as the garage.",
+            "scenario": "tow-truck-ride",
+        }
         if (ROOT / "scenarios" / "tow-truck-ride.yaml").exists()
         else {"reply": "Of course."},
     ]

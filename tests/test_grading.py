@@ -248,7 +248,9 @@ def test_model_answer_fits_the_customer_line(grader: RubricGrader, hotel: Scenar
 
 
 def test_questions_about_the_customers_facts(any_grader: RubricGrader, hotel: Scenario) -> None:
-    g = grade(any_grader, hotel, "Could you tell me the name on the reservation, please, so I can look it up?")
+    g = grade(
+        any_grader, hotel, "Could you tell me the name on the reservation, please, so I can look it up?"
+    )
     assert "name" in g.facts_asked
     statement = grade(any_grader, hotel, "Your booking is fine and your name is on it.")
     assert statement.facts_asked == ()

@@ -52,7 +52,9 @@ def test_grading_a_reply_needs_no_torch() -> None:
         "print(sorted(m for m in sys.modules if m.split('.')[0] in ('torch', 'transformers', 'textual')))\n"
     )
     root = __import__("pathlib").Path(__file__).resolve().parent.parent
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=root)
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=root
+    )
     assert result.stdout.strip() == "[]"
 
 

@@ -64,9 +64,7 @@ def test_unknown_key_is_named_with_its_line(tmp_path: Path) -> None:
 
 
 def test_wrong_type_and_range(tmp_path: Path) -> None:
-    text = GOOD.replace("  start_mood: 40\n", "  start_mood: lots\n").replace(
-        "max_turns: 8", "max_turns: -1"
-    )
+    text = GOOD.replace("  start_mood: 40\n", "  start_mood: lots\n").replace("max_turns: 8", "max_turns: -1")
     problems = problems_for(write(tmp_path, text))
     assert any("customer.start_mood:" in p and "integer" in p for p in problems)
     assert any("end.max_turns:" in p for p in problems)
@@ -80,9 +78,13 @@ def test_missing_required_key(tmp_path: Path) -> None:
 
 
 def test_misspelt_trigger_act(tmp_path: Path) -> None:
-    text = GOOD.replace("when: sends_away\n    intent: Be shocked", "when: sends_awya\n    intent: Be shocked")
+    text = GOOD.replace(
+        "when: sends_away\n    intent: Be shocked", "when: sends_awya\n    intent: Be shocked"
+    )
     problems = problems_for(write(tmp_path, text))
-    assert any(".when:" in p and p.split(": ")[1].startswith("triggers[") and "refuses" in p for p in problems), problems
+    assert any(
+        ".when:" in p and p.split(": ")[1].startswith("triggers[") and "refuses" in p for p in problems
+    ), problems
 
 
 def test_trigger_naming_an_unknown_need(tmp_path: Path) -> None:

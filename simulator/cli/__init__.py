@@ -10,7 +10,7 @@ import argparse
 import importlib
 import sys
 import traceback
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from simulator import __version__, locations
@@ -57,7 +57,7 @@ def _crash_log(exc: BaseException) -> Path | None:
         log = locations.data_dir() / "logs" / "errors.log"
         log.parent.mkdir(parents=True, exist_ok=True)
         with log.open("a", encoding="utf-8") as fh:
-            fh.write(f"--- {datetime.now(timezone.utc).isoformat()} {sys.argv!r}\n")
+            fh.write(f"--- {datetime.now(UTC).isoformat()} {sys.argv!r}\n")
             fh.write("".join(traceback.format_exception(exc)))
         return log
     except OSError:

@@ -30,12 +30,15 @@ def grader() -> Grader:
     return default_grader()
 
 
-def add_voice_options(parser: argparse.ArgumentParser) -> None:
+def add_voice_options(parser: argparse.ArgumentParser, default: str = "scripted") -> None:
+    """`default` is the command's own: the training room speaks through the model,
+    headless rehearsals through the script (fast and repeatable)."""
     parser.add_argument(
         "--voice",
         choices=["scripted", "model"],
-        default=os.environ.get("SIMULATOR_VOICE", "scripted"),
-        help="who voices the customer: the authored lines, or a local language model",
+        default=None,
+        help=f"who voices the customer: the authored lines, or a local language model "
+        f"(default: {default}, or $SIMULATOR_VOICE; --model implies model)",
     )
     parser.add_argument(
         "--model",
@@ -45,25 +48,24 @@ def add_voice_options(parser: argparse.ArgumentParser) -> None:
         help="a local Hugging Face model folder or .gguf file for --voice model",
     )
     parser.add_argument("--seed", type=int, default=0, help="makes the customer reproducible")
+    parser.set_defaults(default_voice=default)
+
+
+def voice_kind(args: argparse.Namespace) -> str:
+    if args.voice:
+        return str(args.voice)
+    if args.model is not None:
+        return "model"
+    env = os.environ.get("SIMULATOR_VOICE", "").strip().lower()
+    if env in ("scripted", "model"):
+        return env
+    return str(getattr(args, "default_voice", "scripted"))
 
 
 def voice(args: argparse.Namespace) -> Voice:
     from simulator.voice.factory import make_voice
 
-    if args.voice != "model":
-        return make_voice(args.voice, model_path=args.model, seed=args.seed)
-    import sys
-
-    from simulator.cli.models_cmd import progress_bar
-
-    def notice(sentence: str) -> None:
-        print(sentence, file=sys.stderr)
-
-    # First run installs the default model; the bar (on stderr) shows it and the load.
-    with progress_bar() as on_progress:
-        return make_voice(
-            args.voice, model_path=args.model, seed=args.seed, on_progress=on_progress, on_notice=notice
-        )
+    return make_voice(voice_kind(args), model_path=args.model, seed=args.seed)
 
 
 def read_text_file(path: Path, what: str) -> str:

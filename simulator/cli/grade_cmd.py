@@ -14,7 +14,13 @@ from simulator.grading.base import GradeContext
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("grade", help="grade trainee replies from a JSONL file")
     p.add_argument("--scenario", metavar="ID", help="the scenario the replies belong to")
-    p.add_argument("--input", type=Path, required=True, metavar="FILE", help='JSONL: {"reply": ..., "customer": ...} per line')
+    p.add_argument(
+        "--input",
+        type=Path,
+        required=True,
+        metavar="FILE",
+        help='JSONL: {"reply": ..., "customer": ...} per line',
+    )
     p.add_argument("--json", action="store_true", help="print one JSON object per input line")
     p.set_defaults(run=run)
 
@@ -64,7 +70,7 @@ def run(args: argparse.Namespace) -> int:
             print(f"   Courtesy {grade.courtesy}, Flexibility {grade.flexibility}")
             for e in grade.evidence:
                 sign = "+" if e.effect >= 0 else ""
-                print(f"     {e.dimension}: {sign}{e.effect} \"{e.phrase}\" ({e.reason})")
+                print(f'     {e.dimension}: {sign}{e.effect} "{e.phrase}" ({e.reason})')
             if grade.tip:
                 print(f"   Tip: {grade.tip}")
     return 1 if failed else 0

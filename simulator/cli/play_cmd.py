@@ -23,7 +23,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         action="store_true",
         help="exam mode: grades are hidden until the debrief and the seed is fixed",
     )
-    common.add_voice_options(p)
+    common.add_voice_options(p, default="model")
     p.set_defaults(run=run)
 
 
@@ -58,7 +58,7 @@ def voice_factory(args: argparse.Namespace) -> Callable[[Progress, Notice], Voic
             extra[name] = _as_progress(report)
         if "on_notice" in params:
             extra["on_notice"] = notice
-        voice = make_voice(args.voice, model_path=args.model, seed=args.seed, **extra)
+        voice = make_voice(common.voice_kind(args), model_path=args.model, seed=args.seed, **extra)
         # A model that loads lazily would load on the first line, with no progress
         # shown; loading it here keeps that wait in the app's loading worker.
         load = getattr(voice, "load", None)
@@ -83,7 +83,7 @@ def run(args: argparse.Namespace) -> int:
         trainee=args.trainee,
         seed=args.seed,
         exam=args.exam,
-        voice_kind=args.voice,
+        voice_kind=common.voice_kind(args),
     )
     app.run()
     return app.return_code or 0

@@ -14,7 +14,9 @@ from simulator.session import Session
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("rehearse", help="play a session headless with replies from a file")
     p.add_argument("scenario_id", metavar="SCENARIO_ID")
-    p.add_argument("--replies", type=Path, required=True, metavar="FILE", help="the trainee's replies, one per line")
+    p.add_argument(
+        "--replies", type=Path, required=True, metavar="FILE", help="the trainee's replies, one per line"
+    )
     p.add_argument("--json", action="store_true", help="print one JSON object")
     common.add_voice_options(p)
     p.set_defaults(run=run)
@@ -29,7 +31,7 @@ def print_transcript(session: Session) -> None:
         print(f"  Courtesy {turn.grade.courtesy}, Flexibility {turn.grade.flexibility}")
         for e in turn.grade.evidence:
             sign = "+" if e.effect >= 0 else ""
-            print(f"    {e.dimension}: {sign}{e.effect} \"{e.phrase}\" ({e.reason})")
+            print(f'    {e.dimension}: {sign}{e.effect} "{e.phrase}" ({e.reason})')
         if turn.grade.tip:
             print(f"  Tip: {turn.grade.tip}")
         print(f"Customer ({turn.customer_source}): {turn.customer}")

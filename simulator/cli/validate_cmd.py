@@ -12,8 +12,14 @@ from simulator.rehearsal import run_samples
 
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("validate", help="check scenario files and report every problem")
-    p.add_argument("paths", nargs="*", type=Path, metavar="PATH", help="files or folders (default: all known scenarios)")
-    p.add_argument("--rehearse", action="store_true", help="also play each scenario's sample scripts and check their outcomes")
+    p.add_argument(
+        "paths", nargs="*", type=Path, metavar="PATH", help="files or folders (default: all known scenarios)"
+    )
+    p.add_argument(
+        "--rehearse",
+        action="store_true",
+        help="also play each scenario's sample scripts and check their outcomes",
+    )
     p.set_defaults(run=run)
 
 
@@ -34,7 +40,7 @@ def run(args: argparse.Namespace) -> int:
     else:
         lib = common.library(args)
     bad = 0
-    for path, problems in sorted(lib.errors.items()):
+    for _path, problems in sorted(lib.errors.items()):
         bad += 1
         for problem in problems:
             print(problem)
