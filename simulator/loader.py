@@ -22,6 +22,21 @@ MAX_LINE_CHARS = 2_000
 SCENARIO_SUFFIXES = (".yaml", ".yml")
 
 
+# libyaml's safe loader when PyYAML has it: parsing the scenarios is most of start-up.
+_LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def _parse(text: str) -> tuple[yaml.Node | None, Any]:
+    """The node tree (for line numbers) and the data; a broken file is parsed again by
+    the pure-Python loader, whose error messages trainers see."""
+    try:
+        return yaml.compose(text, Loader=_LOADER), yaml.load(text, Loader=_LOADER)
+    except yaml.YAMLError:
+        if _LOADER is yaml.SafeLoader:
+            raise
+    return yaml.compose(text, Loader=yaml.SafeLoader), yaml.safe_load(text)
+
+
 def _node_at(root: yaml.Node | None, loc: tuple[Any, ...]) -> yaml.Node | None:
     """The YAML node for a pydantic error location, as deep as it exists."""
     node = root
@@ -75,8 +90,7 @@ def parse_scenario_text(text: str, path: str) -> Scenario:
             ],
         )
     try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
+        root, data = _parse(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"{path}:{mark.line + 1}" if mark else path

@@ -24,6 +24,8 @@ DOMAIN_MODULES = [
     "simulator.voice.scripted",
     "simulator.voice.factory",
     "simulator.cli",
+    "simulator.bench",
+    "simulator.cli.bench_cmd",
 ]
 
 

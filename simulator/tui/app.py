@@ -114,7 +114,9 @@ class TrainingApp(App[None]):
             self.holder.set(self.voice_factory(lambda fraction, detail: None, lambda notice: None))
         else:
             self.voice_loading = (None, "starting")
-            self._load_voice()
+            # After the first paint: importing torch holds the GIL for seconds, and
+            # the trainee should be reading the customer's first line meanwhile.
+            self.call_after_refresh(self._load_voice)
         if self.first_scenario is not None:
             scenario = self.library.get(self.first_scenario)
             self.start_conversation(scenario, self.trainee or "Trainee")

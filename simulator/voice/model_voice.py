@@ -34,7 +34,7 @@ from simulator.voice.prompt import (
     transcript_prompt,
 )
 from simulator.voice.scripted import pick_authored
-from simulator.voice.verifier import Verdict, Verifier, clean
+from simulator.voice.verifier import MAX_SENTENCES, MAX_WORDS, Verdict, Verifier, clean, sentences
 
 CANDIDATES = 4  # on a CPU a batch of 4 costs little more than 1, and one usually passes
 MAX_NEW_TOKENS = 48  # two short sentences; longer output is cut anyway
@@ -46,9 +46,16 @@ class GenerationSettings:
     max_new_tokens: int = MAX_NEW_TOKENS
     temperature: float = 0.8
     top_p: float = 0.92
+    top_k: int = 50  # transformers' default, which `generate()` applied before top-p
     # Off: transformers applies it to every prompt token too, so it pushed the model
     # away from the scenario's own words (and the end-of-turn token) into nonsense.
     repetition_penalty: float = 1.0
+    # Linear layers as int8 (per output channel, activations quantized on the fly):
+    # a quarter of the bytes read per token, which is what bounds decoding on a CPU.
+    # The weights come from a 4-bit GGUF, so 8 bits lose nothing that matters.
+    int8: bool = True
+    # Torch threads; None keeps torch's default (one per physical core).
+    threads: int | None = None
 
 
 def _quiet(stage: str, fraction: float) -> None:
@@ -100,6 +107,7 @@ class ModelVoice:
         self._verifiers: dict[str, Verifier] = {}
         self._prefix: tuple[tuple[int, ...], Any] | None = None  # token ids and their KV cache
         self.load_seconds = 0.0
+        self._accept_streamed: Callable[[str, str], bool] | None = None
 
     # -- loading -------------------------------------------------------------
 
@@ -145,6 +153,10 @@ class ModelVoice:
                 "run `simulator models install` again or give another --model."
             ) from None
         model.eval()
+        if self.settings.threads:
+            torch.set_num_threads(self.settings.threads)
+        if self.settings.int8:
+            model = quantize_int8(model)
         if tokenizer.pad_token_id is None:
             tokenizer.pad_token = tokenizer.eos_token
         self._torch, self._tokenizer, self._model = torch, tokenizer, model
@@ -191,6 +203,7 @@ class ModelVoice:
         stream = _Stream(on_token, verifier.labels) if on_token is not None else None
         with self._lock:
             prompt = self.build_prompt(request)
+            self._accept_streamed = lambda raw, lead: verifier.check(raw, request, lead=lead).ok
             raws = self.generate(
                 prompt,
                 line_seed(self.seed, request),
@@ -238,24 +251,110 @@ class ModelVoice:
         cache.batch_repeat_interleave(n)
         input_ids = torch.tensor([ids] * n, dtype=torch.long)
         markers = ("\n", "<|im_end|>", "<end_of_turn>", "<eos>", *(f"{label}:" for label in labels))
-        watcher = _LineWatcher(tok, len(ids), n, markers, cancel, stream, prompt.lead)
+        watcher = _LineWatcher(tok, len(ids), n, markers, cancel, stream, prompt.lead, labels)
         torch.manual_seed(seed)
         s = self.settings
-        with torch.inference_mode():
-            out = model.generate(
-                input_ids=input_ids,
-                attention_mask=torch.ones_like(input_ids),
-                past_key_values=cache,
-                do_sample=True,
-                temperature=s.temperature,
-                top_p=s.top_p,
-                repetition_penalty=s.repetition_penalty,
-                max_new_tokens=s.max_new_tokens,
-                stopping_criteria=[watcher],
-                pad_token_id=tok.pad_token_id,
-            )
         lead = prompt.lead + " " if prompt.lead else ""
+        with torch.inference_mode():
+            if s.repetition_penalty != 1.0:
+                out = model.generate(
+                    input_ids=input_ids,
+                    attention_mask=torch.ones_like(input_ids),
+                    past_key_values=cache,
+                    do_sample=True,
+                    temperature=s.temperature,
+                    top_p=s.top_p,
+                    top_k=s.top_k,
+                    repetition_penalty=s.repetition_penalty,
+                    max_new_tokens=s.max_new_tokens,
+                    stopping_criteria=[watcher],
+                    pad_token_id=tok.pad_token_id,
+                )
+            else:
+                accept = None
+                if stream is not None and self._accept_streamed is not None:
+                    check = self._accept_streamed
+
+                    def accept(row: Any) -> bool:
+                        return check(lead + tok.decode(row, skip_special_tokens=True).lstrip(), prompt.lead)
+
+                out, cut = self._sample(input_ids, cache, watcher, accept)
+                # A candidate cut off unfinished is no line at all: it must not be chosen.
+                return [
+                    "" if i in cut else lead + tok.decode(row[len(ids) :], skip_special_tokens=True).lstrip()
+                    for i, row in enumerate(out)
+                ]
         return [lead + tok.decode(row[len(ids) :], skip_special_tokens=True).lstrip() for row in out]
+
+    def _sample(
+        self, input_ids: Any, cache: Any, watcher: _LineWatcher, accept: Any = None
+    ) -> tuple[Any, set[int]]:
+        """`generate(do_sample=True)` with temperature and top-p, without its per-token overhead.
+
+        The same operations in the same order as transformers' sampler, so a seed
+        gives the same lines. With `accept` (the verifier, when the first candidate is
+        streamed) the others are not waited for once the streamed one has ended and
+        passed (it is said anyway), or has failed and another ended candidate passed.
+        Returns the sequences and the rows cut off unfinished.
+        """
+        torch, model, s = self._torch, self._model, self.settings
+        n, prompt_len = input_ids.shape
+        pad = self._tokenizer.pad_token_id
+        eos = _eos_ids(model, self._tokenizer)
+        unfinished = torch.ones(n, dtype=torch.long)
+        judged: dict[int, bool] = {}  # rows ended, and whether the verifier passed them
+        sequences = input_ids
+        tokens = input_ids[:, -1:]
+        for _ in range(s.max_new_tokens):
+            logits = model(input_ids=tokens, past_key_values=cache, use_cache=True).logits[:, -1, :]
+            scores = logits.float() / s.temperature
+            if 0 < s.top_k < scores.shape[-1]:
+                kth = torch.topk(scores, s.top_k)[0][..., -1, None]
+                scores = scores.masked_fill(scores < kth, -float("inf"))
+            sorted_logits, sorted_indices = torch.sort(scores, descending=False)
+            cumulative = sorted_logits.softmax(dim=-1).cumsum(dim=-1)
+            remove_sorted = cumulative <= (1 - s.top_p)
+            remove_sorted[..., -1:] = 0
+            remove = remove_sorted.scatter(1, sorted_indices, remove_sorted)
+            scores = scores.masked_fill(remove, -float("inf"))
+            probs = torch.softmax(scores, dim=-1)
+            next_tokens = torch.multinomial(probs, num_samples=1).squeeze(1)
+            next_tokens = next_tokens * unfinished + pad * (1 - unfinished)
+            sequences = torch.cat([sequences, next_tokens[:, None]], dim=-1)
+            tokens = next_tokens[:, None]
+            stop = watcher(sequences, None)
+            if eos:
+                stop = stop | torch.isin(next_tokens, torch.tensor(eos))
+            unfinished = unfinished & ~stop
+            if unfinished.max() == 0:
+                break
+            if accept is not None:
+                for row in range(n):
+                    if row not in judged and not unfinished[row]:
+                        judged[row] = accept(sequences[row, prompt_len:])
+                if 0 in judged and any(judged.values()):
+                    return sequences, {row for row in range(n) if unfinished[row]}
+        return sequences, set()
+
+    def decode_timed(self, text: str, tokens: int) -> tuple[list[float], float]:
+        """Greedy, batch 1, `tokens` new tokens through the voice's own loop (for `simulator bench`).
+
+        Returns each token's arrival time and the start time (time.perf_counter).
+        """
+        self.load()
+        torch, model, tok = self._torch, self._model, self._tokenizer
+        with self._lock, torch.inference_mode():
+            from transformers import DynamicCache
+
+            started = time.perf_counter()
+            ids = torch.tensor([tok(text, add_special_tokens=False).input_ids])
+            cache = DynamicCache(config=model.config)
+            times: list[float] = []
+            for _ in range(tokens):
+                logits = model(input_ids=ids, past_key_values=cache, use_cache=True).logits[:, -1, :]
+                ids = logits.argmax(dim=-1, keepdim=True)
+                times.append(time.perf_counter())
+        return times, started
 
     def _wants_bos(self, prompt: Prompt) -> bool:
         bos = self._tokenizer.bos_token
@@ -285,6 +384,31 @@ class ModelVoice:
             if rest:
                 model(input_ids=torch.tensor([rest]), past_key_values=cache, use_cache=True)
         return cache
+
+
+def quantize_int8(model: Any) -> Any:
+    """The model with its Linear layers as dynamic int8 (per-channel weights), in place."""
+    import warnings
+
+    import torch
+    from torch.ao.quantization import per_channel_dynamic_qconfig, quantize_dynamic
+
+    with warnings.catch_warnings():
+        # torch.ao's eager quantization is marked for migration to torchao, which is
+        # another large dependency; this API still works and is what a CPU needs here.
+        warnings.simplefilter("ignore")
+        return quantize_dynamic(
+            model, {torch.nn.Linear: per_channel_dynamic_qconfig}, dtype=torch.qint8, inplace=True
+        )
+
+
+def _eos_ids(model: Any, tokenizer: Any) -> list[int]:
+    eos = getattr(model.generation_config, "eos_token_id", None)
+    if eos is None:
+        eos = tokenizer.eos_token_id
+    if eos is None:
+        return []
+    return [int(e) for e in eos] if isinstance(eos, list | tuple) else [int(eos)]
 
 
 def line_seed(seed: int, request: LineRequest) -> int:
@@ -350,8 +474,10 @@ class _LineWatcher:
         cancel: threading.Event | None,
         stream: _Stream | None,
         lead: str = "",
+        labels: tuple[str, ...] = (),
     ) -> None:
         self.lead = lead + " " if lead else ""
+        self.labels = labels
         self.tokenizer = tokenizer
         self.prompt_len = prompt_len
         self.markers = markers
@@ -372,8 +498,15 @@ class _LineWatcher:
             body = text.lstrip()
             # A stop marker counts once the line has begun; a leading label is the
             # model naming the speaker, which `clean` removes.
-            if any(m in body[1:] for m in self.markers if m != "\n") or "\n" in body:
+            if any(m in body[1:] for m in self.markers if m != "\n") or "\n" in body or self._settled(body):
                 self.done[row] = True
             if row == 0 and self.stream is not None:
                 self.stream.update(self.lead + text.lstrip(), self.done[row])
         return torch.tensor(self.done, dtype=torch.bool, device=input_ids.device)
+
+    def _settled(self, body: str) -> bool:
+        """More tokens cannot change what the verifier makes of this line: it has begun a
+        sentence past the ones kept, or is already too long to pass (one word of margin,
+        as the last may be the start of a speaker label that cuts it)."""
+        text = clean(self.lead + body, self.labels)
+        return len(sentences(self.lead + body)) > MAX_SENTENCES or len(text.split()) > MAX_WORDS + 1

@@ -150,6 +150,11 @@ def _sentences(text: str) -> list[str]:
     return [s for s in parts if s]
 
 
+def sentences(text: str) -> list[str]:
+    """The sentences `clean` counts, of a line's text."""
+    return _sentences(re.sub(r"\s+", " ", text))
+
+
 def clean(text: str, labels: Iterable[str] = ()) -> str:
     """A raw generation cut to the customer's line: first line, before any speaker label."""
     text = text.replace("\r", "")

@@ -1,0 +1,67 @@
+"""The voice's own sampling loop: the same lines as transformers' sampler, and its shortcuts."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from simulator.voice.model_voice import GenerationSettings, ModelVoice, _LineWatcher
+from simulator.voice.prompt import Prompt
+from tests.tiny_models import build_llama_dir
+
+torch = pytest.importorskip("torch")
+
+
+@pytest.fixture(scope="module")
+def tiny_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return build_llama_dir(tmp_path_factory.mktemp("tiny-sampler") / "llama")
+
+
+PROMPT = Prompt("Customer: It is so late.\nClerk: Good evening.\n", "Customer:")
+
+
+@pytest.mark.parametrize("int8", [False, True])
+def test_own_loop_samples_what_generate_samples(tiny_dir: Path, int8: bool) -> None:
+    settings = GenerationSettings(candidates=3, max_new_tokens=12, int8=int8)
+    voice = ModelVoice(tiny_dir, settings=settings, prompt_style="transcript")
+    voice.load()
+    ours = voice.generate(PROMPT, seed=5)
+    # A repetition penalty of exactly 1.0 but not equal to it sends the call through generate().
+    through_generate = ModelVoice(tiny_dir, settings=settings, prompt_style="transcript")
+    through_generate.load()
+    through_generate.settings = GenerationSettings(
+        candidates=3, max_new_tokens=12, int8=int8, repetition_penalty=1.0 + 1e-12
+    )
+    assert ours == through_generate.generate(PROMPT, seed=5)
+
+
+def test_int8_swaps_every_linear_layer(tiny_dir: Path) -> None:
+    voice = ModelVoice(tiny_dir, settings=GenerationSettings(int8=True))
+    voice.load()
+    linears = [m for m in voice._model.modules() if type(m) is torch.nn.Linear]
+    assert linears == []
+
+
+def test_decode_timed_gives_one_time_per_token(tiny_dir: Path) -> None:
+    voice = ModelVoice(tiny_dir)
+    times, started = voice.decode_timed("Good evening", 10)
+    assert len(times) == 10
+    assert started <= times[0] <= times[-1]
+
+
+def test_a_line_too_long_to_pass_stops_early(tiny_dir: Path) -> None:
+    voice = ModelVoice(tiny_dir)
+    voice.load()
+    tok = voice._tokenizer
+    watcher = _LineWatcher(tok, 0, 2, ("\n",), None, None)
+    long = " ".join(["word"] * 40)
+    short = "It is late."
+    rows = [tok(t, add_special_tokens=False).input_ids for t in (long, short)]
+    width = max(len(r) for r in rows)
+    ids = torch.tensor([r + [tok.pad_token_id] * (width - len(r)) for r in rows])
+    assert watcher(ids, None).tolist() == [True, False]
+    four = "One. Two. Three. Four"
+    assert _LineWatcher(tok, 0, 1, ("\n",), None, None)(
+        torch.tensor([tok(four).input_ids]), None
+    ).tolist() == [True]
