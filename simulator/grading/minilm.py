@@ -17,6 +17,7 @@ from safetensors.numpy import load_file
 from tokenizers import Tokenizer
 
 MAX_TOKENS = 128  # replies are a few sentences; longer text adds time, not meaning
+CHUNK = 16  # sentences per batch when many are encoded at once
 
 
 def _layer_norm(x: np.ndarray, weight: np.ndarray, bias: np.ndarray, eps: float) -> np.ndarray:
@@ -55,6 +56,18 @@ class MiniLM:
         self.tokenizer.enable_padding(pad_id=0, pad_token="[PAD]")
 
     def encode(self, texts: list[str]) -> np.ndarray:
+        if len(texts) > CHUNK:
+            # A scenario's phrases: similar lengths together, so little padding is
+            # computed (attention and every layer pay for the longest in a batch).
+            order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+            out = np.empty((len(texts), self.w["embeddings.word_embeddings.weight"].shape[1]), np.float32)
+            for start in range(0, len(order), CHUNK):
+                chunk = order[start : start + CHUNK]
+                out[chunk] = self._encode([texts[i] for i in chunk])
+            return out
+        return self._encode(texts)
+
+    def _encode(self, texts: list[str]) -> np.ndarray:
         if not texts:
             return np.zeros((0, self.w["embeddings.word_embeddings.weight"].shape[1]), np.float32)
         encodings = self.tokenizer.encode_batch(texts)
@@ -77,7 +90,10 @@ class MiniLM:
             p = f"encoder.layer.{i}."
 
             def proj(name: str, inp: np.ndarray, p: str = p) -> np.ndarray:
-                return inp @ w[f"{p}{name}.weight"] + w[f"{p}{name}.bias"]
+                # One 2-D GEMM over every token: numpy's batched 3-D matmul runs a
+                # small GEMM per sentence, which costs more than the arithmetic here.
+                flat = inp.reshape(-1, inp.shape[-1]) @ w[f"{p}{name}.weight"] + w[f"{p}{name}.bias"]
+                return flat.reshape(*inp.shape[:-1], flat.shape[-1])
 
             def split(t: np.ndarray) -> np.ndarray:
                 return t.reshape(batch, length, self.heads, head_dim).transpose(0, 2, 1, 3)

@@ -69,13 +69,15 @@ class RubricGrader:
 
         vectors = rejected_vectors = None
         if embedder is not None:
-            # The reply's clauses (and any rejected offers) in one short batch; the
-            # customer's line is encoded only when a rule needs it, to keep the 50 ms.
+            # The reply's clauses, any rejected offers and the customer's line in one
+            # batch: one encoder call costs far more than one more sentence in it, and
+            # the line is then cached for the rules that need it.
             batch = [s.text for s in spans]
-            matrix = embedder.encode(batch + list(context.rejected))
+            customer = [context.customer_line] if context.customer_line and scenario is not None else []
+            matrix = embedder.encode(batch + list(context.rejected) + customer)
             vectors = matrix[: len(batch)]
             if context.rejected:
-                rejected_vectors = matrix[len(batch) :]
+                rejected_vectors = matrix[len(batch) : len(batch) + len(context.rejected)]
 
         def customer_vector() -> Any:
             if embedder is None or not context.customer_line or scenario is None:
