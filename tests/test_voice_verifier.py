@@ -74,3 +74,13 @@ def test_clean_cuts_at_line_break_and_speaker_label() -> None:
 def test_lead_words_take_the_opening_clause() -> None:
     assert lead_words("Another hotel? At eleven at night, with three sleeping children?") == "Another hotel?"
     assert lead_words("Short line here.") == ""
+
+
+def test_clean_cuts_at_a_speaker_label_the_model_invented() -> None:
+    from simulator.voice.verifier import clean
+
+    assert clean("Thank you so much. Dante: I'd rather be here.") == "Thank you so much."
+    assert clean("Thank you. Mr Lee: of course.") == "Thank you."
+    # Times and a colon inside a sentence are not speakers.
+    assert clean("It is 11:30 now. We are tired.") == "It is 11:30 now. We are tired."
+    assert clean("Thank you: really.") == "Thank you: really."

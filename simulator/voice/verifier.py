@@ -155,6 +155,9 @@ def sentences(text: str) -> list[str]:
     return _sentences(re.sub(r"\s+", " ", text))
 
 
+_INVENTED_LABEL = re.compile(r"(?<=[.!?])\s+[A-Z][\w'.-]*(?: [A-Z][\w'.-]*){0,2}\s*:")
+
+
 def clean(text: str, labels: Iterable[str] = ()) -> str:
     """A raw generation cut to the customer's line: first line, before any speaker label."""
     text = text.replace("\r", "")
@@ -169,6 +172,10 @@ def clean(text: str, labels: Iterable[str] = ()) -> str:
         m = re.search(rf"\b{re.escape(label)}\s*:", text, re.IGNORECASE)
         if m:
             text = text[: m.start()]
+    # Any "Name:" after a sentence is a new speaker the model invented ("... Dante: I'd").
+    m = _INVENTED_LABEL.search(text)
+    if m:
+        text = text[: m.start()]
     for stop in ("<|", "<end_of_turn>", "<eos>", "</s>"):
         text = text.split(stop, 1)[0]
     text = re.sub(r"\s+", " ", text).strip().strip("\"'").strip()
