@@ -1,7 +1,8 @@
-"""A first rule-based grader: word lists and scenario phrase overlap.
+"""A crude word-list grader: the first implementation of the grader interface.
 
-It is the fallback when no embedding model is available and the baseline the
-full grader is measured against.
+The real grader is rubric.py (which falls back to its own rules when the
+embedding model is missing). This one stays because it is instant and needs no
+weights, which suits UI tests that only need *a* grade on screen.
 """
 
 from __future__ import annotations
