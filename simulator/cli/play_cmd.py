@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import argparse
-import inspect
 from collections.abc import Callable
-from typing import Any
 
 from simulator.cli import common
 from simulator.voice.base import Voice
@@ -27,44 +25,25 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(run=run)
 
 
-def _as_progress(report: Progress) -> Callable[..., None]:
-    """Adapt whatever a loader reports (a fraction, done/total, a message) to `report`."""
-
-    def progress(*args: Any, **kwargs: Any) -> None:
-        values = [*args, *kwargs.values()]
-        numbers = [v for v in values if isinstance(v, int | float) and not isinstance(v, bool)]
-        words = [v for v in values if isinstance(v, str)]
-        fraction: float | None = None
-        if len(numbers) >= 2 and numbers[1]:
-            fraction = numbers[0] / numbers[1]
-        elif numbers:
-            fraction = numbers[0] / 100 if numbers[0] > 1 else numbers[0]
-        report(fraction, words[0] if words else "loading")
-
-    return progress
-
-
 def voice_factory(args: argparse.Namespace) -> Callable[[Progress, Notice], Voice]:
     """A factory the app calls (in a worker when it loads a model)."""
 
     def make(report: Progress, notice: Notice) -> Voice:
         from simulator.voice.factory import make_voice
 
-        params = inspect.signature(make_voice).parameters
-        # Pass the loading-progress and notice callbacks to a factory that takes them.
-        extra: dict[str, Any] = {}
-        name = next((n for n in ("on_progress", "progress", "progress_callback") if n in params), None)
-        if name:
-            extra[name] = _as_progress(report)
-        if "on_notice" in params:
-            extra["on_notice"] = notice
-        voice = make_voice(common.voice_kind(args), model_path=args.model, seed=args.seed, **extra)
-        # A model that loads lazily would load on the first line, with no progress
-        # shown; loading it here keeps that wait in the app's loading worker.
-        load = getattr(voice, "load", None)
-        if callable(load):
-            load()
-        return voice
+        def progress(stage: str, fraction: float) -> None:
+            # The loaders report -1 when they cannot tell how far along they are.
+            report(fraction if fraction >= 0 else None, stage)
+
+        # make_voice loads the weights here, in the app's loading worker, with the
+        # progress bar showing.
+        return make_voice(
+            common.voice_kind(args),
+            model_path=args.model,
+            seed=args.seed,
+            on_progress=progress,
+            on_notice=notice,
+        )
 
     return make
 
