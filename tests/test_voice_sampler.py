@@ -37,7 +37,7 @@ def test_own_loop_samples_what_generate_samples(tiny_dir: Path, int8: bool) -> N
 
 
 def test_int8_swaps_every_linear_layer(tiny_dir: Path) -> None:
-    voice = ModelVoice(tiny_dir, settings=GenerationSettings(int8=True))
+    voice = ModelVoice(tiny_dir, settings=GenerationSettings(int8=True, engine="transformers"))
     voice.load()
     linears = [m for m in voice._model.modules() if type(m) is torch.nn.Linear]
     assert linears == []

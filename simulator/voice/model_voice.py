@@ -56,6 +56,9 @@ class GenerationSettings:
     int8: bool = True
     # Torch threads; None keeps torch's default (one per physical core).
     threads: int | None = None
+    # "auto": our own decoder (fast_llama) for plain Llama checkpoints, transformers
+    # for anything else; "transformers" always uses transformers' model.
+    engine: str = "auto"
 
 
 def _quiet(stage: str, fraction: float) -> None:
@@ -106,6 +109,8 @@ class ModelVoice:
         self._torch: Any = None
         self._verifiers: dict[str, Verifier] = {}
         self._prefix: tuple[tuple[int, ...], Any] | None = None  # token ids and their KV cache
+        self._fast = False  # the model is our own decoder (fast_llama), not transformers'
+        self._eos: list[int] = []
         self.load_seconds = 0.0
         self._accept_streamed: Callable[[str, str], bool] | None = None
 
@@ -138,27 +143,38 @@ class ModelVoice:
         # slower on x86 CPUs; flushing them to zero changes no output that matters.
         torch.set_flush_denormal(True)
         self.on_progress(stage, 0.3)
+        from simulator.voice import fast_llama
+
+        fast = self.settings.engine == "auto" and fast_llama.supports(self.model_dir)
         try:
             tokenizer = AutoTokenizer.from_pretrained(self.model_dir, local_files_only=True)
-            model = AutoModelForCausalLM.from_pretrained(
-                self.model_dir,
-                local_files_only=True,
-                use_safetensors=True,
-                trust_remote_code=False,
-                dtype=torch.float32,  # float32 matmuls are the fast path on CPUs
-            )
+            self.on_progress(stage, 0.5)
+            if fast:
+                model: Any = fast_llama.FastLlama.load(self.model_dir, int8=self.settings.int8)
+                eos = _config_eos(self.model_dir)
+            else:
+                model = AutoModelForCausalLM.from_pretrained(
+                    self.model_dir,
+                    local_files_only=True,
+                    use_safetensors=True,
+                    trust_remote_code=False,
+                    dtype=torch.float32,  # float32 matmuls are the fast path on CPUs
+                )
+                model.eval()
+                if self.settings.int8:
+                    model = quantize_int8(model)
+                eos = getattr(model.generation_config, "eos_token_id", None)
         except (OSError, ValueError, KeyError) as exc:
             raise UserError(
                 f"The model in {self.model_dir} could not be loaded ({type(exc).__name__}); "
                 "run `simulator models install` again or give another --model."
             ) from None
-        model.eval()
         if self.settings.threads:
             torch.set_num_threads(self.settings.threads)
-        if self.settings.int8:
-            model = quantize_int8(model)
         if tokenizer.pad_token_id is None:
             tokenizer.pad_token = tokenizer.eos_token
+        self._eos = _eos_list(eos if eos is not None else tokenizer.eos_token_id)
+        self._fast = fast
         self._torch, self._tokenizer, self._model = torch, tokenizer, model
         self.load_seconds = time.perf_counter() - started
         self.on_progress(stage, 1.0)
@@ -256,7 +272,7 @@ class ModelVoice:
         s = self.settings
         lead = prompt.lead + " " if prompt.lead else ""
         with torch.inference_mode():
-            if s.repetition_penalty != 1.0:
+            if s.repetition_penalty != 1.0 and not self._fast:
                 out = model.generate(
                     input_ids=input_ids,
                     attention_mask=torch.ones_like(input_ids),
@@ -297,17 +313,23 @@ class ModelVoice:
         passed (it is said anyway), or has failed and another ended candidate passed.
         Returns the sequences and the rows cut off unfinished.
         """
-        torch, model, s = self._torch, self._model, self.settings
+        torch, s = self._torch, self.settings
         n, prompt_len = input_ids.shape
         pad = self._tokenizer.pad_token_id
-        eos = _eos_ids(model, self._tokenizer)
+        eos = self._eos
         unfinished = torch.ones(n, dtype=torch.long)
         judged: dict[int, bool] = {}  # rows ended, and whether the verifier passed them
         sequences = input_ids
         tokens = input_ids[:, -1:]
         for _ in range(s.max_new_tokens):
-            logits = model(input_ids=tokens, past_key_values=cache, use_cache=True).logits[:, -1, :]
-            scores = logits.float() / s.temperature
+            logits = self._forward(tokens, cache)
+            scores = logits.float()
+            if s.repetition_penalty != 1.0:
+                # As transformers does it: every token seen so far, prompt included.
+                seen = torch.gather(scores, 1, sequences)
+                seen = torch.where(seen < 0, seen * s.repetition_penalty, seen / s.repetition_penalty)
+                scores = scores.scatter(1, sequences, seen)
+            scores = scores / s.temperature
             if 0 < s.top_k < scores.shape[-1]:
                 kth = torch.topk(scores, s.top_k)[0][..., -1, None]
                 scores = scores.masked_fill(scores < kth, -float("inf"))
@@ -342,16 +364,14 @@ class ModelVoice:
         Returns each token's arrival time and the start time (time.perf_counter).
         """
         self.load()
-        torch, model, tok = self._torch, self._model, self._tokenizer
+        torch, tok = self._torch, self._tokenizer
         with self._lock, torch.inference_mode():
-            from transformers import DynamicCache
-
             started = time.perf_counter()
             ids = torch.tensor([tok(text, add_special_tokens=False).input_ids])
-            cache = DynamicCache(config=model.config)
+            cache = self._new_cache()
             times: list[float] = []
             for _ in range(tokens):
-                logits = model(input_ids=ids, past_key_values=cache, use_cache=True).logits[:, -1, :]
+                logits = self._forward(ids, cache)
                 ids = logits.argmax(dim=-1, keepdim=True)
                 times.append(time.perf_counter())
         return times, started
@@ -367,23 +387,35 @@ class ModelVoice:
         The prefix (who the customer is, the setting) is the same for every line of
         a scenario, so it is computed once and copied; only the per-line part is new.
         """
-        torch, model = self._torch, self._model
+        torch = self._torch
         with torch.inference_mode():
             if self._prefix is None or self._prefix[0] != prefix or len(prefix) >= len(ids):
                 self._prefix = None
                 if 0 < len(prefix) < len(ids):
-                    out = model(input_ids=torch.tensor([prefix]), use_cache=True)
-                    self._prefix = (prefix, out.past_key_values)
+                    cache = self._new_cache()
+                    self._forward(torch.tensor([prefix]), cache)
+                    self._prefix = (prefix, cache)
             if self._prefix is not None:
-                cache = copy.deepcopy(self._prefix[1])
+                cache = self._prefix[1].copy() if self._fast else copy.deepcopy(self._prefix[1])
                 rest = ids[len(prefix) : -1]
             else:
-                from transformers import DynamicCache
-
-                cache, rest = DynamicCache(config=model.config), ids[:-1]
+                cache, rest = self._new_cache(), ids[:-1]
             if rest:
-                model(input_ids=torch.tensor([rest]), past_key_values=cache, use_cache=True)
+                self._forward(torch.tensor([rest]), cache)
         return cache
+
+    def _new_cache(self) -> Any:
+        if self._fast:
+            return self._model.new_cache()
+        from transformers import DynamicCache
+
+        return DynamicCache(config=self._model.config)
+
+    def _forward(self, tokens: Any, cache: Any) -> Any:
+        """Logits at the last position of each row, the cache extended by `tokens`."""
+        if self._fast:
+            return self._model(tokens, cache)
+        return self._model(input_ids=tokens, past_key_values=cache, use_cache=True).logits[:, -1, :]
 
 
 def quantize_int8(model: Any) -> Any:
@@ -402,13 +434,24 @@ def quantize_int8(model: Any) -> Any:
         )
 
 
-def _eos_ids(model: Any, tokenizer: Any) -> list[int]:
-    eos = getattr(model.generation_config, "eos_token_id", None)
-    if eos is None:
-        eos = tokenizer.eos_token_id
+def _eos_list(eos: Any) -> list[int]:
     if eos is None:
         return []
     return [int(e) for e in eos] if isinstance(eos, list | tuple) else [int(eos)]
+
+
+def _config_eos(model_dir: Path) -> Any:
+    """The end-of-turn token(s) a model folder declares, as transformers would read them."""
+    import json
+
+    for name in ("generation_config.json", "config.json"):
+        try:
+            eos = json.loads((model_dir / name).read_text(encoding="utf-8")).get("eos_token_id")
+        except (OSError, ValueError):
+            continue
+        if eos is not None:
+            return eos
+    return None
 
 
 def line_seed(seed: int, request: LineRequest) -> int:
