@@ -88,7 +88,11 @@ def test_int8_stays_close_to_float(tiny_dir: Path) -> None:
 def test_supports_plain_llama_only(tiny_dir: Path, tmp_path: Path) -> None:
     assert supports(tiny_dir)
     config = json.loads((tiny_dir / "config.json").read_text())
-    for change in ({"model_type": "gemma3_text"}, {"rope_scaling": {"rope_type": "llama3"}}, {"mlp_bias": True}):
+    for change in (
+        {"model_type": "gemma3_text"},
+        {"rope_scaling": {"rope_type": "llama3"}},
+        {"mlp_bias": True},
+    ):
         folder = tmp_path / str(len(list(tmp_path.iterdir())))
         folder.mkdir()
         (folder / "config.json").write_text(json.dumps({**config, **change}))

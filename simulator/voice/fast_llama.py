@@ -32,7 +32,7 @@ from pathlib import Path
 from typing import Any
 
 import torch
-import torch.nn.functional as F  # noqa: N812 - the usual name
+import torch.nn.functional as F
 
 CACHE_BLOCK = 256  # the cache grows in steps of this many positions
 
@@ -90,80 +90,69 @@ def supports(model_dir: Path) -> bool:
 class KVCache:
     """Keys and values of every layer for a batch of rows, written in place.
 
-    All rows advance together (the candidates of a line start from one prompt; a
-    finished row is fed padding), so one `length` serves them all. Positions before
-    `base` are the prompt the rows share: stored once (`shared_*`, one row, never
-    written again) rather than once per row, as reading them is most of the work of
-    attention when four candidates decode a long prompt.
+    Per layer one tensor [batch, 2 * kv_heads, capacity, head_dim]: the key heads,
+    then the value heads, as the fused projection produces them, so a step writes
+    both with one copy. All rows advance together (the candidates of a line start
+    from one prompt; a finished row is fed padding), so one `length` serves them
+    all. Positions before `base` are the prompt the rows share, stored once
+    (`shared`, one row, never written again) rather than once per row: reading
+    them is most of the work of attention when four candidates decode a long prompt.
     """
 
     def __init__(
         self,
-        keys: list[torch.Tensor],
-        values: list[torch.Tensor],
+        layers: list[torch.Tensor],
         length: int = 0,
-        shared: tuple[list[torch.Tensor], list[torch.Tensor]] | None = None,
+        shared: list[torch.Tensor] | None = None,
         base: int = 0,
     ) -> None:
-        self.keys = keys  # per layer: [batch, kv_heads, capacity, head_dim], from position `base`
-        self.values = values
+        self.layers = layers  # positions from `base` on
         self.length = length
-        self.shared = shared  # per layer: [1, kv_heads, base, head_dim], positions before `base`
+        self.shared = shared  # per layer [1, 2 * kv_heads, base, head_dim]
         self.base = base
 
     @classmethod
     def empty(cls, shape: LlamaShape, batch: int = 1, capacity: int = CACHE_BLOCK) -> KVCache:
-        size = (batch, shape.kv_heads, capacity, shape.head_dim)
-        return cls(
-            [torch.zeros(size) for _ in range(shape.layers)],
-            [torch.zeros(size) for _ in range(shape.layers)],
-        )
+        size = (batch, 2 * shape.kv_heads, capacity, shape.head_dim)
+        return cls([torch.zeros(size) for _ in range(shape.layers)])
 
     @property
     def batch(self) -> int:
-        return self.keys[0].shape[0]
+        return self.layers[0].shape[0]
 
     @property
     def capacity(self) -> int:
-        return self.base + self.keys[0].shape[2]
+        return self.base + self.layers[0].shape[2]
 
     def reserve(self, positions: int) -> None:
         """Room for `positions` more tokens, growing by whole blocks (copying once)."""
-        if self.length + positions <= self.capacity:
-            return
-        self._resize(self.batch, self.length - self.base + positions)
+        if self.length + positions > self.capacity:
+            self._resize(self.batch, self.length - self.base + positions)
 
     def _resize(self, batch: int, room: int) -> None:
         capacity = -(-room // CACHE_BLOCK) * CACHE_BLOCK
         filled = self.length - self.base
-        for store in (self.keys, self.values):
-            for i, old in enumerate(store):
-                new = old.new_zeros((batch, old.shape[1], capacity, old.shape[3]))
-                new[:, :, :filled] = old[:, :, :filled]  # broadcasts one row to many
-                store[i] = new
+        for i, old in enumerate(self.layers):
+            new = old.new_zeros((batch, old.shape[1], capacity, old.shape[3]))
+            new[:, :, :filled] = old[:, :, :filled]  # broadcasts one row to many
+            self.layers[i] = new
 
     def copy(self) -> KVCache:
         """An independent copy (the shared prefix, never written, is not duplicated)."""
-        filled = self.length - self.base
-        keys = [k[:, :, : filled + CACHE_BLOCK].clone() for k in self.keys]
-        values = [v[:, :, : filled + CACHE_BLOCK].clone() for v in self.values]
-        return KVCache(keys, values, self.length, self.shared, self.base)
+        keep = self.length - self.base + CACHE_BLOCK
+        return KVCache([kv[:, :, :keep].clone() for kv in self.layers], self.length, self.shared, self.base)
 
     def batch_repeat_interleave(self, n: int) -> None:
         """Turn a one-row cache into `n` rows that continue from everything filled so far."""
         if self.batch != 1:
             raise ValueError("only a one-row cache can be repeated")
-        filled = self.length - self.base
-        keys = [k[:, :, :filled] for k in self.keys]
-        values = [v[:, :, :filled] for v in self.values]
+        filled = [kv[:, :, : self.length - self.base] for kv in self.layers]
         if self.shared is not None:
-            keys = [torch.cat([s, k], dim=2) for s, k in zip(self.shared[0], keys, strict=True)]
-            values = [torch.cat([s, v], dim=2) for s, v in zip(self.shared[1], values, strict=True)]
-        self.shared = ([k.contiguous() for k in keys], [v.contiguous() for v in values])
+            filled = [torch.cat([s, kv], dim=2) for s, kv in zip(self.shared, filled, strict=True)]
+        self.shared = [kv.contiguous() for kv in filled]
         self.base = self.length
-        size = (n, *self.keys[0].shape[1:2], CACHE_BLOCK, self.keys[0].shape[3])
-        self.keys = [torch.zeros(size) for _ in self.keys]
-        self.values = [torch.zeros(size) for _ in self.values]
+        size = (n, *self.layers[0].shape[1:2], CACHE_BLOCK, self.layers[0].shape[3])
+        self.layers = [torch.zeros(size) for _ in self.layers]
 
     def get_seq_length(self) -> int:
         return self.length
@@ -182,7 +171,6 @@ class _Int8Linear:
             warnings.simplefilter("ignore")
             q = torch.quantize_per_channel(w, scales, zero, 0, torch.qint8)
         self.packed = torch.ops.quantized.linear_prepack(q, None)
-        self.out_features = w.shape[0]
 
     def __call__(self, x: torch.Tensor) -> torch.Tensor:
         return torch.ops.quantized.linear_dynamic(x, self.packed, True)
@@ -191,7 +179,6 @@ class _Int8Linear:
 class _FloatLinear:
     def __init__(self, weight: torch.Tensor) -> None:
         self.weight = weight.float().contiguous()
-        self.out_features = self.weight.shape[0]
 
     def __call__(self, x: torch.Tensor) -> torch.Tensor:
         return F.linear(x, self.weight)
@@ -199,72 +186,107 @@ class _FloatLinear:
 
 @dataclass
 class _Layer:
-    attn_norm: torch.Tensor
     qkv: Any
     o: Any
-    mlp_norm: torch.Tensor
     gate_up: Any
     down: Any
 
 
 class FastLlama:
-    """Logits for the last position of each row, given new tokens and a KVCache."""
+    """Logits for the last position of each row, given new tokens and a KVCache.
 
-    def __init__(self, shape: LlamaShape, tensors: dict[str, torch.Tensor], int8: bool = True) -> None:
-        self.shape = shape
+    Two exact rewrites save work on every token. RMSNorm's weight (and its
+    sqrt(hidden)) is folded into the columns of the matrix that follows it. And the
+    residual stream carries one extra component, a constant sqrt(hidden * eps) that
+    no layer writes to (the output matrices have a zero row for it): then
+    x / |x| * sqrt(hidden) over the widened vector is exactly x / sqrt(mean(x^2) + eps)
+    over the real one, so the norm is two torch calls instead of six.
+    """
+
+    def __init__(self, shape: LlamaShape, read: Any, int8: bool = True) -> None:
+        self.shape = s = shape
         linear = _Int8Linear if int8 else _FloatLinear
-        s = shape
+        root = s.hidden**0.5
 
-        def take(name: str) -> torch.Tensor:
-            return tensors.pop(name)
+        def widen_in(weight: torch.Tensor, norm: torch.Tensor) -> torch.Tensor:
+            # Columns scaled by the norm's weight; a zero column for the constant component.
+            w = weight.float() * (norm.float() * root)
+            return torch.cat([w, w.new_zeros(w.shape[0], 1)], dim=1)
 
-        self.embed = take("model.embed_tokens.weight").float()
+        def widen_out(weight: torch.Tensor) -> torch.Tensor:
+            w = weight.float()
+            return torch.cat([w, w.new_zeros(1, w.shape[1])], dim=0)
+
+        embed = read("model.embed_tokens.weight")
+        constant = torch.full((embed.shape[0], 1), (s.hidden * s.eps) ** 0.5, dtype=embed.dtype)
+        # Kept in the file's precision (float16 for converted models) and widened per token.
+        self.embed = torch.cat([embed, constant], dim=1)
         self.layers: list[_Layer] = []
         for i in range(s.layers):
             p = f"model.layers.{i}."
-            qkv = torch.cat([take(p + f"self_attn.{n}_proj.weight") for n in "qkv"])
-            gate_up = torch.cat([take(p + "mlp.gate_proj.weight"), take(p + "mlp.up_proj.weight")])
+            attn_norm = read(p + "input_layernorm.weight")
+            mlp_norm = read(p + "post_attention_layernorm.weight")
+            qkv = torch.cat([read(p + f"self_attn.{n}_proj.weight") for n in "qkv"])
+            gate_up = torch.cat([read(p + "mlp.gate_proj.weight"), read(p + "mlp.up_proj.weight")])
             self.layers.append(
                 _Layer(
-                    attn_norm=take(p + "input_layernorm.weight").float(),
-                    qkv=linear(qkv),
-                    o=linear(take(p + "self_attn.o_proj.weight")),
-                    mlp_norm=take(p + "post_attention_layernorm.weight").float(),
-                    gate_up=linear(gate_up),
-                    down=linear(take(p + "mlp.down_proj.weight")),
+                    qkv=linear(widen_in(qkv, attn_norm)),
+                    o=linear(widen_out(read(p + "self_attn.o_proj.weight"))),
+                    gate_up=linear(widen_in(gate_up, mlp_norm)),
+                    down=linear(widen_out(read(p + "mlp.down_proj.weight"))),
                 )
             )
-        self.norm = take("model.norm.weight").float()
-        head = tensors.pop("lm_head.weight", None)
-        self.lm_head = linear(self.embed if head is None or s.tied else head)
-        inv = 1.0 / (s.rope_theta ** (torch.arange(0, s.head_dim, 2, dtype=torch.float32) / s.head_dim))
-        self._inv_freq = inv
+        head = None if s.tied else read("lm_head.weight", optional=True)
+        self.lm_head = linear(widen_in(embed if head is None else head, read("model.norm.weight")))
+        self._inv_freq = 1.0 / (
+            s.rope_theta ** (torch.arange(0, s.head_dim, 2, dtype=torch.float32) / s.head_dim)
+        )
         self._scale = s.head_dim**-0.5
         self._cos = self._sin = torch.empty(0)
         self._grow_rope(CACHE_BLOCK * 8)
 
     @classmethod
     def load(cls, model_dir: Path, int8: bool = True) -> FastLlama:
-        from safetensors.torch import load_file
+        """Read the folder's safetensors one tensor at a time, so the float weights of
+        the whole model are never in memory at once beside the int8 ones."""
+        from safetensors import safe_open
 
         model_dir = Path(model_dir)
         config = json.loads((model_dir / "config.json").read_text(encoding="utf-8"))
-        tensors: dict[str, torch.Tensor] = {}
-        for file in sorted(model_dir.glob("*.safetensors")):
-            tensors.update(load_file(file))
-        return cls(LlamaShape.from_config(config), tensors, int8=int8)
+        where: dict[str, Any] = {}
+        files = [safe_open(str(f), framework="pt") for f in sorted(model_dir.glob("*.safetensors"))]
+        for handle in files:
+            for name in handle.keys():
+                where[name] = handle
+
+        def read(name: str, optional: bool = False) -> torch.Tensor:
+            if name not in where:
+                if optional:
+                    return None  # type: ignore[return-value]
+                raise KeyError(name)
+            return where[name].get_tensor(name)
+
+        return cls(LlamaShape.from_config(config), read, int8=int8)
 
     def new_cache(self, batch: int = 1, capacity: int = CACHE_BLOCK) -> KVCache:
         return KVCache.empty(self.shape, batch, capacity)
 
     def _grow_rope(self, positions: int) -> None:
+        """cos and sin per position for every head of the fused q/k/v output: the value
+        heads get cos 1 and sin 0, so one rotation covers the whole projection."""
+        s = self.shape
         t = torch.arange(positions, dtype=torch.float32)
         freqs = torch.outer(t, self._inv_freq)
-        emb = torch.cat([freqs, freqs], dim=-1)
-        half = self.shape.head_dim // 2
-        # rotate_half(x) * sin == cat(x2, x1) * (sign * sin): the sign is folded in once here.
+        emb = torch.cat([freqs, freqs], dim=-1)  # [positions, head_dim]
+        half = s.head_dim // 2
+        # rotate_half(x) * sin == roll(x, half) * (sign * sin): the sign is folded in here.
         sign = torch.cat([-torch.ones(half), torch.ones(half)])
-        self._cos, self._sin = emb.cos(), emb.sin() * sign
+        rotated = s.heads + s.kv_heads
+        cos = emb.cos()[:, None, :].repeat(1, rotated + s.kv_heads, 1)
+        sin = (emb.sin() * sign)[:, None, :].repeat(1, rotated + s.kv_heads, 1)
+        cos[:, rotated:] = 1.0
+        sin[:, rotated:] = 0.0
+        self._cos, self._sin = cos, sin  # [positions, heads + 2 * kv_heads, head_dim]
 
     @torch.inference_mode()
     def __call__(self, tokens: torch.Tensor, cache: KVCache) -> torch.Tensor:
@@ -278,74 +300,56 @@ class FastLlama:
         cache.reserve(steps)
         if end > self._cos.shape[0]:
             self._grow_rope(2 * end)
-        cos = self._cos[start:end]  # [T, head_dim], broadcast over batch and heads
-        sin = self._sin[start:end]
-        half = s.head_dim // 2
-        q_width, kv_width = s.heads * s.head_dim, s.kv_heads * s.head_dim
-        group = s.heads // s.kv_heads
+        cos, sin = self._cos[start:end], self._sin[start:end]
+        half, heads, kv = s.head_dim // 2, s.heads, s.kv_heads
+        group = heads // kv
+        rows = batch * steps
         own_start, own_end = start - cache.base, end - cache.base
         mask = None
         if steps > 1:
             # Each new position sees the whole cache and the new positions up to itself.
             mask = torch.ones(steps, end, dtype=torch.bool).tril(diagonal=start)
-        h = self.embed[tokens]  # [B, T, hidden]
+        h = self.embed[tokens.view(rows)].float()  # [rows, hidden + 1]
         for i, layer in enumerate(self.layers):
-            x = _rms_norm(h, layer.attn_norm, s.eps)
-            qkv = layer.qkv(x.view(batch * steps, s.hidden)).view(batch, steps, -1)
-            # Rotate q and k together: they sit side by side as heads of width head_dim.
-            qk = qkv[..., : q_width + kv_width].view(batch, steps, s.heads + s.kv_heads, s.head_dim)
-            qk = qk.transpose(1, 2)  # [B, heads+kv_heads, T, D]
-            rotated = torch.cat([qk[..., half:], qk[..., :half]], dim=-1)
-            qk = qk * cos + rotated * sin
-            keys, values = cache.keys[i], cache.values[i]
-            keys[:, :, own_start:own_end] = qk[:, s.heads :]
-            values[:, :, own_start:own_end] = qkv[..., q_width + kv_width :].view(
-                batch, steps, s.kv_heads, s.head_dim
-            ).transpose(1, 2)
+            x = h / torch.linalg.vector_norm(h, dim=-1, keepdim=True)
+            qkv = layer.qkv(x).view(batch, steps, heads + 2 * kv, s.head_dim)
+            qkv = torch.roll(qkv, half, dims=-1).mul_(sin).addcmul_(qkv, cos)
+            store = cache.layers[i]
+            store[:, :, own_start:own_end] = qkv[:, :, heads:].transpose(1, 2)
             if steps > 1:
-                attn = F.scaled_dot_product_attention(
-                    qk[:, : s.heads],
-                    keys[:, :, :own_end],
-                    values[:, :, :own_end],
-                    attn_mask=mask,
-                    enable_gqa=group > 1,
-                )
-                attn = attn.transpose(1, 2).reshape(batch * steps, q_width)
+                q = qkv[:, :, :heads].transpose(1, 2)
+                keys, values = store[:, :kv, :own_end], store[:, kv:, :own_end]
+                attn = F.scaled_dot_product_attention(q, keys, values, attn_mask=mask, enable_gqa=group > 1)
+                attn = attn.transpose(1, 2).reshape(rows, heads * s.head_dim)
             else:
                 # One query per row: the query heads that share a key head are that
                 # head's "positions", which needs no mask and no repeated keys.
-                q = qk[:, : s.heads].reshape(batch, s.kv_heads, group, s.head_dim)
+                q = qkv[:, 0, :heads].view(batch, kv, group, s.head_dim)
                 if cache.shared is None:
-                    attn = F.scaled_dot_product_attention(q, keys[:, :, :own_end], values[:, :, :own_end])
+                    attn = F.scaled_dot_product_attention(q, store[:, :kv, :own_end], store[:, kv:, :own_end])
                 else:
-                    attn = self._attend_shared(q, cache, i, own_end)
-                attn = attn.reshape(batch, q_width)
-            h = h + layer.o(attn).view(batch, steps, s.hidden)
-            x = _rms_norm(h, layer.mlp_norm, s.eps).view(batch * steps, s.hidden)
-            gate, up = layer.gate_up(x).split(s.intermediate, dim=-1)
-            h = h + layer.down(F.silu(gate) * up).view(batch, steps, s.hidden)
+                    attn = self._attend_shared(q, cache.shared[i][0], store[:, :, :own_end])
+                attn = attn.reshape(rows, heads * s.head_dim)
+            h += layer.o(attn)
+            x = h / torch.linalg.vector_norm(h, dim=-1, keepdim=True)
+            gate_up = layer.gate_up(x)
+            h += layer.down(F.silu(gate_up[:, : s.intermediate]).mul_(gate_up[:, s.intermediate :]))
         cache.length = end
-        last = _rms_norm(h[:, -1], self.norm, s.eps)
-        return self.lm_head(last)
+        last = h.view(batch, steps, -1)[:, -1]
+        return self.lm_head(last / torch.linalg.vector_norm(last, dim=-1, keepdim=True))
 
-    def _attend_shared(self, q: torch.Tensor, cache: KVCache, layer: int, own_end: int) -> torch.Tensor:
+    def _attend_shared(self, q: torch.Tensor, shared: torch.Tensor, own: torch.Tensor) -> torch.Tensor:
         """Attention of each row's query over the shared prompt (read once for all rows)
         and over the row's own tokens, with one softmax across both."""
-        assert cache.shared is not None
-        batch, kv_heads, group, dim = q.shape
-        shared_k, shared_v = cache.shared[0][layer][0], cache.shared[1][layer][0]  # [kv, P, D]
-        own_k, own_v = cache.keys[layer][:, :, :own_end], cache.values[layer][:, :, :own_end]
+        batch, kv, group, dim = q.shape
+        shared_k, shared_v = shared[:kv], shared[kv:]  # [kv, P, D]
         # All rows' queries against the shared keys in one product: [kv, B*group, P].
-        rows = q.transpose(0, 1).reshape(kv_heads, batch * group, dim)
+        rows = q.transpose(0, 1).reshape(kv, batch * group, dim)
         shared_scores = torch.matmul(rows, shared_k.transpose(1, 2))
-        shared_scores = shared_scores.view(kv_heads, batch, group, -1).transpose(0, 1)
-        own_scores = torch.matmul(q, own_k.transpose(2, 3))  # [B, kv, group, own]
+        shared_scores = shared_scores.view(kv, batch, group, -1).transpose(0, 1)
+        own_scores = torch.matmul(q, own[:, :kv].transpose(2, 3))  # [B, kv, group, own]
         probs = torch.cat([shared_scores, own_scores], dim=-1).mul_(self._scale).softmax(dim=-1)
         prefix = shared_k.shape[1]
-        shared_probs = probs[..., :prefix].transpose(0, 1).reshape(kv_heads, batch * group, prefix)
-        out = torch.matmul(shared_probs, shared_v).view(kv_heads, batch, group, dim).transpose(0, 1)
-        return out + torch.matmul(probs[..., prefix:], own_v)
-
-def _rms_norm(x: torch.Tensor, weight: torch.Tensor, eps: float) -> torch.Tensor:
-    # F.rms_norm costs several times this at batch 1: it round-trips through dtype casts.
-    return x * torch.rsqrt(x.pow(2).mean(-1, keepdim=True).add_(eps)) * weight
+        shared_probs = probs[..., :prefix].transpose(0, 1).reshape(kv, batch * group, prefix)
+        out = torch.matmul(shared_probs, shared_v).view(kv, batch, group, dim).transpose(0, 1)
+        return out + torch.matmul(probs[..., prefix:], own[:, kv:])

@@ -134,20 +134,32 @@ class ModelVoice:
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
         os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
         import torch
-        from transformers import AutoModelForCausalLM, AutoTokenizer
-        from transformers.utils import logging as hf_logging
 
-        hf_logging.disable_progress_bar()
-        hf_logging.set_verbosity_error()
+        from simulator.voice import fast_llama
+
+        fast = (
+            self.settings.engine == "auto"
+            and fast_llama.supports(self.model_dir)
+            and (self.model_dir / "tokenizer.json").is_file()
+        )
+        if not fast:
+            # transformers takes seconds to import: only a model our decoder cannot run pays it.
+            from transformers import AutoModelForCausalLM, AutoTokenizer
+            from transformers.utils import logging as hf_logging
+
+            hf_logging.disable_progress_bar()
+            hf_logging.set_verbosity_error()
         # Dequantized 4-bit weights contain denormal floats, which are many times
         # slower on x86 CPUs; flushing them to zero changes no output that matters.
         torch.set_flush_denormal(True)
         self.on_progress(stage, 0.3)
-        from simulator.voice import fast_llama
-
-        fast = self.settings.engine == "auto" and fast_llama.supports(self.model_dir)
         try:
-            tokenizer = AutoTokenizer.from_pretrained(self.model_dir, local_files_only=True)
+            if fast:
+                from simulator.voice.light_tokenizer import LightTokenizer
+
+                tokenizer: Any = LightTokenizer(self.model_dir)
+            else:
+                tokenizer = AutoTokenizer.from_pretrained(self.model_dir, local_files_only=True)
             self.on_progress(stage, 0.5)
             if fast:
                 model: Any = fast_llama.FastLlama.load(self.model_dir, int8=self.settings.int8)
