@@ -158,18 +158,49 @@ class KVCache:
         return self.length
 
 
+ROWS_AT_ONCE = 4096  # rows converted to float at a time while quantizing (memory, not speed)
+
+
+def _prepared(weight: torch.Tensor, rows: slice, column_scale: torch.Tensor | None, pad: str) -> torch.Tensor:
+    """Some rows of a weight as float32, columns scaled, with the zero column or row
+    for the residual stream's constant component (see FastLlama)."""
+    w = weight[rows].float()
+    if column_scale is not None:
+        w = w * column_scale
+    if pad == "column":
+        w = torch.cat([w, w.new_zeros(w.shape[0], 1)], dim=1)
+    return w
+
+
+def _full(weight: torch.Tensor, column_scale: torch.Tensor | None, pad: str) -> torch.Tensor:
+    w = _prepared(weight, slice(None), column_scale, pad)
+    if pad == "row":
+        w = torch.cat([w, w.new_zeros(1, w.shape[1])], dim=0)
+    return w
+
+
 class _Int8Linear:
     """y = x W^T with W int8 per output channel, activations quantized per call (fbgemm)."""
 
-    def __init__(self, weight: torch.Tensor) -> None:
-        w = weight.float()
-        scales = (w.abs().amax(dim=1) / 127.0).clamp(min=1e-12).double()
-        zero = torch.zeros(w.shape[0], dtype=torch.long)
+    def __init__(self, weight: torch.Tensor, column_scale: torch.Tensor | None = None, pad: str = "") -> None:
+        # Quantized a block of rows at a time: the float copy of the vocabulary-sized
+        # output matrix alone would be over 100 MB of peak memory.
+        ints, scales = [], []
+        for first in range(0, weight.shape[0], ROWS_AT_ONCE):
+            w = _prepared(weight, slice(first, first + ROWS_AT_ONCE), column_scale, pad)
+            scale = (w.abs().amax(dim=1) / 127.0).clamp(min=1e-12)
+            ints.append(torch.round(w / scale[:, None]).clamp_(-127, 127).to(torch.int8))
+            scales.append(scale)
+        if pad == "row":
+            ints.append(torch.zeros(1, ints[0].shape[1], dtype=torch.int8))
+            scales.append(torch.ones(1))
+        values, scale = torch.cat(ints), torch.cat(scales).double()
+        zero = torch.zeros(values.shape[0], dtype=torch.long)
         with warnings.catch_warnings():
             # Quantized tensors are marked for migration to torchao, another large
             # dependency; fbgemm's packed int8 GEMM behind them is what a CPU needs here.
             warnings.simplefilter("ignore")
-            q = torch.quantize_per_channel(w, scales, zero, 0, torch.qint8)
+            q = torch._make_per_channel_quantized_tensor(values, scale, zero, 0)
         self.packed = torch.ops.quantized.linear_prepack(q, None)
 
     def __call__(self, x: torch.Tensor) -> torch.Tensor:
@@ -177,8 +208,8 @@ class _Int8Linear:
 
 
 class _FloatLinear:
-    def __init__(self, weight: torch.Tensor) -> None:
-        self.weight = weight.float().contiguous()
+    def __init__(self, weight: torch.Tensor, column_scale: torch.Tensor | None = None, pad: str = "") -> None:
+        self.weight = _full(weight, column_scale, pad).contiguous()
 
     def __call__(self, x: torch.Tensor) -> torch.Tensor:
         return F.linear(x, self.weight)
@@ -208,14 +239,12 @@ class FastLlama:
         linear = _Int8Linear if int8 else _FloatLinear
         root = s.hidden**0.5
 
-        def widen_in(weight: torch.Tensor, norm: torch.Tensor) -> torch.Tensor:
+        def widen_in(weight: torch.Tensor, norm: torch.Tensor) -> Any:
             # Columns scaled by the norm's weight; a zero column for the constant component.
-            w = weight.float() * (norm.float() * root)
-            return torch.cat([w, w.new_zeros(w.shape[0], 1)], dim=1)
+            return linear(weight, column_scale=norm.float() * root, pad="column")
 
-        def widen_out(weight: torch.Tensor) -> torch.Tensor:
-            w = weight.float()
-            return torch.cat([w, w.new_zeros(1, w.shape[1])], dim=0)
+        def widen_out(weight: torch.Tensor) -> Any:
+            return linear(weight, pad="row")  # outputs nothing into the constant component
 
         embed = read("model.embed_tokens.weight")
         constant = torch.full((embed.shape[0], 1), (s.hidden * s.eps) ** 0.5, dtype=embed.dtype)
@@ -230,14 +259,14 @@ class FastLlama:
             gate_up = torch.cat([read(p + "mlp.gate_proj.weight"), read(p + "mlp.up_proj.weight")])
             self.layers.append(
                 _Layer(
-                    qkv=linear(widen_in(qkv, attn_norm)),
-                    o=linear(widen_out(read(p + "self_attn.o_proj.weight"))),
-                    gate_up=linear(widen_in(gate_up, mlp_norm)),
-                    down=linear(widen_out(read(p + "mlp.down_proj.weight"))),
+                    qkv=widen_in(qkv, attn_norm),
+                    o=widen_out(read(p + "self_attn.o_proj.weight")),
+                    gate_up=widen_in(gate_up, mlp_norm),
+                    down=widen_out(read(p + "mlp.down_proj.weight")),
                 )
             )
         head = None if s.tied else read("lm_head.weight", optional=True)
-        self.lm_head = linear(widen_in(embed if head is None else head, read("model.norm.weight")))
+        self.lm_head = widen_in(embed if head is None else head, read("model.norm.weight"))
         self._inv_freq = 1.0 / (
             s.rope_theta ** (torch.arange(0, s.head_dim, 2, dtype=torch.float32) / s.head_dim)
         )
@@ -249,22 +278,21 @@ class FastLlama:
     def load(cls, model_dir: Path, int8: bool = True) -> FastLlama:
         """Read the folder's safetensors one tensor at a time, so the float weights of
         the whole model are never in memory at once beside the int8 ones."""
-        from safetensors import safe_open
-
         model_dir = Path(model_dir)
         config = json.loads((model_dir / "config.json").read_text(encoding="utf-8"))
-        where: dict[str, Any] = {}
-        files = [safe_open(str(f), framework="pt") for f in sorted(model_dir.glob("*.safetensors"))]
-        for handle in files:
-            for name in handle.keys():
-                where[name] = handle
+        where: dict[str, tuple[Path, int, dict[str, Any]]] = {}
+        for file in sorted(model_dir.glob("*.safetensors")):
+            start, header = _safetensors_header(file)
+            for name, entry in header.items():
+                if name != "__metadata__":
+                    where[name] = (file, start, entry)
 
         def read(name: str, optional: bool = False) -> torch.Tensor:
             if name not in where:
                 if optional:
                     return None  # type: ignore[return-value]
                 raise KeyError(name)
-            return where[name].get_tensor(name)
+            return _read_tensor(*where[name])
 
         return cls(LlamaShape.from_config(config), read, int8=int8)
 
@@ -353,3 +381,32 @@ class FastLlama:
         shared_probs = probs[..., :prefix].transpose(0, 1).reshape(kv, batch * group, prefix)
         out = torch.matmul(shared_probs, shared_v).view(kv, batch, group, dim).transpose(0, 1)
         return out + torch.matmul(probs[..., prefix:], own[:, kv:])
+
+
+_DTYPES = {"F32": torch.float32, "F16": torch.float16, "BF16": torch.bfloat16}
+
+
+def _safetensors_header(file: Path) -> tuple[int, dict[str, Any]]:
+    """Where a safetensors file's data starts, and its header (name -> dtype, shape, offsets)."""
+    with file.open("rb") as handle:
+        size = int.from_bytes(handle.read(8), "little")
+        if not 0 < size < 100_000_000:
+            raise ValueError(f"{file.name} is not a safetensors file")
+        return 8 + size, json.loads(handle.read(size))
+
+
+def _read_tensor(file: Path, start: int, entry: dict[str, Any]) -> torch.Tensor:
+    """One tensor read with plain file reads: safetensors' own loader maps the whole
+    file, and every page touched would count as the voice's memory until unmapped."""
+    dtype = _DTYPES.get(entry["dtype"])
+    if dtype is None:
+        raise ValueError(f"tensors of type {entry['dtype']} are not supported")
+    begin, end = entry["data_offsets"]
+    with file.open("rb") as handle:
+        handle.seek(start + begin)
+        data = bytearray(handle.read(end - begin))
+    if len(data) != end - begin:
+        raise ValueError(f"{file.name} is truncated")
+    return (
+        torch.frombuffer(data, dtype=dtype).reshape(entry["shape"]) if data else torch.empty(entry["shape"])
+    )
