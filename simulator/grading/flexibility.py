@@ -459,15 +459,7 @@ def _needs_by_content(
     With `lenient`, when no piece is clearly one need's, the best-matching
     piece still names its need: the clause is already known to be an offer.
     """
-    pieces = [
-        p
-        for p in conjuncts(span.text)
-        if not has_negation(normalise(p))
-        and not any(
-            pattern.search(normalise(p))
-            for pattern in (lx.BLAME.pattern, lx.DISMISSAL.pattern, lx.REFUSAL, lx.SENDS_AWAY, lx.POLICY)
-        )
-    ]
+    pieces = _offer_pieces(span)
     if not pieces:
         return []
     texts = [content_of(p) for p in pieces]
@@ -487,6 +479,55 @@ def _needs_by_content(
     if not hits and lenient and best is not None and best[0] >= threshold:
         hits.append((best[1], best[2]))
     return hits
+
+
+def _offer_pieces(span: Span) -> list[str]:
+    """The conjuncts of an offering clause that can meet a need (see _needs_by_content)."""
+    return [
+        p
+        for p in conjuncts(span.text)
+        if not has_negation(normalise(p))
+        and not any(
+            pattern.search(normalise(p))
+            for pattern in (lx.BLAME.pattern, lx.DISMISSAL.pattern, lx.REFUSAL, lx.SENDS_AWAY, lx.POLICY)
+        )
+    ]
+
+
+@dataclass(frozen=True)
+class Foresight:
+    """What the rules alone tell of a reply before anything is embedded."""
+
+    contents: list[str]  # offer contents `assess` will embed (see _needs_by_content)
+    offers: bool  # a clause shaped like an offer that nothing blocks
+    accepts: bool  # the first clause accepts the customer's own proposal
+
+
+def foresee(spans: list[Span], customer_line: str | None) -> Foresight:
+    """So the grader can put everything the grade will embed in the reply's one batch.
+
+    The contents are the pieces of every clause shaped like an offer that
+    nothing blocks: the clauses `assess` matches to needs by content. A clause
+    that offers only by meaning (no offer shape) is left out: it is rare, and
+    its pieces are then encoded when asked for. The checks below mirror those
+    in `assess`; should they drift apart, grades stay the same and only a
+    second encoder call is made (tests/test_grading_batch.py counts the calls).
+    """
+    customer_proposed = bool(customer_line and lx.CUSTOMER_PROPOSAL.search(normalise(customer_line)))
+    texts: list[str] = []
+    accepts = False
+    for i, span in enumerate(spans):
+        low = span.low
+        offers = _clause_offers(i, span, i == 0, customer_proposed)
+        accepts = accepts or any(o.kind == "accept" for o in offers)
+        if not any(o.kind not in {"look", "file"} for o in offers):
+            continue
+        if has_negation(low) or lx.REFUSAL.search(low) or lx.SENDS_AWAY.search(low) or lx.POLICY.search(low):
+            continue
+        if span.is_question and not (lx.OPTIONS.search(low) or any(o.kind == "guide" for o in offers)):
+            continue
+        texts.extend(content_of(p) for p in _offer_pieces(span))
+    return Foresight(texts, bool(texts), accepts)
 
 
 def _meet(result: FlexResult, ev: list[Evidence], phrase: str, entry: Entry) -> None:

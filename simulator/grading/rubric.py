@@ -69,12 +69,22 @@ class RubricGrader:
 
         vectors = rejected_vectors = None
         if embedder is not None:
-            # The reply's clauses, any rejected offers and the customer's line in one
-            # batch: one encoder call costs far more than one more sentence in it, and
-            # the line is then cached for the rules that need it.
+            # One encoder batch for all the grade is likely to embed: one call costs
+            # far more than one more sentence in it. The reply's clauses, any rejected
+            # offers (scenario phrases, usually embedded when the scenario loaded),
+            # the contents of its offers (flexibility.py matches needs on them) and,
+            # when the rules expect a low flexibility (the model answer closest to
+            # the line is shown) or an accepted proposal, the customer's line. The
+            # rest stay cached for the rules that ask for them; a wrong guess costs
+            # a second call, never a different grade.
             batch = [s.text for s in spans]
-            customer = [context.customer_line] if context.customer_line and scenario is not None else []
-            matrix = embedder.encode(batch + list(context.rejected) + customer)
+            extra: list[str] = []
+            if index is not None:
+                foresight = flexibility_rules.foresee(spans, context.customer_line)
+                extra = foresight.contents
+                if context.customer_line and (foresight.accepts or not foresight.offers):
+                    extra = [context.customer_line, *extra]
+            matrix = embedder.encode(batch + list(context.rejected) + extra)
             vectors = matrix[: len(batch)]
             if context.rejected:
                 rejected_vectors = matrix[len(batch) : len(batch) + len(context.rejected)]

@@ -67,12 +67,19 @@ class ScenarioIndex:
         index = cls(scenario, solutions, rigid, proposals, says, facts, situations, answers, {})
         index.content_stems = [content_stems(e.text) for e in solutions]
         if embedder is not None:
-            for name in ("solutions", "rigid", "proposals", "says", "facts", "situations", "answers"):
-                entries: list[Entry] = getattr(index, name)
-                if entries:
-                    index.vectors[name] = embedder.encode([e.text for e in entries])
-            if solutions:
-                index.vectors["content"] = embedder.encode([content_of(e.text) for e in solutions])
+            # Every bank in one call: the encoder packs them into few passes, and a
+            # phrase found in two banks is encoded once.
+            banks = {
+                name: [e.text for e in getattr(index, name)]
+                for name in ("solutions", "rigid", "proposals", "says", "facts", "situations", "answers")
+            }
+            banks["content"] = [content_of(e.text) for e in solutions]
+            matrix = embedder.encode([text for texts in banks.values() for text in texts], keep=True)
+            start = 0
+            for name, texts in banks.items():
+                if texts:
+                    index.vectors[name] = matrix[start : start + len(texts)]
+                start += len(texts)
         return index
 
     def best(self, bank: str, vector: Any) -> tuple[float, Entry | None]:
