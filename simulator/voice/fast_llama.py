@@ -204,7 +204,12 @@ class _Int8Linear:
         self.packed = torch.ops.quantized.linear_prepack(q, None)
 
     def __call__(self, x: torch.Tensor) -> torch.Tensor:
-        return torch.ops.quantized.linear_dynamic(x, self.packed, True)
+        return _LINEAR_DYNAMIC(x, self.packed, True)
+
+
+# The C++ operator itself: `torch.ops...` runs Python checks on every call, ~10 us
+# each, and a token makes 121 of these calls.
+_LINEAR_DYNAMIC = torch.ops.quantized.linear_dynamic.default._op
 
 
 class _FloatLinear:
@@ -341,9 +346,10 @@ class FastLlama:
         for i, layer in enumerate(self.layers):
             x = h / torch.linalg.vector_norm(h, dim=-1, keepdim=True)
             qkv = layer.qkv(x).view(batch, steps, heads + 2 * kv, s.head_dim)
-            qkv = torch.roll(qkv, half, dims=-1).mul_(sin).addcmul_(qkv, cos)
+            rotated = torch.cat([qkv.narrow(3, half, half), qkv.narrow(3, 0, half)], dim=3)
+            qkv = rotated.mul_(sin).addcmul_(qkv, cos)
             store = cache.layers[i]
-            store[:, :, own_start:own_end] = qkv[:, :, heads:].transpose(1, 2)
+            store.narrow(2, own_start, steps).copy_(qkv.narrow(2, heads, 2 * kv).transpose(1, 2))
             if steps > 1:
                 q = qkv[:, :, :heads].transpose(1, 2)
                 keys, values = store[:, :kv, :own_end], store[:, kv:, :own_end]
@@ -352,16 +358,20 @@ class FastLlama:
             else:
                 # One query per row: the query heads that share a key head are that
                 # head's "positions", which needs no mask and no repeated keys.
-                q = qkv[:, 0, :heads].view(batch, kv, group, s.head_dim)
+                q = qkv.view(batch, heads + 2 * kv, s.head_dim).narrow(1, 0, heads).view(batch, kv, group, -1)
+                filled = store.narrow(2, 0, own_end)
                 if cache.shared is None:
-                    attn = F.scaled_dot_product_attention(q, store[:, :kv, :own_end], store[:, kv:, :own_end])
+                    attn = F.scaled_dot_product_attention(
+                        q, filled.narrow(1, 0, kv), filled.narrow(1, kv, kv)
+                    )
                 else:
-                    attn = self._attend_shared(q, cache.shared[i][0], store[:, :, :own_end])
+                    attn = self._attend_shared(q, cache.shared[i][0], filled)
                 attn = attn.reshape(rows, heads * s.head_dim)
             h += layer.o(attn)
             x = h / torch.linalg.vector_norm(h, dim=-1, keepdim=True)
             gate_up = layer.gate_up(x)
-            h += layer.down(F.silu(gate_up[:, : s.intermediate]).mul_(gate_up[:, s.intermediate :]))
+            inner = s.intermediate
+            h += layer.down(F.silu(gate_up.narrow(1, 0, inner)).mul_(gate_up.narrow(1, inner, inner)))
         cache.length = end
         last = h.view(batch, steps, -1)[:, -1]
         return self.lm_head(last / torch.linalg.vector_norm(last, dim=-1, keepdim=True))
