@@ -356,12 +356,23 @@ def startup_probe(argv: list[str]) -> None:
         remember_name=False,
     )
 
+    painted = app.screen_painted
+    opened = asyncio.Event()
+
+    def on_painted(scenario: Any = None) -> None:
+        # Called by the conversation screen right after its first frame, with the
+        # customer's opening line, has been drawn: the room is usable from here.
+        if scenario is not None and not opened.is_set():
+            mark("opening")
+            opened.set()
+        painted(scenario)
+
+    app.screen_painted = on_painted  # type: ignore[method-assign]
+
     async def drive() -> None:
         async with app.run_test(size=(120, 40)) as pilot:
-            while not isinstance(app.screen, ConversationScreen):
-                await pilot.pause(0.01)
-            await pilot.pause()  # the opening line rendered
-            mark("opening")
+            await opened.wait()
+            assert isinstance(app.screen, ConversationScreen)
             while not app.holder.ready:
                 await pilot.pause(0.05)
             mark("voice_ready")

@@ -11,7 +11,7 @@ from tests.tiny_models import build_llama_dir
 
 torch = pytest.importorskip("torch")
 
-from simulator.voice.fast_llama import CACHE_BLOCK, FastLlama, supports  # noqa: E402
+from simulator.voice.fast_llama import CACHE_BLOCK, ROW_BLOCK, FastLlama, supports  # noqa: E402
 
 
 @pytest.fixture(scope="module")
@@ -59,6 +59,12 @@ def test_rows_decoding_from_a_shared_prompt_match_transformers(tiny_dir: Path, r
     assert cache.base == 30 and cache.batch == 3
     for step, want in zip(steps, expected, strict=True):
         assert torch.allclose(model(step, cache), want, atol=1e-4)
+    # The rows' own part grows past its first block like the rest.
+    more = torch.tensor([[3], [4], [5]])
+    for _ in range(ROW_BLOCK + 5):
+        logits = model(more, cache)
+    assert cache.length == 30 + 3 + ROW_BLOCK + 5 <= cache.capacity
+    assert torch.isfinite(logits).all()
 
 
 def test_a_copied_cache_is_independent_and_grows(tiny_dir: Path) -> None:

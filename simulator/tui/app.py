@@ -104,6 +104,7 @@ class TrainingApp(App[None]):
         self._store: Any = None
         self._store_problem: str | None = None
         self._left_message: str | None = None
+        self._voice_load_started = False
 
     # -- start-up --------------------------------------------------------------
 
@@ -114,14 +115,21 @@ class TrainingApp(App[None]):
             self.holder.set(self.voice_factory(lambda fraction, detail: None, lambda notice: None))
         else:
             self.voice_loading = (None, "starting")
-            # After the first paint: importing torch holds the GIL for seconds, and
-            # the trainee should be reading the customer's first line meanwhile.
-            self.call_after_refresh(self._load_voice)
         if self.first_scenario is not None:
             scenario = self.library.get(self.first_scenario)
             self.start_conversation(scenario, self.trainee or "Trainee")
-        else:
-            self._warm_grader(None)
+
+    def screen_painted(self, scenario: Scenario | None = None) -> None:
+        """A screen has been painted: start loading what the next replies need.
+
+        Screens call this once after their first paint, not before: loading the
+        grader's and the voice's models holds the GIL in stretches (importing torch
+        for seconds), and the trainee should be reading meanwhile, not waiting.
+        """
+        self._warm_grader(scenario)
+        if self.voice_kind != "scripted" and not self._voice_load_started:
+            self._voice_load_started = True
+            self._load_voice()
 
     @work(thread=True, group="warm-up", exit_on_error=False, name="warm up the grader")
     def _warm_grader(self, scenario: Scenario | None) -> None:
@@ -265,7 +273,6 @@ class TrainingApp(App[None]):
             scenario, PendingVoice(self.holder, self.voice_kind), self.grader, seed=self.seed_for(scenario)
         )
         recorded, notice = self._attach_store(session, trainee)
-        self._warm_grader(scenario)
         screen = ConversationScreen(
             session,
             trainee,

@@ -119,6 +119,12 @@ class ConversationScreen(Screen[None]):
         self.query_one("#notice").display = bool(self.notice)
         self.query_one("#reply", ReplyInput).focus()
         self.query_one("#transcript").scroll_end(animate=False)
+        self.call_after_refresh(self._painted)
+
+    def _painted(self) -> None:
+        painted = getattr(self.app, "screen_painted", None)
+        if callable(painted):
+            painted(self.session.scenario)
 
     # -- helpers for the app and tests ------------------------------------------
 

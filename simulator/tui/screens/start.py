@@ -88,6 +88,13 @@ class StartScreen(Screen[None]):
     def on_mount(self) -> None:
         self.refill("")
         self.query_one("#filter" if self.trainee else "#trainee", Input).focus()
+        self.call_after_refresh(self._painted)
+
+    def _painted(self) -> None:
+        painted = getattr(self.app, "screen_painted", None)
+        # Not when a conversation was opened straight over this screen: it calls itself.
+        if callable(painted) and self.app.screen is self:
+            painted(None)
 
     # -- the list --------------------------------------------------------------
 
