@@ -65,3 +65,49 @@ def test_a_line_too_long_to_pass_stops_early(tiny_dir: Path) -> None:
     assert _LineWatcher(tok, 0, 1, ("\n",), None, None)(
         torch.tensor([tok(four).input_ids]), None
     ).tolist() == [True]
+
+
+class _EndsRow:
+    """A watcher stand-in: row `row` ends after `after` new tokens, the others run on."""
+
+    def __init__(self, prompt_len: int, n: int, row: int, after: int) -> None:
+        self.prompt_len, self.n, self.row, self.after = prompt_len, n, row, after
+
+    def __call__(self, sequences, scores):
+        done = [False] * self.n
+        done[self.row] = sequences.shape[1] - self.prompt_len >= self.after
+        return torch.tensor(done)
+
+
+def _sampling_inputs(voice: ModelVoice, n: int):
+    ids = tuple(voice._tokenizer("Customer: It is late.", add_special_tokens=False).input_ids)
+    cache = voice._cache_for((), ids)
+    cache.batch_repeat_interleave(n)
+    return torch.tensor([ids] * n), cache, len(ids)
+
+
+def test_the_first_candidate_to_pass_ends_the_wait(tiny_dir: Path) -> None:
+    voice = ModelVoice(
+        tiny_dir, settings=GenerationSettings(candidates=3, max_new_tokens=30, deadline_s=None)
+    )
+    voice.load()
+    input_ids, cache, prompt_len = _sampling_inputs(voice, 3)
+    seen: list[int] = []
+
+    def accept(row) -> bool:
+        seen.append(len(row))
+        return True
+
+    sequences, cut = voice._sample(input_ids, cache, _EndsRow(prompt_len, 3, row=1, after=4), accept)
+    assert sequences.shape[1] == prompt_len + 4  # not 30: row 1 ended and passed after 4
+    assert cut == {0, 2}  # unfinished, so never said
+    assert seen == [4]
+
+
+def test_past_the_deadline_nothing_more_is_waited_for(tiny_dir: Path) -> None:
+    voice = ModelVoice(tiny_dir, settings=GenerationSettings(candidates=2, max_new_tokens=30, deadline_s=0.0))
+    voice.load()
+    input_ids, cache, prompt_len = _sampling_inputs(voice, 2)
+    sequences, cut = voice._sample(input_ids, cache, _EndsRow(prompt_len, 2, row=0, after=99))
+    assert sequences.shape[1] == prompt_len + 1
+    assert cut == {0, 1}

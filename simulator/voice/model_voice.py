@@ -38,6 +38,7 @@ from simulator.voice.verifier import MAX_SENTENCES, MAX_WORDS, Verdict, Verifier
 
 CANDIDATES = 4  # on a CPU a batch of 4 costs little more than 1, and one usually passes
 MAX_NEW_TOKENS = 48  # two short sentences; longer output is cut anyway
+DEADLINE_S = 0.8  # with grading and the prompt's new part, a line in about a second
 
 
 @dataclass(frozen=True)
@@ -56,6 +57,10 @@ class GenerationSettings:
     int8: bool = True
     # Torch threads; None keeps torch's default (one per physical core).
     threads: int | None = None
+    # Seconds of decoding after which a line is settled on: the first candidate that
+    # has passed the verifier, else the authored line. A trainee waiting longer
+    # than a second for the customer loses the thread; None waits for every candidate.
+    deadline_s: float | None = DEADLINE_S
     # "auto": our own decoder (fast_llama) for plain Llama checkpoints, transformers
     # for anything else; "transformers" always uses transformers' model.
     engine: str = "auto"
@@ -300,7 +305,7 @@ class ModelVoice:
                 )
             else:
                 accept = None
-                if stream is not None and self._accept_streamed is not None:
+                if self._accept_streamed is not None:
                     check = self._accept_streamed
 
                     def accept(row: Any) -> bool:
@@ -320,10 +325,10 @@ class ModelVoice:
         """`generate(do_sample=True)` with temperature and top-p, without its per-token overhead.
 
         The same operations in the same order as transformers' sampler, so a seed
-        gives the same lines. With `accept` (the verifier, when the first candidate is
-        streamed) the others are not waited for once the streamed one has ended and
-        passed (it is said anyway), or has failed and another ended candidate passed.
-        Returns the sequences and the rows cut off unfinished.
+        gives the same lines. With `accept` (the verifier) the candidates still
+        running are not waited for once one has ended and passed: the trainee is
+        waiting, and a passing line is a good line. Past the deadline nothing more is
+        waited for. Returns the sequences and the rows cut off unfinished.
         """
         torch, s = self._torch, self.settings
         n, prompt_len = input_ids.shape
@@ -331,6 +336,7 @@ class ModelVoice:
         eos = self._eos
         unfinished = torch.ones(n, dtype=torch.long)
         judged: dict[int, bool] = {}  # rows ended, and whether the verifier passed them
+        deadline = None if s.deadline_s is None else time.perf_counter() + s.deadline_s
         sequences = input_ids
         tokens = input_ids[:, -1:]
         for _ in range(s.max_new_tokens):
@@ -366,8 +372,10 @@ class ModelVoice:
                 for row in range(n):
                     if row not in judged and not unfinished[row]:
                         judged[row] = accept(sequences[row, prompt_len:])
-                if 0 in judged and any(judged.values()):
+                if any(judged.values()):
                     return sequences, {row for row in range(n) if unfinished[row]}
+            if deadline is not None and time.perf_counter() > deadline:
+                return sequences, {row for row in range(n) if unfinished[row]}
         return sequences, set()
 
     def decode_timed(self, text: str, tokens: int) -> tuple[list[float], float]:
