@@ -20,6 +20,11 @@ from simulator.scenario import Outcome, Scenario, Trigger
 from simulator.voice.base import CustomerLine, LineRequest, TokenCallback, Voice
 from simulator.voice.scripted import ScriptedVoice
 
+# Triggers on these acts push back on what the trainee proposed (so it counts as
+# turned down); triggers on manners (commands, rude, blames...) do not.
+TURNED_DOWN_WHEN = frozenset(
+    {"offers", "refuses", "cites_policy", "sends_away", "defers", "repeats_rejected"}
+)
 HISTORY_TURNS = 6  # lines of conversation a voice sees; enough for context, short for speed
 
 
@@ -265,6 +270,9 @@ class Session:
             state.fired.append(plan.trigger)
         if plan.fact is not None:
             state.facts_revealed.append(plan.fact)
+        for phrase in self._turned_down(plan):
+            if phrase not in state.rejected:
+                state.rejected.append(phrase)
         if plan.beat.startswith("need:") and plan.beat.endswith(":nudge"):
             need_id = plan.beat.split(":")[1]
             state.nudges[need_id] = state.nudges.get(need_id, 0) + 1
@@ -345,6 +353,32 @@ class Session:
             if (trigger.when is not None and trigger.when in grade.acts) or trigger.id in grade.said:
                 return trigger
         return None
+
+    def _turned_down(self, plan: Plan) -> list[str]:
+        """What the customer has just turned down: the reply's proposals, when the
+        customer answers them with a trigger that pushes back on a solution (sent
+        away, put off, refused, or a scenario's own `says` reaction) and no need was met.
+
+        The grader is given these (GradeContext.rejected): offering the same thing
+        again is not flexible, however it is worded.
+        """
+        if plan.trigger is None or plan.newly_met or not plan.beat.startswith("trigger:"):
+            return []
+        trigger = next((t for t in self.scenario.triggers if t.id == plan.trigger), None)
+        if trigger is None or trigger.mood >= 0:
+            return []
+        if trigger.when is not None and trigger.when not in TURNED_DOWN_WHEN:
+            return []  # a reaction to manners (commands, rudeness...), not to what was offered
+        phrases = sorted(
+            {e.phrase for e in plan.grade.evidence if e.dimension == "flexibility" and e.effect and e.phrase},
+            key=len,
+            reverse=True,
+        )
+        kept: list[str] = []
+        for phrase in phrases:  # longest first; a piece of a kept clause adds nothing
+            if not any(phrase.lower() in k.lower() for k in kept):
+                kept.append(phrase)
+        return kept
 
     def _asked_fact(self, grade: Grade):
         for fact in self.scenario.customer.facts:

@@ -204,3 +204,46 @@ def test_with_the_real_grader_good_resolves_and_bad_does_not(scenario_name, requ
             assert session.mood > scenario.customer.start_mood
         else:
             assert session.outcome != "resolved", sample.name
+
+
+def test_what_the_customer_pushes_back_on_is_remembered_as_turned_down(hotel) -> None:
+    from simulator.grading.base import Evidence
+
+    away = Grade(
+        courtesy=90,
+        flexibility=40,
+        acts=frozenset({"sends_away"}),
+        evidence=(
+            Evidence("flexibility", "You could try the inn on the corner", -25, "rigid"),
+            Evidence("flexibility", "the inn on the corner", -32, "sends the customer away"),
+            Evidence("courtesy", "Sorry", 8, "apology"),
+        ),
+    )
+    bossy = Grade(
+        courtesy=50,
+        flexibility=60,
+        acts=frozenset({"commands"}),
+        evidence=(Evidence("flexibility", "Wait in the lobby", -5, "x"),),
+    )
+    grader = TableGrader({"away": away, "bossy": bossy, "hmm": NEUTRAL})
+    session = Session(hotel, RecordingVoice(), grader)
+    turn = session.reply("bossy")
+    assert turn.beat.startswith("trigger:")  # the customer objects to the manner...
+    assert session.state.rejected == []  # ...which turns down nothing
+    turn = session.reply("away")
+    assert turn.beat.startswith("trigger:")
+    session.reply("hmm")
+    # The whole clause is kept, not its pieces; courtesy evidence is not a proposal.
+    assert grader.contexts[-1].rejected == ("You could try the inn on the corner",)
+
+
+def test_a_repeated_turned_down_offer_costs_flexibility(tow) -> None:
+    grader = default_grader()
+    session = Session(tow, RecordingVoice(), grader)
+    session.state.rejected.append("I can get you a taxi to the garage tomorrow")
+    first = session.plan("I could arrange a taxi to the garage for you tomorrow.")
+    fresh = Session(tow, RecordingVoice(), grader).plan(
+        "I could arrange a taxi to the garage for you tomorrow."
+    )
+    assert "repeats_rejected" in first.grade.acts
+    assert first.grade.flexibility < fresh.grade.flexibility
