@@ -38,7 +38,7 @@ from simulator.voice.verifier import MAX_SENTENCES, MAX_WORDS, Verdict, Verifier
 
 CANDIDATES = 4  # on a CPU a batch of 4 costs little more than 1, and one usually passes
 MAX_NEW_TOKENS = 48  # two short sentences; longer output is cut anyway
-DEADLINE_S = 0.8  # with grading and the prompt's new part, a line in about a second
+DEADLINE_S = 0.85  # from the start of speaking; with grading, a line within about a second
 
 
 @dataclass(frozen=True)
@@ -57,9 +57,10 @@ class GenerationSettings:
     int8: bool = True
     # Torch threads; None keeps torch's default (one per physical core).
     threads: int | None = None
-    # Seconds of decoding after which a line is settled on: the first candidate that
-    # has passed the verifier, else the authored line. A trainee waiting longer
-    # than a second for the customer loses the thread; None waits for every candidate.
+    # Seconds from the start of speaking (the prompt's new part, then decoding) after
+    # which a line is settled on: the first candidate that has passed the verifier,
+    # else the authored line. A trainee waiting longer than a second for the
+    # customer loses the thread; None waits for every candidate.
     deadline_s: float | None = DEADLINE_S
     # "auto": our own decoder (fast_llama) for plain Llama checkpoints, transformers
     # for anything else; "transformers" always uses transformers' model.
@@ -118,6 +119,7 @@ class ModelVoice:
         self._eos: list[int] = []
         self.load_seconds = 0.0
         self._accept_streamed: Callable[[str, str], bool] | None = None
+        self._deadline: float | None = None  # set by speak() for the line it is saying
 
     # -- loading -------------------------------------------------------------
 
@@ -235,15 +237,21 @@ class ModelVoice:
         verifier = self.verifier(request)
         stream = _Stream(on_token, verifier.labels) if on_token is not None else None
         with self._lock:
+            s = self.settings
+            self._deadline = None if s.deadline_s is None else time.perf_counter() + s.deadline_s
             prompt = self.build_prompt(request)
             self._accept_streamed = lambda raw, lead: verifier.check(raw, request, lead=lead).ok
-            raws = self.generate(
-                prompt,
-                line_seed(self.seed, request),
-                stream,
-                cancel,
-                labels=verifier.labels,
-            )
+            try:
+                raws = self.generate(
+                    prompt,
+                    line_seed(self.seed, request),
+                    stream,
+                    cancel,
+                    labels=verifier.labels,
+                )
+            finally:
+                # Both belong to this line only; a later direct generate() must not inherit them.
+                self._accept_streamed, self._deadline = None, None
         if cancel is not None and cancel.is_set():
             return CustomerLine(
                 pick_authored(request, self.seed), "script", ("cancelled",), replaces_preview=True
@@ -336,7 +344,9 @@ class ModelVoice:
         eos = self._eos
         unfinished = torch.ones(n, dtype=torch.long)
         judged: dict[int, bool] = {}  # rows ended, and whether the verifier passed them
-        deadline = None if s.deadline_s is None else time.perf_counter() + s.deadline_s
+        deadline = self._deadline
+        if deadline is None and s.deadline_s is not None:
+            deadline = time.perf_counter() + s.deadline_s
         sequences = input_ids
         tokens = input_ids[:, -1:]
         for _ in range(s.max_new_tokens):
