@@ -84,3 +84,15 @@ def test_clean_cuts_at_a_speaker_label_the_model_invented() -> None:
     # Times and a colon inside a sentence are not speakers.
     assert clean("It is 11:30 now. We are tired.") == "It is 11:30 now. We are tired."
     assert clean("Thank you: really.") == "Thank you: really."
+
+
+def test_a_fact_line_must_carry_the_facts_numbers(tow: Scenario) -> None:
+    fact = next(f for f in tow.customer.facts if any(ch.isdigit() for ch in " ".join(f.lines)))
+    req = _request(tow, intent=fact.text, authored=tuple(fact.lines), beat=f"fact:{fact.id}")
+    v = Verifier(tow)
+    for line in fact.lines:  # the authored answers themselves pass
+        assert v.check(line, req).ok, v.check(line, req).reason
+    without = " ".join(w for w in fact.lines[0].split() if not any(ch.isdigit() for ch in w))
+    verdict = v.check(without, req)
+    assert not verdict.ok
+    assert "leaves out the fact's numbers" in verdict.reason
