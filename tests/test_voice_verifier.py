@@ -96,3 +96,10 @@ def test_a_fact_line_must_carry_the_facts_numbers(tow: Scenario) -> None:
     verdict = v.check(without, req)
     assert not verdict.ok
     assert "leaves out the fact's numbers" in verdict.reason
+
+
+def test_an_unclosed_quotation_is_garbled(hotel: Scenario) -> None:
+    v = Verifier(hotel)
+    req = _request(hotel)
+    assert "unclosed quotation" in v.check('Please, it is late. "The quick red, the quick green', req).reason
+    assert "quotation" not in v.check('Please, "nearly midnight" you said, and it is.', req).reason

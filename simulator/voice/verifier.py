@@ -275,6 +275,10 @@ class Verifier:
             reasons.append("too long")
         if _GARBLED.search(text):
             reasons.append("garbled text")
+        elif (text.count('"') + text.count("\u201c") + text.count("\u201d")) % 2:
+            # A quotation begun and never closed: a small model wandering off into a
+            # story or a list, not a customer talking.
+            reasons.append("garbled text (an unclosed quotation)")
         if any(p.search(text) for p in _AGENT):
             reasons.append("speaks as the agent")
         if any(p.search(text) for p in self._self_address):
