@@ -53,6 +53,7 @@ SEED_SCENARIOS = ("china-hotel-beds", "tow-truck-ride")  # seed stories 1 and 2
 DECODE_TOKENS = 64
 DECODE_REPEATS = 3  # the median of three runs; the first of each engine is a warm-up
 STARTUP_TIMEOUT_S = 120.0
+GRADE_ROUNDS = 4  # cold re-grades of the rehearsal's replies, for grade_ms_p95
 
 Say = Callable[[str], None]
 
@@ -112,13 +113,31 @@ class TimedGrader:
     def __init__(self, grader: Any) -> None:
         self.grader = grader
         self.ms: list[float] = []
+        self.calls: list[tuple[str, Any]] = []
 
     def grade(self, reply: str, context: Any) -> Any:
+        self.calls.append((reply, context))
         started = time.perf_counter()
         try:
             return self.grader.grade(reply, context)
         finally:
             self.ms.append((time.perf_counter() - started) * 1000)
+
+    def regrade_cold(self, rounds: int = GRADE_ROUNDS) -> None:
+        """Grade every reply seen again, `rounds` times, each as never seen before.
+
+        The rehearsal's own grades are few (p95 of 14 is their maximum) and come
+        straight after the voice's threads were busy; these give the figure samples
+        enough to mean something, still cold: the encoder's cache is cleared first.
+        """
+        embedder = getattr(self.grader, "embedder", None)
+        for _ in range(rounds):
+            for reply, context in list(self.calls):
+                if embedder is not None:
+                    embedder.clear_cache()
+                started = time.perf_counter()
+                self.grader.grade(reply, context)
+                self.ms.append((time.perf_counter() - started) * 1000)
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self.grader, name)
@@ -460,7 +479,9 @@ def run_bench(
     seconds, turns = rehearse_lines(scenarios, voice, grader, say)
     figures["line_p50_s"] = _round(percentile(seconds, 50), 3)
     figures["line_p95_s"] = _round(percentile(seconds, 95), 3)
+    grader.regrade_cold()
     figures["grade_ms_p95"] = _round(percentile(grader.ms, 95), 1)
+    details["grades_timed"] = len(grader.ms)
     model_lines = sum(1 for t in turns if t.customer_source == "model")
     details["lines"] = len(turns)
     details["model_voiced"] = model_lines
