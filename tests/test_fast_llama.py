@@ -104,3 +104,24 @@ def test_supports_plain_llama_only(tiny_dir: Path, tmp_path: Path) -> None:
         (folder / "config.json").write_text(json.dumps({**config, **change}))
         assert not supports(folder)
     assert not supports(tmp_path / "missing")
+
+
+def test_light_tokenizer_matches_transformers(tiny_dir: Path) -> None:
+    import random
+
+    from transformers import AutoTokenizer
+
+    from simulator.voice.light_tokenizer import LightTokenizer
+
+    full, light = AutoTokenizer.from_pretrained(tiny_dir), LightTokenizer(tiny_dir)
+    for name in ("bos_token_id", "eos_token_id", "pad_token_id", "bos_token", "eos_token"):
+        assert getattr(light, name) == getattr(full, name), name
+    for text in ("Customer: It's 11 p.m.!  We're five\npeople.", "<|im_start|>user\nhi<|im_end|>", "Ça va?"):
+        assert light(text).input_ids == full(text, add_special_tokens=False).input_ids
+    rng = random.Random(0)
+    for _ in range(100):
+        ids = [rng.randrange(len(full)) for _ in range(rng.randrange(1, 20))]
+        for skip in (True, False):
+            assert light.decode(torch.tensor(ids), skip_special_tokens=skip) == full.decode(
+                ids, skip_special_tokens=skip
+            )
