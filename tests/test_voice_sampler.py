@@ -21,19 +21,39 @@ def tiny_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 PROMPT = Prompt("Customer: It is so late.\nClerk: Good evening.\n", "Customer:")
 
 
-@pytest.mark.parametrize("int8", [False, True])
-def test_own_loop_samples_what_generate_samples(tiny_dir: Path, int8: bool) -> None:
-    settings = GenerationSettings(candidates=3, max_new_tokens=12, int8=int8)
+@pytest.mark.parametrize(
+    ("int8", "engine"),
+    [
+        (False, "auto"),  # our decoder and sampler against transformers' model and generate()
+        (False, "transformers"),  # our sampler over transformers' model
+        (True, "transformers"),  # the same with int8 layers (ours quantizes differently)
+    ],
+)
+def test_own_loop_samples_what_generate_samples(tiny_dir: Path, int8: bool, engine: str) -> None:
+    settings = GenerationSettings(candidates=3, max_new_tokens=12, int8=int8, engine=engine, deadline_s=None)
     voice = ModelVoice(tiny_dir, settings=settings, prompt_style="transcript")
     voice.load()
+    assert voice._fast == (engine == "auto")
     ours = voice.generate(PROMPT, seed=5)
     # A repetition penalty of exactly 1.0 but not equal to it sends the call through generate().
-    through_generate = ModelVoice(tiny_dir, settings=settings, prompt_style="transcript")
-    through_generate.load()
-    through_generate.settings = GenerationSettings(
-        candidates=3, max_new_tokens=12, int8=int8, repetition_penalty=1.0 + 1e-12
+    reference = GenerationSettings(
+        candidates=3, max_new_tokens=12, int8=int8, engine="transformers", repetition_penalty=1.0 + 1e-12
     )
+    through_generate = ModelVoice(tiny_dir, settings=reference, prompt_style="transcript")
+    through_generate.load()
+    assert not through_generate._fast
     assert ours == through_generate.generate(PROMPT, seed=5)
+
+
+def test_our_repetition_penalty_is_transformers(tiny_dir: Path) -> None:
+    penalised = dict(candidates=3, max_new_tokens=12, int8=False, repetition_penalty=1.3, deadline_s=None)
+    ours = ModelVoice(tiny_dir, settings=GenerationSettings(**penalised), prompt_style="transcript")
+    ours.load()
+    reference = ModelVoice(
+        tiny_dir, settings=GenerationSettings(**penalised, engine="transformers"), prompt_style="transcript"
+    )
+    reference.load()
+    assert ours.generate(PROMPT, seed=7) == reference.generate(PROMPT, seed=7)
 
 
 def test_int8_swaps_every_linear_layer(tiny_dir: Path) -> None:
@@ -80,6 +100,7 @@ class _EndsRow:
 
 
 def _sampling_inputs(voice: ModelVoice, n: int):
+    voice._eos = []  # only the watcher stand-in ends rows (a random model may say EOS early)
     ids = tuple(voice._tokenizer("Customer: It is late.", add_special_tokens=False).input_ids)
     cache = voice._cache_for((), ids)
     cache.batch_repeat_interleave(n)
