@@ -161,9 +161,6 @@ class KVCache:
         size = (n, *self.layers[0].shape[1:2], ROW_BLOCK, self.layers[0].shape[3])
         self.layers = [torch.zeros(size) for _ in self.layers]
 
-    def get_seq_length(self) -> int:
-        return self.length
-
 
 ROWS_AT_ONCE = 4096  # rows converted to float at a time while quantizing (memory, not speed)
 

@@ -118,8 +118,6 @@ class ModelVoice:
         self._fast = False  # the model is our own decoder (fast_llama), not transformers'
         self._eos: list[int] = []
         self.load_seconds = 0.0
-        self._accept_streamed: Callable[[str, str], bool] | None = None
-        self._deadline: float | None = None  # set by speak() for the line it is saying
 
     # -- loading -------------------------------------------------------------
 
@@ -236,22 +234,20 @@ class ModelVoice:
         self.load()
         verifier = self.verifier(request)
         stream = _Stream(on_token, verifier.labels) if on_token is not None else None
+        deadline_s = self.settings.deadline_s
+        # The line's deadline runs from here: the prompt's new part counts too.
+        deadline = None if deadline_s is None else time.perf_counter() + deadline_s
         with self._lock:
-            s = self.settings
-            self._deadline = None if s.deadline_s is None else time.perf_counter() + s.deadline_s
             prompt = self.build_prompt(request)
-            self._accept_streamed = lambda raw, lead: verifier.check(raw, request, lead=lead).ok
-            try:
-                raws = self.generate(
-                    prompt,
-                    line_seed(self.seed, request),
-                    stream,
-                    cancel,
-                    labels=verifier.labels,
-                )
-            finally:
-                # Both belong to this line only; a later direct generate() must not inherit them.
-                self._accept_streamed, self._deadline = None, None
+            raws = self.generate(
+                prompt,
+                line_seed(self.seed, request),
+                stream,
+                cancel,
+                labels=verifier.labels,
+                passes=lambda raw, lead: verifier.check(raw, request, lead=lead).ok,
+                deadline=deadline,
+            )
         if cancel is not None and cancel.is_set():
             return CustomerLine(
                 pick_authored(request, self.seed), "script", ("cancelled",), replaces_preview=True
@@ -280,8 +276,15 @@ class ModelVoice:
         cancel: threading.Event | None = None,
         n: int | None = None,
         labels: tuple[str, ...] = (),
+        passes: Callable[[str, str], bool] | None = None,
+        deadline: float | None = None,
     ) -> list[str]:
-        """Raw candidate continuations of the prompt, sampled in one batched call."""
+        """Raw candidate continuations of the prompt, sampled in one batched call.
+
+        `passes` (the verifier: line, lead -> ok) lets sampling stop at the first
+        candidate that passes; `deadline` (a time.perf_counter() value) overrides
+        the settings' deadline counted from now.
+        """
         torch, tok, model = self._torch, self._tokenizer, self._model
         n = n or self.settings.candidates
         prefix_ids = tuple(tok(prompt.prefix, add_special_tokens=False).input_ids) if prompt.prefix else ()
@@ -313,13 +316,13 @@ class ModelVoice:
                 )
             else:
                 accept = None
-                if self._accept_streamed is not None:
-                    check = self._accept_streamed
+                if passes is not None:
+                    check = passes
 
                     def accept(row: Any) -> bool:
                         return check(lead + tok.decode(row, skip_special_tokens=True).lstrip(), prompt.lead)
 
-                out, cut = self._sample(input_ids, cache, watcher, accept)
+                out, cut = self._sample(input_ids, cache, watcher, accept, deadline)
                 # A candidate cut off unfinished is no line at all: it must not be chosen.
                 return [
                     "" if i in cut else lead + tok.decode(row[len(ids) :], skip_special_tokens=True).lstrip()
@@ -328,7 +331,12 @@ class ModelVoice:
         return [lead + tok.decode(row[len(ids) :], skip_special_tokens=True).lstrip() for row in out]
 
     def _sample(
-        self, input_ids: Any, cache: Any, watcher: _LineWatcher, accept: Any = None
+        self,
+        input_ids: Any,
+        cache: Any,
+        watcher: _LineWatcher,
+        accept: Any = None,
+        deadline: float | None = None,
     ) -> tuple[Any, set[int]]:
         """`generate(do_sample=True)` with temperature and top-p, without its per-token overhead.
 
@@ -344,7 +352,6 @@ class ModelVoice:
         eos = self._eos
         unfinished = torch.ones(n, dtype=torch.long)
         judged: dict[int, bool] = {}  # rows ended, and whether the verifier passed them
-        deadline = self._deadline
         if deadline is None and s.deadline_s is not None:
             deadline = time.perf_counter() + s.deadline_s
         sequences = input_ids
