@@ -125,3 +125,20 @@ def test_light_tokenizer_matches_transformers(tiny_dir: Path) -> None:
             assert light.decode(torch.tensor(ids), skip_special_tokens=skip) == full.decode(
                 ids, skip_special_tokens=skip
             )
+
+
+def test_a_damaged_weights_file_is_a_value_error(tiny_dir: Path, tmp_path: Path) -> None:
+    import shutil
+
+    broken = tmp_path / "broken"
+    shutil.copytree(tiny_dir, broken)
+    weights = next(broken.glob("*.safetensors"))
+    data = bytearray(weights.read_bytes())
+    size = int.from_bytes(data[:8], "little")
+    header = json.loads(data[8 : 8 + size])
+    name = next(k for k in header if k != "__metadata__")
+    header[name]["shape"] = [*header[name]["shape"], 2]  # claims twice the bytes it has
+    text = json.dumps(header).encode()
+    weights.write_bytes(len(text).to_bytes(8, "little") + text + data[8 + size :])
+    with pytest.raises(ValueError, match="damaged"):
+        FastLlama.load(broken)

@@ -417,6 +417,11 @@ def _read_tensor(file: Path, start: int, entry: dict[str, Any]) -> torch.Tensor:
     if dtype is None:
         raise ValueError(f"tensors of type {entry['dtype']} are not supported")
     begin, end = entry["data_offsets"]
+    count = 1
+    for size in entry["shape"]:
+        count *= size
+    if count * dtype.itemsize != end - begin:
+        raise ValueError(f"{file.name} is damaged: a tensor's size does not match its shape")
     with file.open("rb") as handle:
         handle.seek(start + begin)
         data = bytearray(handle.read(end - begin))
