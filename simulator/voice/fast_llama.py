@@ -38,6 +38,8 @@ from typing import Any
 import torch
 import torch.nn.functional as F
 
+from simulator.voice import native
+
 CACHE_BLOCK = 256  # the cache grows in steps of this many positions
 ROW_BLOCK = 64  # ... and the rows' own part after a shared prompt in steps of this many
 
@@ -210,6 +212,10 @@ class _Int8Linear:
     def __call__(self, x: torch.Tensor) -> torch.Tensor:
         return _LINEAR_DYNAMIC(x, self.packed, True)
 
+    def normed(self, h: torch.Tensor) -> torch.Tensor:
+        """Of the widened stream h, RMS-normalized (see FastLlama)."""
+        return self(h / torch.linalg.vector_norm(h, dim=-1, keepdim=True))
+
 
 # The C++ operator itself: `torch.ops...` runs Python checks on every call, ~10 us
 # each, and a token makes 121 of these calls.
@@ -223,6 +229,60 @@ class _FloatLinear:
     def __call__(self, x: torch.Tensor) -> torch.Tensor:
         return F.linear(x, self.weight)
 
+    def normed(self, h: torch.Tensor) -> torch.Tensor:
+        return self(h / torch.linalg.vector_norm(h, dim=-1, keepdim=True))
+
+
+class _NativeLinear:
+    """y = x W^T through decoder.c: W int8 per output row, activations per row.
+
+    `normed(h)` divides each row of h by its root mean square first (RMSNorm; the
+    norm's weight is folded into W's columns), inside the same C call.
+    """
+
+    def __init__(
+        self, weight: torch.Tensor, column_scale: torch.Tensor | None, kernels: Any, eps: float
+    ) -> None:
+        n, k = weight.shape
+        kp = -(-k // native.ALIGN) * native.ALIGN
+        rows = -(-n // 4) * 4  # the kernels take output rows four at a time
+        self.ints = torch.zeros(rows, kp, dtype=torch.int8)  # padding rows and columns stay zero
+        self.scale = torch.ones(rows)
+        for first in range(0, n, ROWS_AT_ONCE):
+            block = slice(first, first + ROWS_AT_ONCE)
+            w = _prepared(weight, block, column_scale, "")
+            scale = (w.abs().amax(dim=1) / 127.0).clamp(min=1e-12)
+            self.ints[block, :k] = torch.round(w / scale[:, None]).clamp_(-127, 127)
+            self.scale[block] = scale
+        self.rowsum = self.ints.sum(dim=1, dtype=torch.int32)
+        self.matrix = native.Matrix(
+            self.ints.data_ptr(), self.scale.data_ptr(), self.rowsum.data_ptr(), rows, k, kp
+        )
+        self.out, self.rows, self.eps, self._linear = n, rows, eps, kernels.lib.linear
+
+    def _run(self, x: torch.Tensor, norm: int) -> torch.Tensor:
+        x = x.float().contiguous()
+        y = torch.empty(x.shape[0], self.rows)
+        if self._linear(
+            x.data_ptr(),
+            x.shape[0],
+            x.shape[1],
+            ctypes.byref(self.matrix),
+            self.eps,
+            norm,
+            y.data_ptr(),
+            self.out,
+            0,
+        ):
+            raise MemoryError("out of memory in the voice's kernels")
+        return y if self.rows == self.out else y[:, : self.out]
+
+    def __call__(self, x: torch.Tensor) -> torch.Tensor:
+        return self._run(x, 0)
+
+    def normed(self, h: torch.Tensor) -> torch.Tensor:
+        return self._run(h, 1)
+
 
 @dataclass
 class _Layer:
@@ -232,33 +292,53 @@ class _Layer:
     down: Any
 
 
+def native_fits(shape: LlamaShape) -> bool:
+    """Whether decoder.c takes this shape: its products work on 4 output rows at a time."""
+    s = shape
+    outs = ((s.heads + 2 * s.kv_heads) * s.head_dim, s.hidden, 2 * s.intermediate)
+    return all(n % 4 == 0 for n in outs) and s.heads % s.kv_heads == 0  # (the vocabulary is padded)
+
+
 class FastLlama:
     """Logits for the last position of each row, given new tokens and a KVCache.
 
-    Two exact rewrites save work on every token. RMSNorm's weight (and its
-    sqrt(hidden)) is folded into the columns of the matrix that follows it. And the
+    With the native kernels (decoder.c) every product is theirs, and a decode step
+    (one token per row) is a single C call; prompts go through the torch code
+    below with the kernels' products. Without them, fbgemm's int8 products (or
+    float32 ones) and this torch code do everything.
+
+    RMSNorm's weight is folded into the columns of the matrix that follows it.
+    On the torch path one more exact rewrite saves calls on every token: the
     residual stream carries one extra component, a constant sqrt(hidden * eps) that
     no layer writes to (the output matrices have a zero row for it): then
     x / |x| * sqrt(hidden) over the widened vector is exactly x / sqrt(mean(x^2) + eps)
     over the real one, so the norm is two torch calls instead of six.
     """
 
-    def __init__(self, shape: LlamaShape, read: Any, int8: bool = True) -> None:
+    def __init__(self, shape: LlamaShape, read: Any, int8: bool = True, kernels: Any = None) -> None:
         self.shape = s = shape
+        self.kernels = kernels if int8 and native_fits(shape) else None
         linear = _Int8Linear if int8 else _FloatLinear
         root = s.hidden**0.5
 
         def widen_in(weight: torch.Tensor, norm: torch.Tensor) -> Any:
+            if self.kernels is not None:
+                return _NativeLinear(weight, norm.float(), self.kernels, s.eps)
             # Columns scaled by the norm's weight; a zero column for the constant component.
             return linear(weight, column_scale=norm.float() * root, pad="column")
 
         def widen_out(weight: torch.Tensor) -> Any:
+            if self.kernels is not None:
+                return _NativeLinear(weight, None, self.kernels, s.eps)
             return linear(weight, pad="row")  # outputs nothing into the constant component
 
         embed = read("model.embed_tokens.weight")
-        constant = torch.full((embed.shape[0], 1), (s.hidden * s.eps) ** 0.5, dtype=embed.dtype)
-        # Kept in the file's precision (float16 for converted models) and widened per token.
-        self.embed = torch.cat([embed, constant], dim=1)
+        if self.kernels is not None:
+            self.embed = embed  # kept in the file's precision (float16 for converted models)
+        else:
+            constant = torch.full((embed.shape[0], 1), (s.hidden * s.eps) ** 0.5, dtype=embed.dtype)
+            # Kept in the file's precision (float16 for converted models) and widened per token.
+            self.embed = torch.cat([embed, constant], dim=1)
         self.layers: list[_Layer] = []
         for i in range(s.layers):
             p = f"model.layers.{i}."
@@ -282,9 +362,37 @@ class FastLlama:
         self._scale = s.head_dim**-0.5
         self._cos = self._sin = torch.empty(0)
         self._grow_rope(CACHE_BLOCK * 8)
+        self._model = None
+        if self.kernels is not None:
+
+            def matrices(name: str) -> Any:
+                return (native.Matrix * s.layers)(*(getattr(layer, name).matrix for layer in self.layers))
+
+            self._model = native.Model(
+                s.layers,
+                s.hidden,
+                s.heads,
+                s.kv_heads,
+                s.head_dim,
+                s.intermediate,
+                s.vocab,
+                s.eps,
+                matrices("qkv"),
+                matrices("o"),
+                matrices("gate_up"),
+                matrices("down"),
+                ctypes.pointer(self.lm_head.matrix),
+            )
+
+    @property
+    def engine(self) -> str:
+        """Which kernels decode: "native (avx512-vnni)", "fbgemm int8" or "float32"."""
+        if self.kernels is not None:
+            return f"native ({self.kernels.name})"
+        return "fbgemm int8" if isinstance(self.lm_head, _Int8Linear) else "float32"
 
     @classmethod
-    def load(cls, model_dir: Path, int8: bool = True) -> FastLlama:
+    def load(cls, model_dir: Path, int8: bool = True, use_native: bool = True) -> FastLlama:
         """Read the folder's safetensors one tensor at a time, so the float weights of
         the whole model are never in memory at once beside the int8 ones."""
         model_dir = Path(model_dir)
@@ -303,8 +411,11 @@ class FastLlama:
                 raise KeyError(name)
             return _read_tensor(*where[name])
 
+        kernels = native.load() if int8 and use_native else None
+        if kernels is not None:
+            kernels.set_threads(torch.get_num_threads())
         with _freed_memory_returned():
-            return cls(LlamaShape.from_config(config), read, int8=int8)
+            return cls(LlamaShape.from_config(config), read, int8=int8, kernels=kernels)
 
     def new_cache(self, batch: int = 1, capacity: int = CACHE_BLOCK) -> KVCache:
         return KVCache.empty(self.shape, batch, capacity)
@@ -338,6 +449,8 @@ class FastLlama:
         cache.reserve(steps)
         if end > self._cos.shape[0]:
             self._grow_rope(2 * end)
+        if steps == 1 and self._model is not None and batch <= native.MAX_BATCH:
+            return self._native_step(tokens, cache)
         cos, sin = self._cos[start:end], self._sin[start:end]
         half, heads, kv = s.head_dim // 2, s.heads, s.kv_heads
         group = heads // kv
@@ -347,10 +460,9 @@ class FastLlama:
         if steps > 1:
             # Each new position sees the whole cache and the new positions up to itself.
             mask = torch.ones(steps, end, dtype=torch.bool).tril(diagonal=start)
-        h = self.embed[tokens.view(rows)].float()  # [rows, hidden + 1]
+        h = self.embed[tokens.view(rows)].float()  # [rows, hidden (+ 1 on the torch path)]
         for i, layer in enumerate(self.layers):
-            x = h / torch.linalg.vector_norm(h, dim=-1, keepdim=True)
-            qkv = layer.qkv(x).view(batch, steps, heads + 2 * kv, s.head_dim)
+            qkv = layer.qkv.normed(h).view(batch, steps, heads + 2 * kv, s.head_dim)
             rotated = torch.cat([qkv.narrow(3, half, half), qkv.narrow(3, 0, half)], dim=3)
             qkv = rotated.mul_(sin).addcmul_(qkv, cos)
             store = cache.layers[i]
@@ -373,13 +485,39 @@ class FastLlama:
                     attn = self._attend_shared(q, cache.shared[i][0], filled)
                 attn = attn.reshape(rows, heads * s.head_dim)
             h += layer.o(attn)
-            x = h / torch.linalg.vector_norm(h, dim=-1, keepdim=True)
-            gate_up = layer.gate_up(x)
+            gate_up = layer.gate_up.normed(h)
             inner = s.intermediate
             h += layer.down(F.silu(gate_up.narrow(1, 0, inner)).mul_(gate_up.narrow(1, inner, inner)))
         cache.length = end
         last = h.view(batch, steps, -1)[:, -1]
-        return self.lm_head(last / torch.linalg.vector_norm(last, dim=-1, keepdim=True))
+        return self.lm_head.normed(last)
+
+    def _native_step(self, tokens: torch.Tensor, cache: KVCache) -> torch.Tensor:
+        """One token per row, the whole model in one call to decoder.c."""
+        batch = tokens.shape[0]
+        start = cache.length
+        h = self.embed[tokens.view(batch)].float()
+        logits = torch.empty(batch, self.lm_head.rows)
+        pointers = ctypes.c_void_p * self.shape.layers
+        own = pointers(*(kv.data_ptr() for kv in cache.layers))
+        shared = pointers(*(kv.data_ptr() for kv in cache.shared)) if cache.shared is not None else None
+        failed = self.kernels.lib.decode_step(
+            ctypes.byref(self._model),
+            h.data_ptr(),
+            batch,
+            own,
+            start - cache.base,
+            cache.layers[0].shape[2],
+            shared,
+            cache.base if shared is not None else 0,
+            self._cos[start, 0].data_ptr(),
+            self._sin[start, 0].data_ptr(),
+            logits.data_ptr(),
+        )
+        if failed:
+            raise MemoryError("out of memory in the voice's kernels")
+        cache.length = start + 1
+        return logits if self.lm_head.rows == self.shape.vocab else logits[:, : self.shape.vocab]
 
     def _attend_shared(self, q: torch.Tensor, shared: torch.Tensor, own: torch.Tensor) -> torch.Tensor:
         """Attention of each row's query over the shared prompt (read once for all rows)

@@ -125,6 +125,13 @@ class ModelVoice:
     def loaded(self) -> bool:
         return self._model is not None
 
+    @property
+    def engine(self) -> str:
+        """What decodes: "native (avx512-vnni)", "fbgemm int8"... or "transformers"."""
+        if self._model is None:
+            return "not loaded"
+        return self._model.engine if self._fast else "transformers"
+
     def load(self) -> None:
         """Load weights and tokenizer (idempotent, thread-safe); a UI calls it in a worker."""
         with self._lock:
@@ -188,6 +195,8 @@ class ModelVoice:
             ) from None
         if self.settings.threads:
             torch.set_num_threads(self.settings.threads)
+            if fast and model.kernels is not None:
+                model.kernels.set_threads(self.settings.threads)
         if tokenizer.pad_token_id is None:
             tokenizer.pad_token = tokenizer.eos_token
         self._eos = _eos_list(eos if eos is not None else tokenizer.eos_token_id)

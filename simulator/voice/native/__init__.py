@@ -1,0 +1,206 @@
+"""The voice's C kernels (decoder.c): built once per machine, loaded with ctypes.
+
+The library is compiled on the machine that runs it (`cc -O3 -march=native
+-fopenmp`), so it uses that CPU's widest integer dot products, and is kept in the
+models folder under a name made from the source, the compiler and the CPU: a new
+version of the program, another compiler or a models folder shared with another
+kind of machine gets its own build. `simulator models install` builds it; a voice
+that finds none builds it while the model loads (a second or two).
+
+No compiler, a failed build, or `SIMULATOR_NATIVE=0` leave the voice on its torch
+path (fbgemm int8): the same model, slower. `status()` says which and why, for
+`simulator models list` and `simulator bench`.
+
+Nothing here imports torch: tensors are passed in as data pointers by fast_llama.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import hashlib
+import os
+import platform
+import shutil
+import subprocess
+import tempfile
+import threading
+from pathlib import Path
+
+from simulator import locations
+
+SOURCE = Path(__file__).with_name("decoder.c")
+# No fused multiply-add contraction: the quantizing step then rounds exactly as torch
+# would (the tests compare the two), and a product is not where the time goes.
+FLAGS = ["-O3", "-march=native", "-fopenmp", "-shared", "-fPIC", "-std=gnu11", "-ffp-contract=off"]
+ENV_SWITCH = "SIMULATOR_NATIVE"  # "0" keeps the voice on torch's kernels
+ALIGN = 64  # decoder.c's ALIGN: weight rows are padded to a multiple of this many bytes
+MAX_BATCH = 64  # decoder.c's limit on rows per decode step
+
+
+class Matrix(ctypes.Structure):
+    _fields_ = [
+        ("w", ctypes.c_void_p),
+        ("scale", ctypes.c_void_p),
+        ("rowsum", ctypes.c_void_p),
+        ("n", ctypes.c_int),
+        ("k", ctypes.c_int),
+        ("kp", ctypes.c_int),
+    ]
+
+
+class Model(ctypes.Structure):
+    _fields_ = [
+        ("layers", ctypes.c_int),
+        ("hidden", ctypes.c_int),
+        ("heads", ctypes.c_int),
+        ("kv_heads", ctypes.c_int),
+        ("head_dim", ctypes.c_int),
+        ("inter", ctypes.c_int),
+        ("vocab", ctypes.c_int),
+        ("eps", ctypes.c_float),
+        ("qkv", ctypes.POINTER(Matrix)),
+        ("o", ctypes.POINTER(Matrix)),
+        ("gate_up", ctypes.POINTER(Matrix)),
+        ("down", ctypes.POINTER(Matrix)),
+        ("lm_head", ctypes.POINTER(Matrix)),
+    ]
+
+
+_P = ctypes.c_void_p
+_I = ctypes.c_int
+
+
+class Kernels:
+    """The loaded library, with its functions' argument types declared."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        lib = ctypes.CDLL(str(path))
+        lib.kernel_name.restype = ctypes.c_char_p
+        lib.linear.argtypes = [_P, _I, _I, ctypes.POINTER(Matrix), ctypes.c_float, _I, _P, _I, _I]
+        lib.linear.restype = _I
+        lib.decode_step.argtypes = [ctypes.POINTER(Model), _P, _I, _P, _I, _I, _P, _I, _P, _P, _P]
+        lib.decode_step.restype = _I
+        lib.set_threads.argtypes = [_I]
+        self.lib = lib
+        self.name = lib.kernel_name().decode()
+
+    def set_threads(self, threads: int) -> None:
+        self.lib.set_threads(max(1, threads))
+
+
+_lock = threading.Lock()
+_loaded: Kernels | None = None
+_why_not = ""  # set once a build or load has failed: not retried in this process
+
+
+def _compiler() -> str | None:
+    for name in (os.environ.get("CC"), "cc", "gcc", "clang"):
+        if name and shutil.which(name):
+            return name
+    return None
+
+
+def _cpu_signature() -> str:
+    """What -march=native depends on: the CPU's feature flags where Linux shows them."""
+    try:
+        for line in Path("/proc/cpuinfo").read_text(encoding="utf-8", errors="replace").splitlines():
+            if line.startswith(("flags", "Features")):
+                return line
+    except OSError:
+        pass
+    return platform.processor() or platform.machine()
+
+
+def library_path(compiler: str) -> Path:
+    """Where the build for this source, compiler and CPU lives."""
+    try:
+        version = subprocess.run(
+            [compiler, "--version"], capture_output=True, text=True, timeout=30, check=False
+        ).stdout
+    except (OSError, subprocess.SubprocessError):
+        version = compiler
+    key = hashlib.sha256()
+    for part in (SOURCE.read_bytes(), version.encode(), " ".join(FLAGS).encode(), _cpu_signature().encode()):
+        key.update(part)
+        key.update(b"\0")
+    return locations.models_dir() / "native" / f"decoder-{key.hexdigest()[:16]}.so"
+
+
+def built() -> Path | None:
+    """The library already built for this machine, if any (builds nothing)."""
+    compiler = _compiler()
+    if compiler is None:
+        return None
+    path = library_path(compiler)
+    return path if path.is_file() else None
+
+
+def build() -> Path:
+    """Compile decoder.c for this machine (if not already); the library's path.
+
+    Raises RuntimeError with a one-line reason when it cannot be built.
+    """
+    compiler = _compiler()
+    if compiler is None:
+        raise RuntimeError("no C compiler found (install gcc, or set CC)")
+    target = library_path(compiler)
+    if target.is_file():
+        return target
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        # Built under a temporary name and renamed: two processes building at once,
+        # or one stopped half-way, never leave a broken library under the real name.
+        fd, tmp = tempfile.mkstemp(suffix=".so", dir=target.parent)
+        os.close(fd)
+    except OSError as exc:
+        raise RuntimeError(f"cannot write to {target.parent} ({exc.strerror})") from None
+    try:
+        result = subprocess.run(
+            [compiler, *FLAGS, "-o", tmp, str(SOURCE), "-lm"],
+            capture_output=True,
+            text=True,
+            timeout=300,
+            check=False,
+        )
+        if result.returncode != 0:
+            first = (result.stderr.strip().splitlines() or ["unknown error"])[0]
+            raise RuntimeError(f"{compiler} could not build the kernels: {first}")
+        os.replace(tmp, target)
+    except (OSError, subprocess.SubprocessError) as exc:
+        raise RuntimeError(f"{compiler} could not build the kernels ({exc})") from None
+    finally:
+        Path(tmp).unlink(missing_ok=True)
+    return target
+
+
+def load() -> Kernels | None:
+    """The kernels, built on first use; None (and `status()` says why) if unavailable."""
+    global _loaded, _why_not
+    with _lock:
+        if _loaded is not None:
+            return _loaded
+        if _why_not:
+            return None
+        if not enabled():
+            return None
+        try:
+            _loaded = Kernels(build())
+        except (RuntimeError, OSError, AttributeError) as exc:
+            _why_not = str(exc)
+            return None
+        _why_not = ""
+        return _loaded
+
+
+def enabled() -> bool:
+    return os.environ.get(ENV_SWITCH, "1").strip().lower() not in ("0", "off", "no", "false")
+
+
+def status() -> str:
+    """One line: which kernels the voice uses, or why torch's."""
+    if _loaded is not None:
+        return f"native ({_loaded.name})"
+    if not enabled():
+        return f"torch (native kernels turned off by {ENV_SWITCH}=0)"
+    return f"torch (native kernels unavailable: {_why_not})" if _why_not else "torch"

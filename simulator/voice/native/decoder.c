@@ -1,0 +1,349 @@
+/*
+ * The voice's decoding kernels: int8 matrix products and one whole Llama decode
+ * step, for the CPU the program runs on.
+ *
+ * Why C: at batch 1 a token's cost is reading the weights (134 MB of int8 for
+ * SmolLM2-135M). This machine reads memory at about 18 GB/s with two cores, so a
+ * token could take ~7.5 ms, but fbgemm's int8 matrix-vector products reached
+ * only ~8 GB/s, and the ~450 torch calls a token makes around them cost another
+ * 4-6 ms of Python and dispatch. Here a decode step is one call: every product
+ * is u8 x s8 dot products (AVX-512 VNNI where the CPU has it, AVX2 or plain C
+ * otherwise) over weights read once, and the norms, rotary embedding, attention
+ * and MLP between them run on buffers that stay in cache.
+ *
+ * The mathematics is FastLlama's in simulator/voice/fast_llama.py, which keeps
+ * the tensors (weights, KV cache) and calls in here through ctypes. Weights are
+ * int8 per output row, activations are quantized per row on the fly (as fbgemm's
+ * dynamic linear does), RMSNorm weights are folded into the next matrix's columns.
+ *
+ * Built once per machine with `cc -O3 -march=native -fopenmp` (see native.py);
+ * without a compiler the voice runs the same model through torch instead.
+ */
+#include <math.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#if defined(__x86_64__) || defined(__i386__)
+#include <immintrin.h>
+#endif
+#ifdef _OPENMP
+#include <omp.h>
+#endif
+
+#if defined(__AVX512F__) && defined(__AVX512BW__) && defined(__AVX512VNNI__)
+#define KERNEL "avx512-vnni"
+#define VNNI512 1
+#elif defined(__AVX2__) && defined(__FMA__)
+#define KERNEL "avx2"
+#define AVX2 1
+#else
+#define KERNEL "portable"
+#endif
+
+#define ALIGN 64 /* columns are padded to a multiple of this (zeros) */
+#define ROW_BLOCK 32 /* output rows per unit of parallel work */
+
+typedef struct {
+    /* Rows come in fours: n is a multiple of 4 (a matrix's caller pads it with zero rows). */
+    const int8_t *w;        /* [n, kp] row-major, columns k..kp are zero */
+    const float *scale;     /* [n]: the row's int8 step */
+    const int32_t *rowsum;  /* [n]: sum of the row's int8 values (undoes the u8 offset) */
+    int n, k, kp;
+} Matrix;
+
+typedef struct {
+    int layers, hidden, heads, kv_heads, head_dim, inter, vocab;
+    float eps;
+    const Matrix *qkv, *o, *gate_up, *down; /* [layers] each */
+    const Matrix *lm_head;
+} Model;
+
+const char *kernel_name(void) { return KERNEL; }
+
+static inline int pad_to(int k) { return (k + ALIGN - 1) / ALIGN * ALIGN; }
+
+/*
+ * Quantize rows of x to u8 (x / step + 128, step = max|x| / 127) into xq [m, kp],
+ * padding with the zero point. mul[m] = step * (1 / rms(x) if norm else 1): the
+ * factor the integer dot products are multiplied by.
+ */
+static void quantize_rows(const float *x, int m, int k, int ldx, int kp, float eps, int norm,
+                          uint8_t *xq, float *mul)
+{
+    for (int r = 0; r < m; r++) {
+        const float *row = x + (size_t)r * ldx;
+        float amax = 0.0f, squares = 0.0f;
+        for (int i = 0; i < k; i++) {
+            float a = fabsf(row[i]);
+            amax = a > amax ? a : amax;
+            squares += row[i] * row[i];
+        }
+        float step = amax > 0.0f ? amax / 127.0f : 1.0f;
+        float inv = 1.0f / step;
+        uint8_t *out = xq + (size_t)r * kp;
+        for (int i = 0; i < k; i++) {
+            /* |x * inv| <= 127 by construction; rounding half away from zero, written so it vectorizes */
+            float v = row[i] * inv;
+            out[i] = (uint8_t)((int)(v + (v >= 0.0f ? 0.5f : -0.5f)) + 128);
+        }
+        memset(out + k, 128, (size_t)(kp - k));
+        mul[r] = norm ? step / sqrtf(squares / (float)k + eps) : step;
+    }
+}
+
+#if defined(VNNI512)
+/* The four totals of four vectors: [sum(a0), sum(a1), sum(a2), sum(a3)]. */
+static inline __m128i sum4(__m512i a0, __m512i a1, __m512i a2, __m512i a3)
+{
+    __m512i t0 = _mm512_add_epi32(_mm512_unpacklo_epi32(a0, a1), _mm512_unpackhi_epi32(a0, a1));
+    __m512i t1 = _mm512_add_epi32(_mm512_unpacklo_epi32(a2, a3), _mm512_unpackhi_epi32(a2, a3));
+    __m512i u = _mm512_add_epi32(_mm512_unpacklo_epi64(t0, t1), _mm512_unpackhi_epi64(t0, t1));
+    __m256i v = _mm256_add_epi32(_mm512_castsi512_si256(u), _mm512_extracti64x4_epi64(u, 1));
+    return _mm_add_epi32(_mm256_castsi256_si128(v), _mm256_extracti128_si256(v, 1));
+}
+#endif
+
+/* out[m][r] = (xq[m] - 128) . w[r] for MT quantized rows and 4 weight rows. */
+static inline __attribute__((always_inline)) void
+dots(const uint8_t *xq, int kp, const int8_t *w, const int32_t *rowsum, int MT, int32_t out[4][4])
+{
+#if defined(VNNI512)
+    __m512i acc[4][4];
+    for (int r = 0; r < 4; r++)
+        for (int m = 0; m < MT; m++) acc[r][m] = _mm512_setzero_si512();
+    for (int k = 0; k < kp; k += 64) {
+        __m512i wv[4];
+        for (int r = 0; r < 4; r++) wv[r] = _mm512_loadu_si512((const void *)(w + (size_t)r * kp + k));
+        for (int m = 0; m < MT; m++) {
+            __m512i xv = _mm512_loadu_si512((const void *)(xq + (size_t)m * kp + k));
+            for (int r = 0; r < 4; r++) acc[r][m] = _mm512_dpbusd_epi32(acc[r][m], xv, wv[r]);
+        }
+    }
+    /* u8 activations are x + 128: take 128 times the row's sum back off. */
+    __m128i zero = _mm_slli_epi32(_mm_loadu_si128((const __m128i *)rowsum), 7);
+    for (int m = 0; m < MT; m++)
+        _mm_storeu_si128((__m128i *)out[m], _mm_sub_epi32(sum4(acc[0][m], acc[1][m], acc[2][m], acc[3][m]), zero));
+#elif defined(AVX2)
+    /* No VNNI: u8 x s8 pairs summed to int16 (maddubs) then to int32. The sum of
+       two products, up to 2 * 255 * 127, can pass int16's range, so each weight's
+       sign moves onto its activation (as a signed value, |x| <= 127) first. */
+    const __m256i ones = _mm256_set1_epi16(1), offset = _mm256_set1_epi8((char)128);
+    __m256i acc[4][4];
+    for (int r = 0; r < 4; r++)
+        for (int m = 0; m < MT; m++) acc[r][m] = _mm256_setzero_si256();
+    for (int k = 0; k < kp; k += 32) {
+        __m256i wv[4], wa[4];
+        for (int r = 0; r < 4; r++) {
+            wv[r] = _mm256_loadu_si256((const __m256i *)(w + (size_t)r * kp + k));
+            wa[r] = _mm256_sign_epi8(wv[r], wv[r]);
+        }
+        for (int m = 0; m < MT; m++) {
+            __m256i xs = _mm256_sub_epi8(_mm256_loadu_si256((const __m256i *)(xq + (size_t)m * kp + k)), offset);
+            for (int r = 0; r < 4; r++) {
+                __m256i p = _mm256_maddubs_epi16(wa[r], _mm256_sign_epi8(xs, wv[r]));
+                acc[r][m] = _mm256_add_epi32(acc[r][m], _mm256_madd_epi16(p, ones));
+            }
+        }
+    }
+    for (int m = 0; m < MT; m++) {
+        __m256i t0 = _mm256_hadd_epi32(acc[0][m], acc[1][m]), t1 = _mm256_hadd_epi32(acc[2][m], acc[3][m]);
+        __m256i t = _mm256_hadd_epi32(t0, t1); /* per 128-bit half: partial sums of rows 0..3 */
+        _mm_storeu_si128((__m128i *)out[m],
+                         _mm_add_epi32(_mm256_castsi256_si128(t), _mm256_extracti128_si256(t, 1)));
+    }
+    (void)rowsum;
+#else
+    for (int r = 0; r < 4; r++)
+        for (int m = 0; m < MT; m++) {
+            int32_t s = 0;
+            const int8_t *wr = w + (size_t)r * kp;
+            const uint8_t *xr = xq + (size_t)m * kp;
+            for (int k = 0; k < kp; k++) s += ((int32_t)xr[k] - 128) * (int32_t)wr[k];
+            out[m][r] = s;
+        }
+    (void)rowsum;
+#endif
+}
+
+/* y[m, n] (+)= mul[m] * scale[n] * ((xq[m] - 128) . w[n]) for rows n0..n1. */
+static inline __attribute__((always_inline)) void
+block_tile(const uint8_t *xq, const float *mul, int MT, const Matrix *W, int n0, int n1,
+           float *y, int ldy, int accumulate)
+{
+    int32_t d[4][4];
+    for (int n = n0; n < n1; n += 4) {
+        dots(xq, W->kp, W->w + (size_t)n * W->kp, W->rowsum + n, MT, d);
+        const float *s = W->scale + n;
+        for (int m = 0; m < MT; m++) {
+            float *out = y + (size_t)m * ldy + n;
+            for (int r = 0; r < 4; r++) {
+                float v = (float)d[m][r] * s[r] * mul[m];
+                out[r] = accumulate ? out[r] + v : v;
+            }
+        }
+    }
+}
+
+static void product_rows(const uint8_t *xq, const float *mul, int m, const Matrix *W, int n0, int n1,
+                         float *y, int ldy, int accumulate)
+{
+    for (int r = 0; r < m; r += 4) {
+        const uint8_t *x = xq + (size_t)r * W->kp;
+        float *out = y + (size_t)r * ldy;
+        switch (m - r >= 4 ? 4 : m - r) {
+        case 1: block_tile(x, mul + r, 1, W, n0, n1, out, ldy, accumulate); break;
+        case 2: block_tile(x, mul + r, 2, W, n0, n1, out, ldy, accumulate); break;
+        case 3: block_tile(x, mul + r, 3, W, n0, n1, out, ldy, accumulate); break;
+        default: block_tile(x, mul + r, 4, W, n0, n1, out, ldy, accumulate); break;
+        }
+    }
+}
+
+/* y [m, n] (+)= quantized(x) W^T, rows in parallel blocks. n is a multiple of 4. */
+static void product(const uint8_t *xq, const float *mul, int m, const Matrix *W, int n,
+                    float *y, int ldy, int accumulate)
+{
+    int blocks = (n + ROW_BLOCK - 1) / ROW_BLOCK;
+#pragma omp parallel for schedule(static)
+    for (int b = 0; b < blocks; b++) {
+        int n0 = b * ROW_BLOCK, n1 = n0 + ROW_BLOCK < n ? n0 + ROW_BLOCK : n;
+        product_rows(xq, mul, m, W, n0, n1, y, ldy, accumulate);
+    }
+}
+
+/*
+ * y [m, W.n] (+)= x W^T for float rows x [m, W.k] (stride ldx); with norm, x is
+ * first divided by its root mean square (RMSNorm; its weight is in W). Returns 0,
+ * or -1 when out of memory.
+ */
+int linear(const float *x, int m, int ldx, const Matrix *W, float eps, int norm, float *y, int ldy,
+           int accumulate)
+{
+    uint8_t *xq = malloc((size_t)m * W->kp);
+    float *mul = malloc(sizeof(float) * (size_t)m);
+    if (!xq || !mul) {
+        free(xq);
+        free(mul);
+        return -1;
+    }
+    quantize_rows(x, m, W->k, ldx, W->kp, eps, norm, xq, mul);
+    product(xq, mul, m, W, W->n, y, ldy, accumulate);
+    free(xq);
+    free(mul);
+    return 0;
+}
+
+/* Rotary embedding of one head in place; sin carries rotate_half's sign. */
+static void rotate(float *x, const float *cos, const float *sin, int dim)
+{
+    int half = dim / 2;
+    for (int i = 0; i < half; i++) {
+        float a = x[i], b = x[i + half];
+        x[i] = a * cos[i] + b * sin[i];
+        x[i + half] = b * cos[i + half] + a * sin[i + half];
+    }
+}
+
+/*
+ * One token for each of `batch` rows at the same position.
+ *
+ * h [batch, hidden]: the tokens' embeddings in, the last hidden state out.
+ * own[layer]: the rows' cache [batch, 2 * kv_heads, own_cap, head_dim] (keys, then
+ * values), filled up to own_len; this token's keys and values go at own_len.
+ * shared[layer] (or NULL when prefix == 0): [2 * kv_heads, prefix, head_dim], the
+ * prompt all rows share, read once for all of them.
+ * cos, sin [head_dim]: the rotary factors of this position (sin with rotate_half's sign).
+ * logits [batch, lm_head.n] out (lm_head.n: vocab rounded up to a multiple of 4).
+ * Returns 0, or -1 when out of memory.
+ */
+int decode_step(const Model *md, float *h, int batch, float *const *own, int own_len, int own_cap,
+                const float *const *shared, int prefix, const float *cos, const float *sin, float *logits)
+{
+    const int D = md->head_dim, H = md->heads, KV = md->kv_heads, group = H / KV;
+    const int width = (H + 2 * KV) * D, hidden = md->hidden, inter = md->inter;
+    const int seen = prefix + own_len + 1;
+    int kp_max = pad_to(hidden > inter ? hidden : inter);
+    if (H * D > kp_max) kp_max = pad_to(H * D);
+    float *qkv = malloc(sizeof(float) * (size_t)batch * width);
+    float *attn = malloc(sizeof(float) * (size_t)batch * H * D);
+    float *gate_up = malloc(sizeof(float) * (size_t)batch * 2 * inter);
+    float *probs = malloc(sizeof(float) * (size_t)batch * H * seen);
+    uint8_t *xq = malloc((size_t)batch * kp_max);
+    float mul[64];
+    if (!qkv || !attn || !gate_up || !probs || !xq || batch > 64) {
+        free(qkv), free(attn), free(gate_up), free(probs), free(xq);
+        return -1;
+    }
+    const float scale = 1.0f / sqrtf((float)D);
+
+    for (int l = 0; l < md->layers; l++) {
+        const Matrix *Wqkv = md->qkv + l, *Wo = md->o + l, *Wgu = md->gate_up + l, *Wd = md->down + l;
+        quantize_rows(h, batch, hidden, hidden, Wqkv->kp, md->eps, 1, xq, mul);
+        product(xq, mul, batch, Wqkv, width, qkv, width, 0);
+
+        float *store = own[l];
+        for (int b = 0; b < batch; b++) {
+            float *row = qkv + (size_t)b * width;
+            for (int j = 0; j < H + KV; j++) rotate(row + (size_t)j * D, cos, sin, D);
+            for (int j = 0; j < 2 * KV; j++)
+                memcpy(store + (((size_t)b * 2 * KV + j) * own_cap + own_len) * D, row + (size_t)(H + j) * D,
+                       sizeof(float) * D);
+        }
+
+#pragma omp parallel for schedule(static)
+        for (int t = 0; t < batch * H; t++) {
+            int b = t / H, j = t % H, g = j / group;
+            const float *q = qkv + (size_t)b * width + (size_t)j * D;
+            float *p = probs + (size_t)t * seen;
+            const float *sk = prefix ? shared[l] + (size_t)g * prefix * D : NULL;
+            const float *sv = prefix ? shared[l] + (size_t)(KV + g) * prefix * D : NULL;
+            const float *ok = store + ((size_t)b * 2 * KV + g) * own_cap * D;
+            const float *ov = store + ((size_t)b * 2 * KV + KV + g) * own_cap * D;
+            float top = -INFINITY;
+            for (int s = 0; s < seen; s++) {
+                const float *key = s < prefix ? sk + (size_t)s * D : ok + (size_t)(s - prefix) * D;
+                float dot = 0.0f;
+                for (int i = 0; i < D; i++) dot += q[i] * key[i];
+                p[s] = dot * scale;
+                top = p[s] > top ? p[s] : top;
+            }
+            float total = 0.0f;
+            for (int s = 0; s < seen; s++) total += (p[s] = expf(p[s] - top));
+            float inv = 1.0f / total;
+            float *out = attn + (size_t)b * H * D + (size_t)j * D;
+            for (int i = 0; i < D; i++) out[i] = 0.0f;
+            for (int s = 0; s < seen; s++) {
+                const float *value = s < prefix ? sv + (size_t)s * D : ov + (size_t)(s - prefix) * D;
+                float w = p[s] * inv;
+                for (int i = 0; i < D; i++) out[i] += w * value[i];
+            }
+        }
+
+        quantize_rows(attn, batch, H * D, H * D, Wo->kp, md->eps, 0, xq, mul);
+        product(xq, mul, batch, Wo, hidden, h, hidden, 1);
+
+        quantize_rows(h, batch, hidden, hidden, Wgu->kp, md->eps, 1, xq, mul);
+        product(xq, mul, batch, Wgu, 2 * inter, gate_up, 2 * inter, 0);
+        for (int b = 0; b < batch; b++) {
+            float *g = gate_up + (size_t)b * 2 * inter, *u = g + inter;
+            for (int i = 0; i < inter; i++) g[i] = g[i] / (1.0f + expf(-g[i])) * u[i];
+        }
+        quantize_rows(gate_up, batch, inter, 2 * inter, Wd->kp, md->eps, 0, xq, mul);
+        product(xq, mul, batch, Wd, hidden, h, hidden, 1);
+    }
+    quantize_rows(h, batch, hidden, hidden, md->lm_head->kp, md->eps, 1, xq, mul);
+    product(xq, mul, batch, md->lm_head, md->lm_head->n, logits, md->lm_head->n, 0);
+    free(qkv), free(attn), free(gate_up), free(probs), free(xq);
+    return 0;
+}
+
+void set_threads(int n)
+{
+#ifdef _OPENMP
+    omp_set_num_threads(n);
+#else
+    (void)n;
+#endif
+}
