@@ -235,6 +235,73 @@ int linear(const float *x, int m, int ldx, const Matrix *W, float eps, int norm,
     return 0;
 }
 
+/*
+ * exp(x) for 8 floats at a time, to about one part in 10^7. libm's expf is a call
+ * per element, and the softmax and SiLU of a token made ~90,000 of them (~2 ms).
+ * Cephes' expf: 2^n by the exponent bits, e^r on [-ln2/2, ln2/2] by polynomial,
+ * written in GCC's vector extensions so every x86-64 (or other) target vectorizes it.
+ */
+typedef float v8f __attribute__((vector_size(32), aligned(4)));
+typedef int32_t v8i __attribute__((vector_size(32), aligned(4)));
+
+static inline v8f exp8(v8f x)
+{
+    const v8f lo = (v8f){0} - 87.0f, hi = (v8f){0} + 88.0f;
+    v8i below = x < lo, above = x > hi;
+    x = (v8f)(((v8i)x & ~below) | ((v8i)lo & below));
+    x = (v8f)(((v8i)x & ~above) | ((v8i)hi & above));
+    const float magic = 12582912.0f; /* 1.5 * 2^23: adding it rounds to an integer */
+    v8f n = (x * 1.44269504088896341f + magic) - magic;
+    v8f r = x - n * 0.693359375f + n * 2.12194440e-4f;
+    v8f p = r * 1.9875691500e-4f + 1.3981999507e-3f;
+    p = p * r + 8.3334519073e-3f;
+    p = p * r + 4.1665795894e-2f;
+    p = p * r + 1.6666665459e-1f;
+    p = p * r + 5.0000001201e-1f;
+    v8i two = (__builtin_convertvector(n, v8i) + 127) << 23;
+    return (p * r * r + r + 1.0f) * (v8f)two;
+}
+
+/* p[i] = exp(p[i] - shift), returning the sum. */
+static float exp_shifted(float *p, int n, float shift)
+{
+    int i = 0;
+    v8f total8 = (v8f){0};
+    for (; i + 8 <= n; i += 8) {
+        v8f v;
+        memcpy(&v, p + i, sizeof v);
+        v = exp8(v - shift);
+        memcpy(p + i, &v, sizeof v);
+        total8 += v;
+    }
+    float total = 0.0f;
+    for (int j = 0; j < 8; j++) total += total8[j];
+    for (; i < n; i++) total += (p[i] = expf(p[i] - shift));
+    return total;
+}
+
+/* g[i] = silu(g[i]) * u[i] */
+static void silu_times(float *g, const float *u, int n)
+{
+    int i = 0;
+    for (; i + 8 <= n; i += 8) {
+        v8f a, b;
+        memcpy(&a, g + i, sizeof a);
+        memcpy(&b, u + i, sizeof b);
+        a = a / (1.0f + exp8(-a)) * b;
+        memcpy(g + i, &a, sizeof a);
+    }
+    for (; i < n; i++) g[i] = g[i] / (1.0f + expf(-g[i])) * u[i];
+}
+
+static inline float dot(const float *a, const float *b, int n)
+{
+    float s = 0.0f;
+#pragma omp simd reduction(+ : s)
+    for (int i = 0; i < n; i++) s += a[i] * b[i];
+    return s;
+}
+
 /* Rotary embedding of one head in place; sin carries rotate_half's sign. */
 static void rotate(float *x, const float *cos, const float *sin, int dim)
 {
@@ -302,16 +369,10 @@ int decode_step(const Model *md, float *h, int batch, float *const *own, int own
             const float *ok = store + ((size_t)b * 2 * KV + g) * own_cap * D;
             const float *ov = store + ((size_t)b * 2 * KV + KV + g) * own_cap * D;
             float top = -INFINITY;
-            for (int s = 0; s < seen; s++) {
-                const float *key = s < prefix ? sk + (size_t)s * D : ok + (size_t)(s - prefix) * D;
-                float dot = 0.0f;
-                for (int i = 0; i < D; i++) dot += q[i] * key[i];
-                p[s] = dot * scale;
-                top = p[s] > top ? p[s] : top;
-            }
-            float total = 0.0f;
-            for (int s = 0; s < seen; s++) total += (p[s] = expf(p[s] - top));
-            float inv = 1.0f / total;
+            for (int s = 0; s < prefix; s++) p[s] = dot(q, sk + (size_t)s * D, D) * scale;
+            for (int s = prefix; s < seen; s++) p[s] = dot(q, ok + (size_t)(s - prefix) * D, D) * scale;
+            for (int s = 0; s < seen; s++) top = p[s] > top ? p[s] : top;
+            float inv = 1.0f / exp_shifted(p, seen, top);
             float *out = attn + (size_t)b * H * D + (size_t)j * D;
             for (int i = 0; i < D; i++) out[i] = 0.0f;
             for (int s = 0; s < seen; s++) {
@@ -328,7 +389,7 @@ int decode_step(const Model *md, float *h, int batch, float *const *own, int own
         product(xq, mul, batch, Wgu, 2 * inter, gate_up, 2 * inter, 0);
         for (int b = 0; b < batch; b++) {
             float *g = gate_up + (size_t)b * 2 * inter, *u = g + inter;
-            for (int i = 0; i < inter; i++) g[i] = g[i] / (1.0f + expf(-g[i])) * u[i];
+            silu_times(g, u, inter);
         }
         quantize_rows(gate_up, batch, inter, 2 * inter, Wd->kp, md->eps, 0, xq, mul);
         product(xq, mul, batch, Wd, hidden, h, hidden, 1);
