@@ -208,3 +208,23 @@ def test_one_build_per_source_compiler_and_cpu(
     assert native.build() == kernels.path  # found, not built again
     assert kernels.name in ("avx512-vnni", "avx2", "portable")
     assert shutil.which(native._compiler())
+
+
+@needs_compiler
+def test_a_compiler_without_openmp_still_builds_them(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    real = shutil.which(native._compiler())
+    fake = tmp_path / "bin" / "cc"
+    fake.parent.mkdir()
+    fake.write_text(
+        "#!/bin/sh\n"
+        'case "$*" in *-fopenmp*) echo "clang: error: unsupported option \'-fopenmp\'" >&2; exit 1;; esac\n'
+        f'exec {real} "$@"\n'
+    )
+    fake.chmod(0o755)
+    monkeypatch.setenv("SIMULATOR_MODELS_DIR", str(tmp_path / "models"))
+    monkeypatch.setenv("CC", str(fake))
+    monkeypatch.setattr(native, "_loaded", None)
+    monkeypatch.setattr(native, "_why_not", "")
+    kernels = native.load()
+    assert kernels is not None and native.status() == f"native ({kernels.name})"
+    kernels.set_threads(2)  # a no-op without OpenMP, not an error
