@@ -97,6 +97,27 @@ def test_the_c_step_computes_what_the_torch_code_computes_with_the_same_products
 
 
 @needs_compiler
+def test_a_prompt_in_c_equals_the_torch_code_and_one_token_at_a_time(pair) -> None:
+    mine, _ = pair
+    ids = _ids(23, seed=8)
+    torch_cache = mine.new_cache()
+    through_torch = mine(ids, torch_cache)
+    mine.native_prompts = True
+    try:
+        c_cache = mine.new_cache()
+        in_c = mine(ids[:, :10], c_cache)  # in two pieces: the second attends to the first
+        in_c = mine(ids[:, 10:], c_cache)
+    finally:
+        mine.native_prompts = False
+    stepwise = mine.new_cache()
+    for i in range(ids.shape[1]):
+        one_at_a_time = mine(ids[:, i : i + 1], stepwise)
+    assert torch.allclose(in_c, through_torch, atol=1e-4)
+    assert torch.allclose(in_c, one_at_a_time, atol=1e-4)
+    assert torch.allclose(c_cache.layers[1][:, :, :23], torch_cache.layers[1][:, :, :23], atol=1e-5)
+
+
+@needs_compiler
 def test_rows_from_a_shared_prompt_equal_rows_decoded_alone(pair) -> None:
     mine, _ = pair
     ids = _ids(30, seed=6)

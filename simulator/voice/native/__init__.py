@@ -34,7 +34,6 @@ SOURCE = Path(__file__).with_name("decoder.c")
 FLAGS = ["-O3", "-march=native", "-fopenmp", "-shared", "-fPIC", "-std=gnu11", "-ffp-contract=off"]
 ENV_SWITCH = "SIMULATOR_NATIVE"  # "0" keeps the voice on torch's kernels
 ALIGN = 64  # decoder.c's ALIGN: weight rows are padded to a multiple of this many bytes
-MAX_BATCH = 64  # decoder.c's limit on rows per decode step
 
 
 class Matrix(ctypes.Structure):
@@ -79,8 +78,8 @@ class Kernels:
         lib.kernel_name.restype = ctypes.c_char_p
         lib.linear.argtypes = [_P, _I, _I, ctypes.POINTER(Matrix), ctypes.c_float, _I, _P, _I, _I]
         lib.linear.restype = _I
-        lib.decode_step.argtypes = [ctypes.POINTER(Model), _P, _I, _P, _I, _I, _P, _I, _P, _P, _P]
-        lib.decode_step.restype = _I
+        lib.forward.argtypes = [ctypes.POINTER(Model), _P, _I, _I, _P, _I, _I, _P, _I, _P, _P, _I, _P]
+        lib.forward.restype = _I
         lib.set_threads.argtypes = [_I]
         self.lib = lib
         self.name = lib.kernel_name().decode()

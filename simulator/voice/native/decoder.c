@@ -314,90 +314,110 @@ static void rotate(float *x, const float *cos, const float *sin, int dim)
 }
 
 /*
- * One token for each of `batch` rows at the same position.
+ * `steps` new tokens for each of `batch` rows, all rows at the same positions: a
+ * prompt (one row, many steps) or a decode step (many rows, one step each).
  *
- * h [batch, hidden]: the tokens' embeddings in, the last hidden state out.
+ * h [batch * steps, hidden]: the tokens' embeddings in (row-major: row b's steps
+ * together); overwritten with the last hidden states.
  * own[layer]: the rows' cache [batch, 2 * kv_heads, own_cap, head_dim] (keys, then
- * values), filled up to own_len; this token's keys and values go at own_len.
+ * values), filled up to own_len; the new keys and values go from own_len on.
  * shared[layer] (or NULL when prefix == 0): [2 * kv_heads, prefix, head_dim], the
- * prompt all rows share, read once for all of them.
- * cos, sin [head_dim]: the rotary factors of this position (sin with rotate_half's sign).
- * logits [batch, lm_head.n] out (lm_head.n: vocab rounded up to a multiple of 4).
- * Returns 0, or -1 when out of memory.
+ * prompt all rows share, read once for all of them; it comes before `own`.
+ * cos, sin: the rotary factors of the first new position, the next position
+ * `rope_stride` floats further on (sin with rotate_half's sign).
+ * logits [batch, lm_head.n] out, at each row's last step (lm_head.n: the vocabulary
+ * rounded up to a multiple of 4). Returns 0, or -1 when out of memory.
  */
-int decode_step(const Model *md, float *h, int batch, float *const *own, int own_len, int own_cap,
-                const float *const *shared, int prefix, const float *cos, const float *sin, float *logits)
+int forward(const Model *md, float *h, int batch, int steps, float *const *own, int own_len, int own_cap,
+            const float *const *shared, int prefix, const float *cos, const float *sin, int rope_stride,
+            float *logits)
 {
     const int D = md->head_dim, H = md->heads, KV = md->kv_heads, group = H / KV;
     const int width = (H + 2 * KV) * D, hidden = md->hidden, inter = md->inter;
-    const int seen = prefix + own_len + 1;
+    const int rows = batch * steps, most_seen = prefix + own_len + steps;
     int kp_max = pad_to(hidden > inter ? hidden : inter);
     if (H * D > kp_max) kp_max = pad_to(H * D);
-    float *qkv = malloc(sizeof(float) * (size_t)batch * width);
-    float *attn = malloc(sizeof(float) * (size_t)batch * H * D);
-    float *gate_up = malloc(sizeof(float) * (size_t)batch * 2 * inter);
-    float *probs = malloc(sizeof(float) * (size_t)batch * H * seen);
-    uint8_t *xq = malloc((size_t)batch * kp_max);
-    float mul[64];
-    if (!qkv || !attn || !gate_up || !probs || !xq || batch > 64) {
-        free(qkv), free(attn), free(gate_up), free(probs), free(xq);
-        return -1;
-    }
+    if (md->lm_head->kp > kp_max) kp_max = md->lm_head->kp;
+    float *qkv = malloc(sizeof(float) * (size_t)rows * width);
+    float *attn = malloc(sizeof(float) * (size_t)rows * H * D);
+    float *gate_up = malloc(sizeof(float) * (size_t)rows * 2 * inter);
+    float *mul = malloc(sizeof(float) * (size_t)rows);
+    uint8_t *xq = malloc((size_t)rows * kp_max);
+    int failed = !qkv || !attn || !gate_up || !mul || !xq;
     const float scale = 1.0f / sqrtf((float)D);
 
-    for (int l = 0; l < md->layers; l++) {
+    for (int l = 0; l < md->layers && !failed; l++) {
         const Matrix *Wqkv = md->qkv + l, *Wo = md->o + l, *Wgu = md->gate_up + l, *Wd = md->down + l;
-        quantize_rows(h, batch, hidden, hidden, Wqkv->kp, md->eps, 1, xq, mul);
-        product(xq, mul, batch, Wqkv, width, qkv, width, 0);
+        quantize_rows(h, rows, hidden, hidden, Wqkv->kp, md->eps, 1, xq, mul);
+        product(xq, mul, rows, Wqkv, width, qkv, width, 0);
 
         float *store = own[l];
-        for (int b = 0; b < batch; b++) {
-            float *row = qkv + (size_t)b * width;
-            for (int j = 0; j < H + KV; j++) rotate(row + (size_t)j * D, cos, sin, D);
+        for (int r = 0; r < rows; r++) {
+            int b = r / steps, t = r % steps;
+            float *row = qkv + (size_t)r * width;
+            for (int j = 0; j < H + KV; j++)
+                rotate(row + (size_t)j * D, cos + (size_t)t * rope_stride, sin + (size_t)t * rope_stride, D);
             for (int j = 0; j < 2 * KV; j++)
-                memcpy(store + (((size_t)b * 2 * KV + j) * own_cap + own_len) * D, row + (size_t)(H + j) * D,
+                memcpy(store + (((size_t)b * 2 * KV + j) * own_cap + own_len + t) * D, row + (size_t)(H + j) * D,
                        sizeof(float) * D);
         }
 
-#pragma omp parallel for schedule(static)
-        for (int t = 0; t < batch * H; t++) {
-            int b = t / H, j = t % H, g = j / group;
-            const float *q = qkv + (size_t)b * width + (size_t)j * D;
-            float *p = probs + (size_t)t * seen;
-            const float *sk = prefix ? shared[l] + (size_t)g * prefix * D : NULL;
-            const float *sv = prefix ? shared[l] + (size_t)(KV + g) * prefix * D : NULL;
-            const float *ok = store + ((size_t)b * 2 * KV + g) * own_cap * D;
-            const float *ov = store + ((size_t)b * 2 * KV + KV + g) * own_cap * D;
-            float top = -INFINITY;
-            for (int s = 0; s < prefix; s++) p[s] = dot(q, sk + (size_t)s * D, D) * scale;
-            for (int s = prefix; s < seen; s++) p[s] = dot(q, ok + (size_t)(s - prefix) * D, D) * scale;
-            for (int s = 0; s < seen; s++) top = p[s] > top ? p[s] : top;
-            float inv = 1.0f / exp_shifted(p, seen, top);
-            float *out = attn + (size_t)b * H * D + (size_t)j * D;
-            for (int i = 0; i < D; i++) out[i] = 0.0f;
-            for (int s = 0; s < seen; s++) {
-                const float *value = s < prefix ? sv + (size_t)s * D : ov + (size_t)(s - prefix) * D;
-                float w = p[s] * inv;
-                for (int i = 0; i < D; i++) out[i] += w * value[i];
+#pragma omp parallel
+        {
+            /* Each thread's scores; every query sees the shared prompt, its row's
+               cache and its own row's new positions up to itself. */
+            float *p = malloc(sizeof(float) * (size_t)most_seen);
+            if (!p) {
+#pragma omp atomic write
+                failed = 1;
             }
+#pragma omp for schedule(static)
+            for (int task = 0; task < rows * H; task++) {
+                if (!p) continue;
+                int r = task / H, j = task % H, g = j / group, b = r / steps, t = r % steps;
+                int seen = prefix + own_len + t + 1;
+                const float *q = qkv + (size_t)r * width + (size_t)j * D;
+                const float *sk = prefix ? shared[l] + (size_t)g * prefix * D : NULL;
+                const float *sv = prefix ? shared[l] + (size_t)(KV + g) * prefix * D : NULL;
+                const float *ok = store + ((size_t)b * 2 * KV + g) * own_cap * D;
+                const float *ov = store + ((size_t)b * 2 * KV + KV + g) * own_cap * D;
+                float top = -INFINITY;
+                for (int s = 0; s < prefix; s++) p[s] = dot(q, sk + (size_t)s * D, D) * scale;
+                for (int s = prefix; s < seen; s++) p[s] = dot(q, ok + (size_t)(s - prefix) * D, D) * scale;
+                for (int s = 0; s < seen; s++) top = p[s] > top ? p[s] : top;
+                float inv = 1.0f / exp_shifted(p, seen, top);
+                float *out = attn + (size_t)r * H * D + (size_t)j * D;
+                for (int i = 0; i < D; i++) out[i] = 0.0f;
+                for (int s = 0; s < seen; s++) {
+                    const float *value = s < prefix ? sv + (size_t)s * D : ov + (size_t)(s - prefix) * D;
+                    float w = p[s] * inv;
+                    for (int i = 0; i < D; i++) out[i] += w * value[i];
+                }
+            }
+            free(p);
         }
+        if (failed) break;
 
-        quantize_rows(attn, batch, H * D, H * D, Wo->kp, md->eps, 0, xq, mul);
-        product(xq, mul, batch, Wo, hidden, h, hidden, 1);
+        quantize_rows(attn, rows, H * D, H * D, Wo->kp, md->eps, 0, xq, mul);
+        product(xq, mul, rows, Wo, hidden, h, hidden, 1);
 
-        quantize_rows(h, batch, hidden, hidden, Wgu->kp, md->eps, 1, xq, mul);
-        product(xq, mul, batch, Wgu, 2 * inter, gate_up, 2 * inter, 0);
-        for (int b = 0; b < batch; b++) {
-            float *g = gate_up + (size_t)b * 2 * inter, *u = g + inter;
+        quantize_rows(h, rows, hidden, hidden, Wgu->kp, md->eps, 1, xq, mul);
+        product(xq, mul, rows, Wgu, 2 * inter, gate_up, 2 * inter, 0);
+        for (int r = 0; r < rows; r++) {
+            float *g = gate_up + (size_t)r * 2 * inter, *u = g + inter;
             silu_times(g, u, inter);
         }
-        quantize_rows(gate_up, batch, inter, 2 * inter, Wd->kp, md->eps, 0, xq, mul);
-        product(xq, mul, batch, Wd, hidden, h, hidden, 1);
+        quantize_rows(gate_up, rows, inter, 2 * inter, Wd->kp, md->eps, 0, xq, mul);
+        product(xq, mul, rows, Wd, hidden, h, hidden, 1);
     }
-    quantize_rows(h, batch, hidden, hidden, md->lm_head->kp, md->eps, 1, xq, mul);
-    product(xq, mul, batch, md->lm_head, md->lm_head->n, logits, md->lm_head->n, 0);
-    free(qkv), free(attn), free(gate_up), free(probs), free(xq);
-    return 0;
+    if (!failed) {
+        /* Logits only where they are used: each row's last step. */
+        const float *last = h + (size_t)(steps - 1) * hidden;
+        quantize_rows(last, batch, hidden, steps * hidden, md->lm_head->kp, md->eps, 1, xq, mul);
+        product(xq, mul, batch, md->lm_head, md->lm_head->n, logits, md->lm_head->n, 0);
+    }
+    free(qkv), free(attn), free(gate_up), free(mul), free(xq);
+    return failed ? -1 : 0;
 }
 
 void set_threads(int n)
