@@ -560,6 +560,8 @@ def format_table(report: BenchReport) -> str:
     lines.append(f"  ours / llama.cpp:          {ratio(f['tokens_per_s'], f['llama_cpp_tokens_per_s'])}")
     if "llama_cpp" in d:
         lines.append(f"  llama.cpp: {d['llama_cpp']}")
+    if d.get("engine"):
+        lines.append(f"  our decoder's kernels: {d['engine']}")
     prefill = d.get("prefill_s", {})
     if prefill:
         parts = ", ".join(f"{k} {v:g} s" for k, v in prefill.items())
