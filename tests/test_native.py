@@ -18,7 +18,7 @@ from tests.tiny_models import build_llama_dir
 torch = pytest.importorskip("torch")
 
 from simulator.voice import native  # noqa: E402
-from simulator.voice.fast_llama import ROW_BLOCK, FastLlama  # noqa: E402
+from simulator.voice.fast_llama import ROW_BLOCK, FastLlama, pack_tiles  # noqa: E402
 
 needs_compiler = pytest.mark.skipif(native._compiler() is None, reason="no C compiler")
 
@@ -164,13 +164,14 @@ def test_every_instruction_set_path_gives_the_same_products(flags: list[str], tm
     subprocess.run([compiler, *base, *flags, "-o", str(lib), str(native.SOURCE), "-lm"], check=True)
     kernels = native.Kernels(lib)
     gen = torch.Generator().manual_seed(0)
-    for n, k, m in ((8, 64, 1), (12, 100, 3), (40, 576, 5), (4, 1536, 9)):
+    for n, k, m in ((16, 64, 1), (48, 100, 3), (80, 576, 5), (32, 1536, 9), (16, 40, 4)):
         kp = -(-k // native.ALIGN) * native.ALIGN
         w = torch.zeros(n, kp, dtype=torch.int8)
         w[:, :k] = torch.randint(-127, 128, (n, k), generator=gen, dtype=torch.int8)
         scale = torch.rand(n, generator=gen) * 0.01
         rowsum = w.sum(dim=1, dtype=torch.int32)
-        matrix = native.Matrix(w.data_ptr(), scale.data_ptr(), rowsum.data_ptr(), n, k, kp)
+        packed = pack_tiles(w)
+        matrix = native.Matrix(packed.data_ptr(), scale.data_ptr(), rowsum.data_ptr(), n, k, kp)
         x = torch.randn(m, k, generator=gen)
         for norm in (0, 1):
             y = torch.empty(m, n)

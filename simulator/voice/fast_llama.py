@@ -245,16 +245,17 @@ class _NativeLinear:
     ) -> None:
         n, k = weight.shape
         kp = -(-k // native.ALIGN) * native.ALIGN
-        rows = -(-n // 4) * 4  # the kernels take output rows four at a time
-        self.ints = torch.zeros(rows, kp, dtype=torch.int8)  # padding rows and columns stay zero
+        rows = -(-n // native.TILE) * native.TILE  # the kernels take whole tiles of rows
+        ints = torch.zeros(rows, kp, dtype=torch.int8)  # padding rows and columns stay zero
         self.scale = torch.ones(rows)
         for first in range(0, n, ROWS_AT_ONCE):
             block = slice(first, first + ROWS_AT_ONCE)
             w = _prepared(weight, block, column_scale, "")
             scale = (w.abs().amax(dim=1) / 127.0).clamp(min=1e-12)
-            self.ints[block, :k] = torch.round(w / scale[:, None]).clamp_(-127, 127)
+            ints[block, :k] = torch.round(w / scale[:, None]).clamp_(-127, 127)
             self.scale[block] = scale
-        self.rowsum = self.ints.sum(dim=1, dtype=torch.int32)
+        self.rowsum = ints.sum(dim=1, dtype=torch.int32)
+        self.ints = pack_tiles(ints)
         self.matrix = native.Matrix(
             self.ints.data_ptr(), self.scale.data_ptr(), self.rowsum.data_ptr(), rows, k, kp
         )
@@ -292,11 +293,18 @@ class _Layer:
     down: Any
 
 
+def pack_tiles(ints: torch.Tensor) -> torch.Tensor:
+    """int8 rows [n, kp] in decoder.c's layout: tiles of 16 rows, in each the 16 rows'
+    4 bytes per group of 4 columns together ([n / 16][kp / 4][16][4])."""
+    n, kp = ints.shape
+    return ints.view(n // native.TILE, native.TILE, kp // 4, 4).transpose(1, 2).contiguous()
+
+
 def native_fits(shape: LlamaShape) -> bool:
-    """Whether decoder.c takes this shape: its products work on 4 output rows at a time."""
+    """Whether decoder.c takes this shape: its products fill whole tiles of 16 output rows."""
     s = shape
     outs = ((s.heads + 2 * s.kv_heads) * s.head_dim, s.hidden, 2 * s.intermediate)
-    return all(n % 4 == 0 for n in outs) and s.heads % s.kv_heads == 0  # (the vocabulary is padded)
+    return all(n % native.TILE == 0 for n in outs) and s.heads % s.kv_heads == 0  # (the vocabulary is padded)
 
 
 class FastLlama:

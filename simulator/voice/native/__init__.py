@@ -34,6 +34,7 @@ SOURCE = Path(__file__).with_name("decoder.c")
 FLAGS = ["-O3", "-march=native", "-fopenmp", "-shared", "-fPIC", "-std=gnu11", "-ffp-contract=off"]
 ENV_SWITCH = "SIMULATOR_NATIVE"  # "0" keeps the voice on torch's kernels
 ALIGN = 64  # decoder.c's ALIGN: weight rows are padded to a multiple of this many bytes
+TILE = 16  # decoder.c's TILE: output rows per packed tile
 
 
 class Matrix(ctypes.Structure):

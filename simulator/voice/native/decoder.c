@@ -43,11 +43,12 @@
 #endif
 
 #define ALIGN 64 /* columns are padded to a multiple of this (zeros) */
-#define ROW_BLOCK 32 /* output rows per unit of parallel work */
+#define TILE 16 /* output rows per packed tile (see tiles()) */
+#define ROW_BLOCK 32 /* output rows per unit of parallel work: two tiles */
 
 typedef struct {
-    /* Rows come in fours: n is a multiple of 4 (a matrix's caller pads it with zero rows). */
-    const int8_t *w;        /* [n, kp] row-major, columns k..kp are zero */
+    /* Rows come in tiles of 16: n is a multiple of 16 (the caller pads with zero rows). */
+    const int8_t *w;        /* [n / 16][kp / 4][16][4]: see tiles(); columns k..kp are zero */
     const float *scale;     /* [n]: the row's int8 step */
     const int32_t *rowsum;  /* [n]: sum of the row's int8 values (undoes the u8 offset) */
     int n, k, kp;
@@ -93,115 +94,128 @@ static void quantize_rows(const float *x, int m, int k, int ldx, int kp, float e
     }
 }
 
-#if defined(VNNI512)
-/* The four totals of four vectors: [sum(a0), sum(a1), sum(a2), sum(a3)]. */
-static inline __m128i sum4(__m512i a0, __m512i a1, __m512i a2, __m512i a3)
-{
-    __m512i t0 = _mm512_add_epi32(_mm512_unpacklo_epi32(a0, a1), _mm512_unpackhi_epi32(a0, a1));
-    __m512i t1 = _mm512_add_epi32(_mm512_unpacklo_epi32(a2, a3), _mm512_unpackhi_epi32(a2, a3));
-    __m512i u = _mm512_add_epi32(_mm512_unpacklo_epi64(t0, t1), _mm512_unpackhi_epi64(t0, t1));
-    __m256i v = _mm256_add_epi32(_mm512_castsi512_si256(u), _mm512_extracti64x4_epi64(u, 1));
-    return _mm_add_epi32(_mm256_castsi256_si128(v), _mm256_extracti128_si256(v, 1));
-}
-#endif
-
-/* out[m][r] = (xq[m] - 128) . w[r] for MT quantized rows and 4 weight rows. */
+/*
+ * Products over packed weights. A tile is 16 output rows; inside it, for each
+ * group of 4 columns, the 16 rows' 4 bytes follow each other (64 bytes), which is
+ * the operand VNNI's dpbusd takes: one instruction multiplies 4 activations
+ * (broadcast) by 16 rows' 4 weights and adds into 16 sums, so a tile's 16 dot
+ * products end in one register and need no horizontal sums.
+ *
+ * tiles(): for MT (<= 4) activation rows and NT (<= 2) tiles at w,
+ * y[m, t * 16 + r] (+)= mul[m] * scale[r] * ((xq[m] - 128) . row r).
+ */
 static inline __attribute__((always_inline)) void
-dots(const uint8_t *xq, int kp, const int8_t *w, const int32_t *rowsum, int MT, int32_t out[4][4])
+tiles(const uint8_t *xq, int kp, const int8_t *w, const int32_t *rowsum, const float *scale, const float *mul,
+      int MT, int NT, float *y, int ldy, int accumulate)
 {
+    const size_t tile = (size_t)TILE * kp;
 #if defined(VNNI512)
-    __m512i acc[4][4];
-    for (int r = 0; r < 4; r++)
-        for (int m = 0; m < MT; m++) acc[r][m] = _mm512_setzero_si512();
-    for (int k = 0; k < kp; k += 64) {
-        __m512i wv[4];
-        for (int r = 0; r < 4; r++) wv[r] = _mm512_loadu_si512((const void *)(w + (size_t)r * kp + k));
+    __m512i acc[2][4];
+    for (int t = 0; t < NT; t++)
+        for (int m = 0; m < MT; m++) acc[t][m] = _mm512_setzero_si512();
+    for (int k = 0; k < kp; k += 4) {
+        __m512i wv[2];
+        for (int t = 0; t < NT; t++) wv[t] = _mm512_loadu_si512((const void *)(w + t * tile + (size_t)k * TILE));
         for (int m = 0; m < MT; m++) {
-            __m512i xv = _mm512_loadu_si512((const void *)(xq + (size_t)m * kp + k));
-            for (int r = 0; r < 4; r++) acc[r][m] = _mm512_dpbusd_epi32(acc[r][m], xv, wv[r]);
+            int32_t four;
+            memcpy(&four, xq + (size_t)m * kp + k, 4);
+            __m512i xv = _mm512_set1_epi32(four);
+            for (int t = 0; t < NT; t++) acc[t][m] = _mm512_dpbusd_epi32(acc[t][m], xv, wv[t]);
         }
     }
-    /* u8 activations are x + 128: take 128 times the row's sum back off. */
-    __m128i zero = _mm_slli_epi32(_mm_loadu_si128((const __m128i *)rowsum), 7);
-    for (int m = 0; m < MT; m++)
-        _mm_storeu_si128((__m128i *)out[m], _mm_sub_epi32(sum4(acc[0][m], acc[1][m], acc[2][m], acc[3][m]), zero));
-#elif defined(AVX2)
-    /* No VNNI: u8 x s8 pairs summed to int16 (maddubs) then to int32. The sum of
-       two products, up to 2 * 255 * 127, can pass int16's range, so each weight's
-       sign moves onto its activation (as a signed value, |x| <= 127) first. */
+    for (int t = 0; t < NT; t++) {
+        /* u8 activations are x + 128: take 128 times each row's sum back off. */
+        __m512i zero = _mm512_slli_epi32(_mm512_loadu_si512((const void *)(rowsum + t * TILE)), 7);
+        __m512 s = _mm512_loadu_ps(scale + t * TILE);
+        for (int m = 0; m < MT; m++) {
+            float *out = y + (size_t)m * ldy + t * TILE;
+            __m512 v = _mm512_mul_ps(_mm512_mul_ps(_mm512_cvtepi32_ps(_mm512_sub_epi32(acc[t][m], zero)), s),
+                                     _mm512_set1_ps(mul[m]));
+            if (accumulate) v = _mm512_add_ps(v, _mm512_loadu_ps(out));
+            _mm512_storeu_ps(out, v);
+        }
+    }
+#else
+    int32_t d[4][2 * TILE];
+#if defined(AVX2)
+    /* No VNNI: u8 x s8 pairs summed to int16 (maddubs), then to int32 (madd). The sum
+       of two products, up to 2 * 255 * 127, can pass int16's range, so each weight's
+       sign moves onto its (signed, |x| <= 127) activation first. A register holds 8
+       rows' 4 bytes: half a tile. */
     const __m256i ones = _mm256_set1_epi16(1), offset = _mm256_set1_epi8((char)128);
     __m256i acc[4][4];
-    for (int r = 0; r < 4; r++)
-        for (int m = 0; m < MT; m++) acc[r][m] = _mm256_setzero_si256();
-    for (int k = 0; k < kp; k += 32) {
+    for (int h = 0; h < 2 * NT; h++)
+        for (int m = 0; m < MT; m++) acc[h][m] = _mm256_setzero_si256();
+    for (int k = 0; k < kp; k += 4) {
         __m256i wv[4], wa[4];
-        for (int r = 0; r < 4; r++) {
-            wv[r] = _mm256_loadu_si256((const __m256i *)(w + (size_t)r * kp + k));
-            wa[r] = _mm256_sign_epi8(wv[r], wv[r]);
+        for (int h = 0; h < 2 * NT; h++) {
+            wv[h] = _mm256_loadu_si256((const __m256i *)(w + (h / 2) * tile + (size_t)k * TILE + (h % 2) * 32));
+            wa[h] = _mm256_sign_epi8(wv[h], wv[h]);
         }
         for (int m = 0; m < MT; m++) {
-            __m256i xs = _mm256_sub_epi8(_mm256_loadu_si256((const __m256i *)(xq + (size_t)m * kp + k)), offset);
-            for (int r = 0; r < 4; r++) {
-                __m256i p = _mm256_maddubs_epi16(wa[r], _mm256_sign_epi8(xs, wv[r]));
-                acc[r][m] = _mm256_add_epi32(acc[r][m], _mm256_madd_epi16(p, ones));
+            int32_t four;
+            memcpy(&four, xq + (size_t)m * kp + k, 4);
+            __m256i xs = _mm256_sub_epi8(_mm256_set1_epi32(four), offset);
+            for (int h = 0; h < 2 * NT; h++) {
+                __m256i p = _mm256_maddubs_epi16(wa[h], _mm256_sign_epi8(xs, wv[h]));
+                acc[h][m] = _mm256_add_epi32(acc[h][m], _mm256_madd_epi16(p, ones));
             }
         }
     }
-    for (int m = 0; m < MT; m++) {
-        __m256i t0 = _mm256_hadd_epi32(acc[0][m], acc[1][m]), t1 = _mm256_hadd_epi32(acc[2][m], acc[3][m]);
-        __m256i t = _mm256_hadd_epi32(t0, t1); /* per 128-bit half: partial sums of rows 0..3 */
-        _mm_storeu_si128((__m128i *)out[m],
-                         _mm_add_epi32(_mm256_castsi256_si128(t), _mm256_extracti128_si256(t, 1)));
-    }
-    (void)rowsum;
+    for (int h = 0; h < 2 * NT; h++)
+        for (int m = 0; m < MT; m++) _mm256_storeu_si256((__m256i *)(d[m] + h * 8), acc[h][m]);
 #else
-    for (int r = 0; r < 4; r++)
-        for (int m = 0; m < MT; m++) {
-            int32_t s = 0;
-            const int8_t *wr = w + (size_t)r * kp;
-            const uint8_t *xr = xq + (size_t)m * kp;
-            for (int k = 0; k < kp; k++) s += ((int32_t)xr[k] - 128) * (int32_t)wr[k];
-            out[m][r] = s;
+    for (int m = 0; m < MT; m++)
+        for (int i = 0; i < NT * TILE; i++) d[m][i] = 0;
+    for (int t = 0; t < NT; t++)
+        for (int k = 0; k < kp; k += 4)
+            for (int r = 0; r < TILE; r++) {
+                const int8_t *four = w + t * tile + (size_t)k * TILE + r * 4;
+                for (int m = 0; m < MT; m++) {
+                    const uint8_t *x = xq + (size_t)m * kp + k;
+                    d[m][t * TILE + r] += ((int32_t)x[0] - 128) * four[0] + ((int32_t)x[1] - 128) * four[1] +
+                                          ((int32_t)x[2] - 128) * four[2] + ((int32_t)x[3] - 128) * four[3];
+                }
+            }
+#endif
+    (void)rowsum; /* these paths compute the signed products directly */
+    for (int m = 0; m < MT; m++) {
+        float *out = y + (size_t)m * ldy;
+        for (int i = 0; i < NT * TILE; i++) {
+            float v = (float)d[m][i] * scale[i] * mul[m];
+            out[i] = accumulate ? out[i] + v : v;
         }
-    (void)rowsum;
+    }
 #endif
 }
 
-/* y[m, n] (+)= mul[m] * scale[n] * ((xq[m] - 128) . w[n]) for rows n0..n1. */
-static inline __attribute__((always_inline)) void
-block_tile(const uint8_t *xq, const float *mul, int MT, const Matrix *W, int n0, int n1,
-           float *y, int ldy, int accumulate)
-{
-    int32_t d[4][4];
-    for (int n = n0; n < n1; n += 4) {
-        dots(xq, W->kp, W->w + (size_t)n * W->kp, W->rowsum + n, MT, d);
-        const float *s = W->scale + n;
-        for (int m = 0; m < MT; m++) {
-            float *out = y + (size_t)m * ldy + n;
-            for (int r = 0; r < 4; r++) {
-                float v = (float)d[m][r] * s[r] * mul[m];
-                out[r] = accumulate ? out[r] + v : v;
-            }
-        }
-    }
-}
-
+/* Rows n0..n1 (whole tiles) of y for all m activation rows. */
 static void product_rows(const uint8_t *xq, const float *mul, int m, const Matrix *W, int n0, int n1,
                          float *y, int ldy, int accumulate)
 {
     for (int r = 0; r < m; r += 4) {
         const uint8_t *x = xq + (size_t)r * W->kp;
-        float *out = y + (size_t)r * ldy;
-        switch (m - r >= 4 ? 4 : m - r) {
-        case 1: block_tile(x, mul + r, 1, W, n0, n1, out, ldy, accumulate); break;
-        case 2: block_tile(x, mul + r, 2, W, n0, n1, out, ldy, accumulate); break;
-        case 3: block_tile(x, mul + r, 3, W, n0, n1, out, ldy, accumulate); break;
-        default: block_tile(x, mul + r, 4, W, n0, n1, out, ldy, accumulate); break;
+        for (int n = n0; n < n1; n += 2 * TILE) {
+            const int8_t *w = W->w + (size_t)n * W->kp;
+            const int32_t *sums = W->rowsum + n;
+            const float *s = W->scale + n;
+            float *out = y + (size_t)r * ldy + n;
+            int two = n1 - n >= 2 * TILE;
+#define TILES(MT)                                                                        \
+    (two ? tiles(x, W->kp, w, sums, s, mul + r, MT, 2, out, ldy, accumulate)             \
+         : tiles(x, W->kp, w, sums, s, mul + r, MT, 1, out, ldy, accumulate))
+            switch (m - r >= 4 ? 4 : m - r) {
+            case 1: TILES(1); break;
+            case 2: TILES(2); break;
+            case 3: TILES(3); break;
+            default: TILES(4); break;
+            }
+#undef TILES
         }
     }
 }
 
-/* y [m, n] (+)= quantized(x) W^T, rows in parallel blocks. n is a multiple of 4. */
+/* y [m, n] (+)= quantized(x) W^T, rows in parallel blocks. n is a multiple of 16. */
 static void product(const uint8_t *xq, const float *mul, int m, const Matrix *W, int n,
                     float *y, int ldy, int accumulate)
 {
@@ -326,7 +340,7 @@ static void rotate(float *x, const float *cos, const float *sin, int dim)
  * cos, sin: the rotary factors of the first new position, the next position
  * `rope_stride` floats further on (sin with rotate_half's sign).
  * logits [batch, lm_head.n] out, at each row's last step (lm_head.n: the vocabulary
- * rounded up to a multiple of 4). Returns 0, or -1 when out of memory.
+ * rounded up to a multiple of 16). Returns 0, or -1 when out of memory.
  */
 int forward(const Model *md, float *h, int batch, int steps, float *const *own, int own_len, int own_cap,
             const float *const *shared, int prefix, const float *cos, const float *sin, int rope_stride,
