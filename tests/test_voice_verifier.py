@@ -45,6 +45,8 @@ def test_every_authored_line_passes_for_its_own_beat(hotel: Scenario) -> None:
         ("Please ask Mr. Johnson about the children and the beds tonight.", "names"),
         ("", "empty"),
         ("please " * 60, "too long"),
+        ("Twenty-five minutes. Good morning. Good morning.", "repeats itself"),
+        ("Thank you. That's a joke. That's a joke.", "repeats itself"),
     ],
 )
 def test_rejects_out_of_role_lines(hotel: Scenario, line: str, reason: str) -> None:
@@ -103,3 +105,17 @@ def test_an_unclosed_quotation_is_garbled(hotel: Scenario) -> None:
     req = _request(hotel)
     assert "unclosed quotation" in v.check('Please, it is late. "The quick red, the quick green', req).reason
     assert "quotation" not in v.check('Please, "nearly midnight" you said, and it is.', req).reason
+
+
+def test_a_word_said_twice_is_not_a_loop(hotel: Scenario) -> None:
+    assert (
+        "repeats itself" not in Verifier(hotel).check("No. No. We need beds tonight.", _request(hotel)).reason
+    )
+
+
+def test_a_curly_apostrophe_does_not_hide_agent_speak(hotel: Scenario) -> None:
+    for apostrophe in ("'", "\u2019"):
+        verdict = Verifier(hotel).check(
+            f"I{apostrophe}ll bring a mattress up to your room right away.", _request(hotel)
+        )
+        assert "speaks as the agent" in verdict.reasons

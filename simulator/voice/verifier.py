@@ -67,6 +67,7 @@ TASK_PATTERNS = [
     r"^\W*(a|the) (woman|man|mother|father|guest|customer)\b",
 ]
 _AGENT = [re.compile(p, re.IGNORECASE) for p in AGENT_PATTERNS]
+_STRAIGHT_QUOTES = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"'})
 _AI = [re.compile(p, re.IGNORECASE) for p in AI_PATTERNS]
 # Symbols people do not say; a model emitting them is producing markup or noise.
 _GARBLED = re.compile(r"[\ufffd{}\[\]<>|\\^~_=*#@$%`]|[\x00-\x1f]")
@@ -279,17 +280,19 @@ class Verifier:
             # A quotation begun and never closed: a small model wandering off into a
             # story or a list, not a customer talking.
             reasons.append("garbled text (an unclosed quotation)")
-        if any(p.search(text) for p in _AGENT):
+        # The patterns are written with straight quotes; models also write "I’ll".
+        plain = text.translate(_STRAIGHT_QUOTES)
+        if any(p.search(plain) for p in _AGENT):
             reasons.append("speaks as the agent")
-        if any(p.search(text) for p in self._self_address):
+        if any(p.search(plain) for p in self._self_address):
             reasons.append("addresses the customer by name")
-        if any(p.search(text) for p in _AI):
+        if any(p.search(plain) for p in _AI):
             reasons.append("mentions being an AI or the role-play")
-        if any(p.search(text) for p in _TASK):
+        if any(p.search(plain) for p in _TASK):
             reasons.append("talks about the task or narrates")
-        if any(p.search(text) for p in self._third_person):
+        if any(p.search(plain) for p in self._third_person):
             reasons.append("speaks of the customer in the third person")
-        if "?" in text and re.search(r"\b(do|would|can|could|shall) you (like|want|need)\b", text, re.I):
+        if "?" in plain and re.search(r"\b(do|would|can|could|shall) you (like|want|need)\b", plain, re.I):
             reasons.append("offers service")
         topic = self.topic(text, request) if n_words else 0.0
         if n_words and topic < TOPIC_THRESHOLD:
@@ -311,10 +314,15 @@ class Verifier:
 
     @staticmethod
     def _repeats_itself(text: str) -> bool:
-        """A phrase said twice in one line ("a little, a little") is a small model looping."""
+        """A phrase said twice in one line ("a little, a little") is a small model looping,
+        and so is a short sentence said twice ("Good morning. Good morning.")."""
         ws = words(text)
         grams = [tuple(ws[i : i + 4]) for i in range(len(ws) - 3)]
-        return len(set(grams)) < len(grams)
+        if len(set(grams)) < len(grams):
+            return True
+        said = [tuple(words(sentence)) for sentence in sentences(text)]
+        said = [s for s in said if len(s) >= 2]  # "No. No." is how people talk
+        return len(set(said)) < len(said)
 
     def _unknown_names(self, text: str) -> list[str]:
         """Capitalised words mid-sentence that the scenario never uses: invented names."""
