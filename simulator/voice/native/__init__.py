@@ -156,8 +156,10 @@ def build() -> Path:
     except OSError as exc:
         raise RuntimeError(f"cannot write to {target.parent} ({exc.strerror})") from None
     try:
-        for flags in (FLAGS, [f for f in FLAGS if f != "-fopenmp"]):
-            # Without OpenMP (Apple's clang has none) the kernels still build, on one core.
+        no_openmp = [f for f in FLAGS if f != "-fopenmp"]
+        for flags in (FLAGS, no_openmp, [f for f in no_openmp if f != "-march=native"]):
+            # Without OpenMP (Apple's clang has none) the kernels still build, on one
+            # core; a compiler that does not know -march=native builds the plain C path.
             result = subprocess.run(
                 [compiler, *flags, "-o", tmp, str(SOURCE), "-lm"],
                 capture_output=True,
