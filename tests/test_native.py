@@ -250,3 +250,19 @@ def test_a_compiler_without_openmp_still_builds_them(monkeypatch: pytest.MonkeyP
     kernels = native.load()
     assert kernels is not None and native.status() == f"native ({kernels.name})"
     kernels.set_threads(2)  # a no-op without OpenMP, not an error
+
+
+@needs_compiler
+def test_a_matrix_of_any_height_is_padded_to_whole_tiles(kernels) -> None:
+    """A vocabulary need not be a multiple of 16: its rows are padded, and cut off again."""
+    from simulator.voice.fast_llama import _NativeLinear
+
+    gen = torch.Generator().manual_seed(9)
+    weight, x = torch.randn(37, 64, generator=gen), torch.randn(3, 64, generator=gen)
+    linear = _NativeLinear(weight, None, kernels, 1e-5)
+    assert linear.rows == 48
+    y = linear(x)
+    want = x @ weight.T
+    assert y.shape == (3, 37)
+    for row in range(3):  # every row in its place, close to the float product
+        assert torch.nn.functional.cosine_similarity(y[row], want[row], dim=0) > 0.999

@@ -249,7 +249,7 @@ class _NativeLinear:
         ints = torch.zeros(rows, kp, dtype=torch.int8)  # padding rows and columns stay zero
         self.scale = torch.ones(rows)
         for first in range(0, n, ROWS_AT_ONCE):
-            block = slice(first, first + ROWS_AT_ONCE)
+            block = slice(first, min(first + ROWS_AT_ONCE, n))  # not into the padding rows
             w = _prepared(weight, block, column_scale, "")
             scale = (w.abs().amax(dim=1) / 127.0).clamp(min=1e-12)
             ints[block, :k] = torch.round(w / scale[:, None]).clamp_(-127, 127)
@@ -272,7 +272,7 @@ class _NativeLinear:
             self.eps,
             norm,
             y.data_ptr(),
-            self.out,
+            self.rows,
             0,
         ):
             raise MemoryError("out of memory in the voice's kernels")
