@@ -469,6 +469,10 @@ def run_bench(
     voice.load()
     details["voice_load_s"] = round(time.perf_counter() - started, 3)
     details["engine"] = getattr(voice, "engine", "transformers")
+    if not details["engine"].startswith("native"):
+        from simulator.voice import native
+
+        details["engine"] += f"; {native.status()}"  # why not the native kernels
     prompt = first_line_prompt(voice, scenarios[0], grader.grader)
     # One line said before the clock runs, as the app can do while the trainee reads.
     warm = getattr(voice, "warm_up", None)

@@ -466,9 +466,10 @@ def sampling_distribution(
     Temperature, then top-k, then top-p (nucleus), as `generate(do_sample=True)`
     applies them: returns probabilities [rows, m] and their token ids [rows, m].
     Drawing among the top-k tokens rather than the whole vocabulary gives the same
-    distribution for a tenth of the time: `torch.multinomial` makes one random draw
-    per vocabulary entry (49,152 per row for SmolLM2, ~7 ms a token for 4 rows), and
-    sorting the vocabulary took another ~4 ms.
+    distribution (ties at the k-th score aside: transformers keeps them all) for a
+    tenth of the time: `torch.multinomial` makes one random draw per vocabulary
+    entry (49,152 per row for SmolLM2, ~7 ms a token for 4 rows), and sorting the
+    vocabulary took another ~4 ms.
     """
     scores = scores / temperature
     if 0 < top_k < scores.shape[-1]:

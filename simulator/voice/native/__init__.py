@@ -9,7 +9,7 @@ that finds none builds it while the model loads (a second or two).
 
 No compiler, a failed build, or `SIMULATOR_NATIVE=0` leave the voice on its torch
 path (fbgemm int8): the same model, slower. `status()` says which and why, for
-`simulator models list` and `simulator bench`.
+`simulator models install` and `simulator bench`.
 
 Nothing here imports torch: tensors are passed in as data pointers by fast_llama.
 """
