@@ -84,6 +84,7 @@ class Kernels:
         lib.set_threads.argtypes = [_I]
         self.lib = lib
         self.name = lib.kernel_name().decode()
+        self.set_threads(os.cpu_count() or 1)  # until the voice says how many torch uses
 
     def set_threads(self, threads: int) -> None:
         self.lib.set_threads(max(1, threads))

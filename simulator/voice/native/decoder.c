@@ -28,9 +28,6 @@
 #if defined(__x86_64__) || defined(__i386__)
 #include <immintrin.h>
 #endif
-#ifdef _OPENMP
-#include <omp.h>
-#endif
 
 #if defined(__AVX512F__) && defined(__AVX512BW__) && defined(__AVX512VNNI__)
 #define KERNEL "avx512-vnni"
@@ -43,6 +40,7 @@
 #endif
 
 #define ALIGN 64 /* columns are padded to a multiple of this (zeros) */
+static int threads = 1; /* set_threads() */
 #define TILE 16 /* output rows per packed tile (see tiles()) */
 #define ROW_BLOCK 32 /* output rows per unit of parallel work: two tiles */
 
@@ -220,7 +218,7 @@ static void product(const uint8_t *xq, const float *mul, int m, const Matrix *W,
                     float *y, int ldy, int accumulate)
 {
     int blocks = (n + ROW_BLOCK - 1) / ROW_BLOCK;
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) num_threads(threads)
     for (int b = 0; b < blocks; b++) {
         int n0 = b * ROW_BLOCK, n1 = n0 + ROW_BLOCK < n ? n0 + ROW_BLOCK : n;
         product_rows(xq, mul, m, W, n0, n1, y, ldy, accumulate);
@@ -376,7 +374,7 @@ int forward(const Model *md, float *h, int batch, int steps, float *const *own, 
                        sizeof(float) * D);
         }
 
-#pragma omp parallel
+#pragma omp parallel num_threads(threads)
         {
             /* Each thread's scores; every query sees the shared prompt, its row's
                cache and its own row's new positions up to itself. */
@@ -434,11 +432,10 @@ int forward(const Model *md, float *h, int batch, int steps, float *const *own, 
     return failed ? -1 : 0;
 }
 
+/* Threads per parallel region. A plain variable rather than omp_set_num_threads(),
+   which only sets it for the calling thread: the voice loads in one thread and may
+   decode in another. */
 void set_threads(int n)
 {
-#ifdef _OPENMP
-    omp_set_num_threads(n);
-#else
-    (void)n;
-#endif
+    threads = n > 0 ? n : 1;
 }
