@@ -266,3 +266,53 @@ def test_a_matrix_of_any_height_is_padded_to_whole_tiles(kernels) -> None:
     assert y.shape == (3, 37)
     for row in range(3):  # every row in its place, close to the float product
         assert torch.nn.functional.cosine_similarity(y[row], want[row], dim=0) > 0.999
+
+
+@needs_compiler
+def test_prepared_weights_load_back_the_same_model(
+    kernels, tiny_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from simulator.voice import fast_llama
+
+    monkeypatch.setenv("SIMULATOR_MODELS_DIR", str(tmp_path))
+    ids = _ids(20, seed=11)
+    first = FastLlama.load(tiny_dir)
+    prepared = fast_llama.prepared_file(tiny_dir)
+    assert prepared.is_file()
+
+    def no_quantizing(*args: object, **kwargs: object) -> None:
+        raise AssertionError("quantized again instead of read back")
+
+    monkeypatch.setattr(fast_llama._NativeLinear, "__init__", no_quantizing)
+    again = FastLlama.load(tiny_dir)
+    outputs = []
+    for model in (first, again):
+        cache = model.new_cache()
+        outputs.append((model(ids, cache), model(torch.tensor([[7]]), cache)))
+    assert all(torch.equal(a, b) for a, b in zip(*outputs, strict=True))
+
+
+@needs_compiler
+def test_damaged_or_stale_prepared_weights_are_made_again(
+    kernels, tiny_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from simulator.voice import fast_llama
+
+    monkeypatch.setenv("SIMULATOR_MODELS_DIR", str(tmp_path / "models"))
+    model_dir = tmp_path / "llama"
+    shutil.copytree(tiny_dir, model_dir)
+    fresh = FastLlama.load(model_dir)  # quantizes, and saves the prepared weights
+    want = fresh(_ids(9), fresh.new_cache())
+    prepared = fast_llama.prepared_file(model_dir)
+    prepared.write_bytes(prepared.read_bytes()[: prepared.stat().st_size // 2])  # a half-written file
+    model = FastLlama.load(model_dir)
+    assert torch.equal(model(_ids(9), model.new_cache()), want)
+    fast_llama.FastLlama._from_prepared(model.shape, kernels, prepared)  # whole again: it reads
+    # New weights (here: the same bytes, a new time) make a new file and drop the old.
+    weights = model_dir / "model.safetensors"
+    weights.write_bytes(weights.read_bytes())
+    FastLlama.load(model_dir)
+    assert fast_llama.prepared_file(model_dir) != prepared
+    assert [p.name for p in prepared.parent.glob("*.safetensors")] == [
+        fast_llama.prepared_file(model_dir).name
+    ]

@@ -47,7 +47,7 @@ def run(args: argparse.Namespace) -> int:
     model = catalogue.get(args.name)
     if model.installed() and not args.force:
         print(f"{model.name} is already installed in {model.directory()}.")
-        _kernels()
+        _kernels(model.directory())
         return 0
     started = time.perf_counter()
     with progress_bar() as on_progress:
@@ -55,18 +55,23 @@ def run(args: argparse.Namespace) -> int:
     print(
         f"Installed {model.name} in {path} ({_mb(folder_size(path))}, {time.perf_counter() - started:.0f} s)."
     )
-    _kernels()
+    _kernels(path)
     return 0
 
 
-def _kernels() -> None:
-    """Build the voice's decoding kernels for this machine now, not at the first lesson."""
+def _kernels(model_dir) -> None:
+    """Build the voice's decoding kernels for this machine, and prepare the model's
+    weights for them, now rather than at the first lesson."""
     started = time.perf_counter()
     kernels = native.load()
-    if kernels is not None:
-        print(f"Decoding kernels: native ({kernels.name}), ready ({time.perf_counter() - started:.0f} s).")
-    else:
+    if kernels is None:
         print(f"Decoding kernels: {native.status()}; the customer's voice works, more slowly.")
+        return
+    from simulator.voice import fast_llama
+
+    if fast_llama.supports(model_dir) and not fast_llama.prepared_file(model_dir).is_file():
+        fast_llama.FastLlama.load(model_dir)  # quantizes once and keeps the result
+    print(f"Decoding kernels: native ({kernels.name}), ready ({time.perf_counter() - started:.0f} s).")
 
 
 def progress_bar():
