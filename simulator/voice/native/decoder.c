@@ -5,7 +5,7 @@
  * Why C: at batch 1 a token's cost is reading the weights (134 MB of int8 for
  * SmolLM2-135M). This machine reads memory at about 18 GB/s with two cores, so a
  * token could take ~7.5 ms, but fbgemm's int8 matrix-vector products reached
- * only ~8 GB/s, and the ~450 torch calls a token makes around them cost another
+ * only ~8 GB/s, and the ~900 torch calls a token made around them cost another
  * 4-6 ms of Python and dispatch. Here a decode step is one call: every product
  * is u8 x s8 dot products (AVX-512 VNNI where the CPU has it, AVX2 or plain C
  * otherwise) over weights read once, and the norms, rotary embedding, attention
@@ -16,7 +16,7 @@
  * int8 per output row, activations are quantized per row on the fly (as fbgemm's
  * dynamic linear does), RMSNorm weights are folded into the next matrix's columns.
  *
- * Built once per machine with `cc -O3 -march=native -fopenmp` (see native.py);
+ * Built once per machine with `cc -O3 -march=native -fopenmp` (native/__init__.py);
  * without a compiler the voice runs the same model through torch instead.
  */
 #include <math.h>
@@ -40,9 +40,10 @@
 #endif
 
 #define ALIGN 64 /* columns are padded to a multiple of this (zeros) */
-static int threads = 1; /* set_threads() */
 #define TILE 16 /* output rows per packed tile (see tiles()) */
 #define ROW_BLOCK 32 /* output rows per unit of parallel work: two tiles */
+
+static int threads = 1; /* per parallel region: set_threads() */
 
 typedef struct {
     /* Rows come in tiles of 16: n is a multiple of 16 (the caller pads with zero rows). */
