@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import time
+from pathlib import Path
 
 from simulator import locations
 from simulator.model_catalogue import folder_size, install, load_catalogue
@@ -59,7 +60,7 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _kernels(model_dir) -> None:
+def _kernels(model_dir: Path) -> None:
     """Build the voice's decoding kernels for this machine, and prepare the model's
     weights for them, now rather than at the first lesson."""
     started = time.perf_counter()
