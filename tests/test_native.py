@@ -91,9 +91,7 @@ def test_the_c_step_computes_what_the_torch_code_computes_with_the_same_products
     finally:
         mine._model = step
     assert torch.allclose(in_c, in_torch, atol=1e-4)
-    assert torch.equal(cache.layers[0][:, :, :34], twin.layers[0][:, :, :34]) or torch.allclose(
-        cache.layers[0][:, :, :34], twin.layers[0][:, :, :34], atol=1e-5
-    )
+    assert torch.allclose(cache.layers[0][:, :, :34], twin.layers[0][:, :, :34], atol=1e-5)
 
 
 @needs_compiler
