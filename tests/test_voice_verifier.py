@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from simulator.scenario import Scenario
@@ -119,3 +121,16 @@ def test_a_curly_apostrophe_does_not_hide_agent_speak(hotel: Scenario) -> None:
             f"I{apostrophe}ll bring a mattress up to your room right away.", _request(hotel)
         )
         assert "speaks as the agent" in verdict.reasons
+
+
+def test_a_fact_line_starts_the_model_after_the_facts(tow: Scenario) -> None:
+    """The model adds the voice around a fact's numbers; it is not trusted to retype them."""
+    from simulator.voice.prompt import line_lead
+
+    member = next(f for f in tow.customer.facts if f.id == "member")
+    req = _request(tow, intent=member.text, authored=tuple(member.lines), beat=f"fact:{member.id}")
+    line = member.lines[0]
+    lead = line_lead(req, line)
+    assert line.startswith(lead) and len(lead) < len(line)
+    assert {"4471", "208"} <= set(re.findall(r"\d+", lead))
+    assert line_lead(_request(tow), line) == lead_words(line)  # other beats: the opening clause

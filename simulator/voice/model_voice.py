@@ -30,7 +30,7 @@ from simulator.voice.prompt import (
     Prompt,
     PromptStyle,
     chat_messages,
-    lead_words,
+    line_lead,
     transcript_prompt,
 )
 from simulator.voice.scripted import pick_authored
@@ -228,7 +228,7 @@ class ModelVoice:
         full = tok.apply_chat_template(messages, tokenize=False, add_generation_prompt=True)
         head = tok.apply_chat_template(messages[:1], tokenize=False)
         # The assistant's reply starts with the customer's own first words.
-        lead = lead_words(pick_authored(request, self.seed))
+        lead = line_lead(request, pick_authored(request, self.seed))
         full += lead
         if isinstance(head, str) and full.startswith(head):
             return Prompt(head, full[len(head) :], lead)

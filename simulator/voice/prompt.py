@@ -117,6 +117,32 @@ def lead_words(line: str, max_words: int = 5) -> str:
     return " ".join(lead)
 
 
+def line_lead(request: LineRequest, line: str) -> str:
+    """The words the model is started on: the authored line's opening clause, or on a
+    fact beat, everything up to the sentence that gives the fact's last number.
+
+    A 135M model does not copy "Membership 4471-208" back correctly, and the verifier
+    rightly turns down a fact line without its numbers, so fact lines used to wait
+    out the deadline and end as the authored line. Given the facts, the model adds
+    the voice around them.
+    """
+    lead = lead_words(line)
+    if not request.beat.startswith("fact:"):
+        return lead
+    from simulator.voice.verifier import fact_numbers, plain_numbers, sentences
+
+    needed = fact_numbers(request)
+    if not needed:
+        return lead
+    kept: list[str] = []
+    for sentence in sentences(line):
+        kept.append(sentence)
+        if needed <= plain_numbers(" ".join(kept)):
+            facts = " ".join(kept)
+            return facts if len(facts) > len(lead) else lead
+    return lead
+
+
 def chat_messages(request: LineRequest, seed: int = 0) -> list[dict[str, str]]:
     """A system message (fixed for the conversation) and a user message (this line).
 
@@ -151,5 +177,5 @@ def transcript_prompt(request: LineRequest, seed: int = 0) -> Prompt:
         + f"{them}: {_last_trainee_line(request)}\n"
         + f"{me}:"
     )
-    lead = lead_words(_model_line(request, seed))
+    lead = line_lead(request, _model_line(request, seed))
     return Prompt(prefix, suffix + (" " + lead if lead else ""), lead)

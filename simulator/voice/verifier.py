@@ -131,14 +131,14 @@ def lexical_best(text: str, references: Iterable[str]) -> float:
     return max((lexical_similarity(text, r) for r in references), default=0.0)
 
 
-def _fact_numbers(request: LineRequest) -> set[int]:
+def fact_numbers(request: LineRequest) -> set[int]:
     """The numbers every authored line of a fact beat gives: what the answer must carry."""
     if not request.beat.startswith("fact:") or not request.authored:
         return set()
-    return set.intersection(*(_plain_numbers(line) for line in request.authored))
+    return set.intersection(*(plain_numbers(line) for line in request.authored))
 
 
-def _plain_numbers(text: str) -> set[int]:
+def plain_numbers(text: str) -> set[int]:
     # Digits only: a number word such as "one" in an authored line is rarely the fact.
     return {int(part) for match in re.finditer(r"\d+(?::\d+)?", text) for part in match.group().split(":")}
 
@@ -304,7 +304,7 @@ class Verifier:
             reasons.append("repeats itself")
         if extra := sorted(numbers_in(text) - self._numbers):
             reasons.append(f"numbers not in the scenario ({', '.join(map(str, extra[:3]))})")
-        if missing := sorted(_fact_numbers(request) - numbers_in(text)):
+        if missing := sorted(fact_numbers(request) - numbers_in(text)):
             # The trainee asked for this fact (a name, a membership number, a time):
             # a line that drops it answers nothing.
             reasons.append(f"leaves out the fact's numbers ({', '.join(map(str, missing[:3]))})")
