@@ -167,7 +167,9 @@ class KVCache:
 ROWS_AT_ONCE = 4096  # rows converted to float at a time while quantizing (memory, not speed)
 
 
-def _prepared(weight: torch.Tensor, rows: slice, column_scale: torch.Tensor | None, pad: str) -> torch.Tensor:
+def _float_rows(
+    weight: torch.Tensor, rows: slice, column_scale: torch.Tensor | None, pad: str
+) -> torch.Tensor:
     """Some rows of a weight as float32, columns scaled, with the zero column or row
     for the residual stream's constant component (see FastLlama)."""
     w = weight[rows].float()
@@ -179,23 +181,33 @@ def _prepared(weight: torch.Tensor, rows: slice, column_scale: torch.Tensor | No
 
 
 def _full(weight: torch.Tensor, column_scale: torch.Tensor | None, pad: str) -> torch.Tensor:
-    w = _prepared(weight, slice(None), column_scale, pad)
+    w = _float_rows(weight, slice(None), column_scale, pad)
     if pad == "row":
         w = torch.cat([w, w.new_zeros(1, w.shape[1])], dim=0)
     return w
+
+
+def _int8_rows(
+    weight: torch.Tensor, column_scale: torch.Tensor | None, pad: str = ""
+) -> Iterator[tuple[slice, torch.Tensor, torch.Tensor]]:
+    """Each output row as int8 with its step (max |w| / 127), a block of rows at a time:
+    the float copy of the vocabulary-sized output matrix alone would be over 100 MB
+    of peak memory. Yields (rows, int8 values, steps)."""
+    n = weight.shape[0]
+    for first in range(0, n, ROWS_AT_ONCE):
+        block = slice(first, min(first + ROWS_AT_ONCE, n))
+        w = _float_rows(weight, block, column_scale, pad)
+        scale = (w.abs().amax(dim=1) / 127.0).clamp(min=1e-12)
+        yield block, torch.round(w / scale[:, None]).clamp_(-127, 127).to(torch.int8), scale
 
 
 class _Int8Linear:
     """y = x W^T with W int8 per output channel, activations quantized per call (fbgemm)."""
 
     def __init__(self, weight: torch.Tensor, column_scale: torch.Tensor | None = None, pad: str = "") -> None:
-        # Quantized a block of rows at a time: the float copy of the vocabulary-sized
-        # output matrix alone would be over 100 MB of peak memory.
         ints, scales = [], []
-        for first in range(0, weight.shape[0], ROWS_AT_ONCE):
-            w = _prepared(weight, slice(first, first + ROWS_AT_ONCE), column_scale, pad)
-            scale = (w.abs().amax(dim=1) / 127.0).clamp(min=1e-12)
-            ints.append(torch.round(w / scale[:, None]).clamp_(-127, 127).to(torch.int8))
+        for _, values, scale in _int8_rows(weight, column_scale, pad):
+            ints.append(values)
             scales.append(scale)
         if pad == "row":
             ints.append(torch.zeros(1, ints[0].shape[1], dtype=torch.int8))
@@ -248,11 +260,8 @@ class _NativeLinear:
         rows = -(-n // native.TILE) * native.TILE  # the kernels take whole tiles of rows
         ints = torch.zeros(rows, kp, dtype=torch.int8)  # padding rows and columns stay zero
         self.scale = torch.ones(rows)
-        for first in range(0, n, ROWS_AT_ONCE):
-            block = slice(first, min(first + ROWS_AT_ONCE, n))  # not into the padding rows
-            w = _prepared(weight, block, column_scale, "")
-            scale = (w.abs().amax(dim=1) / 127.0).clamp(min=1e-12)
-            ints[block, :k] = torch.round(w / scale[:, None]).clamp_(-127, 127)
+        for block, values, scale in _int8_rows(weight, column_scale):
+            ints[block, :k] = values
             self.scale[block] = scale
         self.rowsum = ints.sum(dim=1, dtype=torch.int32)
         self.ints = pack_tiles(ints)
