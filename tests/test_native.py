@@ -314,3 +314,16 @@ def test_damaged_or_stale_prepared_weights_are_made_again(
     assert [p.name for p in prepared.parent.glob("*.safetensors")] == [
         fast_llama.prepared_file(model_dir).name
     ]
+
+
+@needs_compiler
+def test_a_damaged_model_at_install_is_one_sentence(kernels, tiny_dir: Path, tmp_path: Path) -> None:
+    from simulator.cli.models_cmd import _kernels
+    from simulator.errors import UserError
+
+    broken = tmp_path / "llama"
+    shutil.copytree(tiny_dir, broken)
+    weights = broken / "model.safetensors"
+    weights.write_bytes(weights.read_bytes()[:1000])
+    with pytest.raises(UserError, match=r"could not be prepared .*run `simulator models install --force`\.$"):
+        _kernels(broken)

@@ -7,6 +7,7 @@ import time
 from pathlib import Path
 
 from simulator import locations
+from simulator.errors import UserError
 from simulator.model_catalogue import folder_size, install, load_catalogue
 from simulator.voice import native
 
@@ -71,7 +72,13 @@ def _kernels(model_dir: Path) -> None:
     from simulator.voice import fast_llama
 
     if fast_llama.supports(model_dir) and not fast_llama.prepared_file(model_dir).is_file():
-        fast_llama.FastLlama.load(model_dir)  # quantizes once and keeps the result
+        try:
+            fast_llama.FastLlama.load(model_dir)  # quantizes once and keeps the result
+        except (OSError, ValueError, KeyError) as exc:
+            raise UserError(
+                f"The model in {model_dir} could not be prepared for the decoding kernels "
+                f"({type(exc).__name__}); run `simulator models install --force`."
+            ) from None
     print(f"Decoding kernels: native ({kernels.name}), ready ({time.perf_counter() - started:.0f} s).")
 
 
