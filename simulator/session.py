@@ -9,7 +9,6 @@ grade at once and stream the customer's line afterwards.
 from __future__ import annotations
 
 import threading
-import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -17,6 +16,7 @@ from typing import Any
 from simulator.customer_state import CustomerState, clamp_mood, mood_change
 from simulator.grading.base import Grade, GradeContext, Grader
 from simulator.scenario import Outcome, Scenario, Trigger
+from simulator.turn import TurnInFlight
 from simulator.voice.base import CustomerLine, LineRequest, TokenCallback, Voice
 from simulator.voice.scripted import ScriptedVoice
 
@@ -247,7 +247,8 @@ class Session:
         on_token: TokenCallback | None = None,
         cancel: threading.Event | None = None,
     ) -> CustomerLine:
-        """Say the planned line; the authored line stands in if the voice fails."""
+        """Say the planned line. This is the one place the authored line stands in for the
+        voice: when it fails, or says nothing (cancelled, or every model line was rejected)."""
         request = self.request_for(plan)
         try:
             line = self.voice.speak(request, on_token=on_token, cancel=cancel)
@@ -256,7 +257,7 @@ class Session:
             return CustomerLine(line.text, "script", (f"voice failed: {type(exc).__name__}",))
         if not line.text.strip():
             fallback = self._fallback.speak(request)
-            return CustomerLine(fallback.text, "script", ("voice returned nothing",))
+            return CustomerLine(fallback.text, "script", line.notes or ("voice returned nothing",))
         return line
 
     def commit(self, plan: Plan, line: CustomerLine, seconds: float = 0.0) -> Turn:
@@ -298,17 +299,11 @@ class Session:
             self._finish(plan.ends, "customer")
         return turn
 
-    def reply(
-        self,
-        text: str,
-        on_token: TokenCallback | None = None,
-        cancel: threading.Event | None = None,
-    ) -> Turn:
-        """Play one whole turn: grade, plan, voice, record."""
-        plan = self.plan(text)
-        started = time.perf_counter()
-        line = self.voice_line(plan, on_token=on_token, cancel=cancel)
-        return self.commit(plan, line, time.perf_counter() - started)
+    def reply(self, text: str, on_token: TokenCallback | None = None) -> Turn:
+        """Play one whole turn: grade, plan, voice, record (the same turn the training room runs)."""
+        turn = TurnInFlight(self, text).run(on_token=on_token)
+        assert turn is not None  # only cancel() leaves a turn uncommitted
+        return turn
 
     def end(self) -> None:
         """The trainee ends the conversation before the customer does."""

@@ -339,7 +339,7 @@ class TrainingApp(App[None]):
         message = None
         for screen in reversed(self.screen_stack):
             if isinstance(screen, ConversationScreen) and not screen.session.finished:
-                screen.keep()
+                screen.end_conversation()
                 kept = self._keep_unrecorded(screen)
                 turns = len(screen.session.turns)
                 if kept is not None:

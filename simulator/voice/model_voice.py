@@ -258,24 +258,19 @@ class ModelVoice:
                 deadline=deadline,
             )
         if cancel is not None and cancel.is_set():
-            return CustomerLine(
-                pick_authored(request, self.seed), "script", ("cancelled",), replaces_preview=True
-            )
+            return CustomerLine("", "script", ("cancelled",))  # the session's fallback says the line
         verdicts = [verifier.check(raw, request, lead=prompt.lead) for raw in raws]
         chosen = choose(verdicts, streamed=0 if stream is not None else None)
         if chosen is None:
-            notes = tuple(f"rejected: {v.text[:60]!r} ({v.reason})" for v in verdicts)
-            text, source = pick_authored(request, self.seed), "script"
-        else:
-            notes, text, source = (), verdicts[chosen].text, "model"
-        replaced = False
-        if stream is not None:
-            # Finish the streamed line, or type out the chosen one if nothing was shown yet;
-            # if the preview differs from what is said, the UI must replace it.
-            if chosen == 0 or not stream.sent:
-                stream.finish(text)
-            replaced = stream.sent != text
-        return CustomerLine(text, source, notes, replaces_preview=replaced)  # type: ignore[arg-type]
+            # No line: the session's one fallback says the authored line, keeping these notes.
+            return CustomerLine(
+                "", "script", tuple(f"rejected: {v.text[:60]!r} ({v.reason})" for v in verdicts)
+            )
+        text = verdicts[chosen].text
+        if stream is not None and (chosen == 0 or not stream.sent):
+            # Finish the streamed line, or type out the chosen one if nothing was shown yet.
+            stream.finish(text)
+        return CustomerLine(text, "model")
 
     def generate(
         self,
