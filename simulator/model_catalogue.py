@@ -25,6 +25,7 @@ import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -274,7 +275,8 @@ def convert_gguf(gguf: Path, out_dir: Path, on_progress: Progress = _quiet, info
     shutil.rmtree(tmp, ignore_errors=True)
     try:
         tokenizer = AutoTokenizer.from_pretrained(gguf.parent, gguf_file=gguf.name, local_files_only=True)
-        model = AutoModelForCausalLM.from_pretrained(
+        # Any: transformers' stubs type .to() and the quantizer attribute too narrowly.
+        model: Any = AutoModelForCausalLM.from_pretrained(
             gguf.parent, gguf_file=gguf.name, dtype=torch.float32, local_files_only=True
         )
     except (ValueError, OSError, KeyError, RuntimeError) as exc:

@@ -180,7 +180,8 @@ class Session:
         mood_after = clamp_mood(mood)
         required_met = all(n.id in state.needs_met or n.id in newly_met for n in scenario.required_needs)
         end = scenario.end
-        beat, intent, authored = "", "", ()
+        beat, intent = "", ""
+        authored: tuple[str, ...] = ()
         ends: Outcome | None = None
         fact_id: str | None = None
         if required_met and mood_after >= end.resolve_mood:

@@ -18,6 +18,7 @@ from textual import work
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
+from textual.widgets import Static
 from textual.worker import get_current_worker
 
 from simulator.errors import UserError
@@ -59,7 +60,8 @@ class TrainingApp(App[None]):
     CSS_PATH = "app.tcss"
     TITLE = "Training room"
     # Below 90 columns the side panel narrows (see app.tcss).
-    HORIZONTAL_BREAKPOINTS: ClassVar[list[tuple[int, str]]] = [(0, "-narrow"), (90, "-wide")]
+    # Textual declares it as a plain attribute, so no ClassVar here.
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (90, "-wide")]  # noqa: RUF012
     SUB_TITLE = "customer-service practice"
     BINDINGS: ClassVar[list[BindingType]] = [
         # Ctrl+C normally copies in an input; trainees expect it to leave, and
@@ -182,7 +184,7 @@ class TrainingApp(App[None]):
     def on_voice_progressed(self, message: VoiceProgressed) -> None:
         self.voice_loading = (message.fraction, message.detail)
         for widget in self._voice_widgets():
-            widget.loading(message.fraction, message.detail)
+            widget.show_progress(message.fraction, message.detail)
 
     def on_voice_loaded(self, message: VoiceLoaded) -> None:
         self.voice_loading = None
@@ -287,7 +289,7 @@ class TrainingApp(App[None]):
             self.push_screen(screen)
         if self.voice_loading is not None:
             fraction, detail = self.voice_loading
-            screen.call_after_refresh(lambda: screen.query_one(VoiceStatus).loading(fraction, detail))
+            screen.call_after_refresh(lambda: screen.query_one(VoiceStatus).show_progress(fraction, detail))
         return screen
 
     def seed_for(self, scenario: Scenario) -> int:
@@ -324,7 +326,9 @@ class TrainingApp(App[None]):
             debrief.saved.append(kept)
         self.switch_screen(debrief)
         if kept is not None:
-            debrief.call_after_refresh(lambda: debrief.query_one("#saved").update(f"Saved JSON: {kept}"))
+            debrief.call_after_refresh(
+                lambda: debrief.query_one("#saved", Static).update(f"Saved JSON: {kept}")
+            )
 
     def play_again(self, debrief: DebriefScreen) -> None:
         self.start_conversation(debrief.session.scenario, debrief.trainee)

@@ -37,7 +37,8 @@ class CustomerLine:
 
 
 class Voice(Protocol):
-    name: str
+    @property
+    def name(self) -> str: ...  # shown in records and transcripts
 
     def speak(
         self,

@@ -601,6 +601,7 @@ class FastLlama:
 
     def _native_forward(self, tokens: torch.Tensor, cache: KVCache) -> torch.Tensor:
         """The whole model in one call to decoder.c (a prompt, or a decode step)."""
+        assert self.kernels is not None and self._model is not None  # only called when both were built
         batch, steps = tokens.shape
         start = cache.length
         h = self.embed[tokens.reshape(-1)].float()

@@ -204,13 +204,16 @@ class ConversationScreen(Screen[None]):
         # The grader's first use may load its model; see TrainingApp.load_lock.
         guard = nullcontext() if app.grader_ready.is_set() else app.load_lock
 
+        def graded(plan: Plan) -> None:
+            self.post_message(ReplyGraded(plan, turn))
+
         def typed(token: str) -> None:
             if not turn.cancelled.is_set():
                 self.post_message(CustomerTyped(token, turn))
 
         try:
             committed = turn.run(
-                on_graded=lambda plan: self.post_message(ReplyGraded(plan, turn)),
+                on_graded=graded,
                 on_token=typed,
                 grading_guard=guard,
             )
