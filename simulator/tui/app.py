@@ -107,6 +107,9 @@ class TrainingApp(App[None]):
         self._store_problem: str | None = None
         self._left_message: str | None = None
         self._voice_load_started = False
+        # Called with the scenario (None on the start screen) when a screen is first
+        # painted; the bench times the room's start-up with it.
+        self.on_painted: list[Callable[[Scenario | None], None]] = []
 
     # -- start-up --------------------------------------------------------------
 
@@ -128,6 +131,8 @@ class TrainingApp(App[None]):
         grader's and the voice's models holds the GIL in stretches (importing torch
         for seconds), and the trainee should be reading meanwhile, not waiting.
         """
+        for listener in self.on_painted:
+            listener(scenario)
         self._warm_grader(scenario)
         if self.voice_kind != "scripted" and not self._voice_load_started:
             self._voice_load_started = True
