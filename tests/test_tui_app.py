@@ -15,7 +15,7 @@ from textual.widgets import Input, OptionList
 from simulator import locations
 from simulator.errors import UserError
 from simulator.grading.base import Grader
-from simulator.grading.simple import SimpleGrader
+from tests.simple_grader import SimpleGrader
 from simulator.loader import Library, discover
 from simulator.tui.app import TrainingApp
 from simulator.tui.screens.conversation import ConversationScreen

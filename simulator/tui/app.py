@@ -37,11 +37,11 @@ from simulator.tui.widgets.voice_status import VoiceStatus
 from simulator.voice.base import Voice
 from simulator.voice.scripted import ScriptedVoice
 
-Progress = Callable[[float | None, str], None]
+LoadProgress = Callable[[float | None, str], None]
 Notice = Callable[[str], None]
 # Called with a progress callback and a notice callback (one sentence, e.g. why
 # the scripted voice stands in for a model that could not be installed).
-VoiceFactory = Callable[[Progress, Notice], Voice]
+VoiceFactory = Callable[[LoadProgress, Notice], Voice]
 StoreOpener = Callable[[], Any]
 
 
@@ -98,8 +98,9 @@ class TrainingApp(App[None]):
         self.remember_name = remember_name
         self.trainee = (trainee or "").strip() or (trainee_name.remembered() if remember_name else "")
         self.holder = VoiceHolder()
-        # Two threads importing torch at once can fail half-way (ImportError), so
-        # the grader's model and the voice's model load one after the other.
+        # The grader's model and the voice's model load one after the other: a reply
+        # is graded before the customer answers, so the grader must not share the
+        # cores with the voice's (much longer) load.
         self.load_lock = threading.Lock()
         self.grader_ready = threading.Event()
         self.voice_loading: tuple[float | None, str] | None = None  # for screens opened mid-load

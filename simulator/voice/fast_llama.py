@@ -2,8 +2,8 @@
 
 transformers' forward pass is general: per token it builds masks, walks a
 DynamicCache, dispatches through hooks and wrappers. For a 135M model on two
-cores that bookkeeping costs more than the arithmetic (about 45 ms of every
-token, measured). This module runs the same mathematics with the fewest torch
+cores that bookkeeping costs more than the arithmetic (see the README's Speed
+section). This module runs the same mathematics with the fewest torch
 calls we could manage:
 
 - weights are read straight from the model folder's safetensors (no
@@ -17,7 +17,7 @@ calls we could manage:
 It supports plain Llama checkpoints (SmolLM2 and the like): rotary embeddings
 of the default kind, RMSNorm, SiLU MLP, grouped-query attention, no biases.
 `supports()` says whether a folder qualifies; anything else goes through
-transformers as before.
+transformers.
 
 Imports torch lazily in the sense that only the voice imports this module, and
 the voice is only imported once a model is loaded.
@@ -348,10 +348,9 @@ class FastLlama:
     """Logits for the last position of each row, given new tokens and a KVCache.
 
     With the native kernels (decoder.c) a decode step is a single C call, and a
-    prompt goes through the torch code below with the kernels' products: decoder.c
-    can take a prompt too (`native_prompts`; the tests compare the two), but its
+    prompt goes through the torch code below with the kernels' products: decoder.c's
     attention, one dot product at a time, is slower over many new positions than
-    torch's (100 new tokens: 254 ms against 142 ms, measured). Without the kernels,
+    torch's batched one. Without the kernels,
     fbgemm's int8 products (or float32 ones) and the torch code do everything.
 
     RMSNorm's weight is folded into the columns of the matrix that follows it.
@@ -414,7 +413,6 @@ class FastLlama:
         self._cos = self._sin = torch.empty(0)
         self._grow_rope(CACHE_BLOCK * 8)
         self._model = None
-        self.native_prompts = False
         if self.kernels is not None:
 
             def matrices(name: str) -> Any:
@@ -486,8 +484,8 @@ class FastLlama:
         the whole model are never in memory at once beside the int8 ones.
 
         On the native path the quantized, packed weights are saved once beside the
-        kernels (`prepared_file`) and read back from then on: loading then does no
-        arithmetic (3.5 s -> ~0.5 s for SmolLM2, measured).
+        kernels (`prepared_file`) and read back from then on, so loading does no
+        arithmetic.
         """
         model_dir = Path(model_dir)
         config = json.loads((model_dir / "config.json").read_text(encoding="utf-8"))
@@ -556,7 +554,7 @@ class FastLlama:
         cache.reserve(steps)
         if end > self._cos.shape[0]:
             self._grow_rope(2 * end)
-        if self._model is not None and (steps == 1 or self.native_prompts):
+        if self._model is not None and steps == 1:
             return self._native_forward(tokens, cache)
         cos, sin = self._cos[start:end], self._sin[start:end]
         half, heads, kv = s.head_dim // 2, s.heads, s.kv_heads
