@@ -15,6 +15,7 @@ from typing import Any
 
 from simulator.customer_state import CustomerState, clamp_mood, mood_change
 from simulator.grading.base import Grade, GradeContext, Grader
+from simulator.records import SessionRecord, mean_score
 from simulator.scenario import Outcome, Scenario, Trigger
 from simulator.turn import TurnInFlight
 from simulator.voice.base import CustomerLine, LineRequest, TokenCallback, Voice
@@ -85,15 +86,10 @@ class Turn:
 
 
 def session_scores(turns: list[Turn]) -> dict[str, int | None]:
-    """Session courtesy and flexibility: the mean over the trainee's replies.
-
-    A plain mean keeps the number explainable from the per-turn table.
-    """
-    if not turns:
-        return {"courtesy": None, "flexibility": None}
+    """Session courtesy and flexibility: `records.mean_score` over the trainee's replies."""
     return {
-        "courtesy": round(sum(t.grade.courtesy for t in turns) / len(turns)),
-        "flexibility": round(sum(t.grade.flexibility for t in turns) / len(turns)),
+        "courtesy": mean_score(t.grade.courtesy for t in turns),
+        "flexibility": mean_score(t.grade.flexibility for t in turns),
     }
 
 
@@ -311,21 +307,24 @@ class Session:
         if not self.finished:
             self._finish("unresolved", "trainee")
 
+    def record(self) -> SessionRecord:
+        return SessionRecord(
+            scenario=self.scenario.id,
+            title=self.scenario.title,
+            voice=self.voice.name,
+            seed=self.seed,
+            opening=self.opening,
+            start_mood=self.start_mood,
+            end_mood=self.state.mood,
+            outcome=self.outcome or "unresolved",
+            ended_by=self.ended_by,
+            needs_met=list(self.state.needs_met),
+            turns=[t.to_dict() for t in self.turns],
+            scores=self.scores(),
+        )
+
     def to_dict(self) -> dict[str, Any]:
-        return {
-            "scenario": self.scenario.id,
-            "title": self.scenario.title,
-            "voice": self.voice.name,
-            "seed": self.seed,
-            "opening": self.opening,
-            "start_mood": self.start_mood,
-            "end_mood": self.state.mood,
-            "outcome": self.outcome or "unresolved",
-            "ended_by": self.ended_by,
-            "needs_met": list(self.state.needs_met),
-            "turns": [t.to_dict() for t in self.turns],
-            "scores": self.scores(),
-        }
+        return self.record().to_dict()
 
     # -- internals -----------------------------------------------------------
 
