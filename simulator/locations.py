@@ -13,8 +13,8 @@ from platformdirs import user_data_dir
 
 APP_NAME = "cs-simulator"
 
-# The scenarios shipped with the program live beside the package in a source
-# checkout; an installed wheel carries them inside the package (see pyproject).
+# The scenarios shipped with the program live beside the package, in a source
+# checkout (an installed wheel does not carry them).
 _PACKAGE_DIR = Path(__file__).resolve().parent
 
 

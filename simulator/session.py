@@ -9,14 +9,15 @@ grade at once and stream the customer's line afterwards.
 from __future__ import annotations
 
 import threading
-import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from simulator.customer_state import CustomerState, clamp_mood, mood_change
 from simulator.grading.base import Grade, GradeContext, Grader
+from simulator.records import SessionRecord, mean_score
 from simulator.scenario import Outcome, Scenario, Trigger
+from simulator.turn import TurnInFlight
 from simulator.voice.base import CustomerLine, LineRequest, TokenCallback, Voice
 from simulator.voice.scripted import ScriptedVoice
 
@@ -85,15 +86,10 @@ class Turn:
 
 
 def session_scores(turns: list[Turn]) -> dict[str, int | None]:
-    """Session courtesy and flexibility: the mean over the trainee's replies.
-
-    A plain mean keeps the number explainable from the per-turn table.
-    """
-    if not turns:
-        return {"courtesy": None, "flexibility": None}
+    """Session courtesy and flexibility: `records.mean_score` over the trainee's replies."""
     return {
-        "courtesy": round(sum(t.grade.courtesy for t in turns) / len(turns)),
-        "flexibility": round(sum(t.grade.flexibility for t in turns) / len(turns)),
+        "courtesy": mean_score(t.grade.courtesy for t in turns),
+        "flexibility": mean_score(t.grade.flexibility for t in turns),
     }
 
 
@@ -180,7 +176,8 @@ class Session:
         mood_after = clamp_mood(mood)
         required_met = all(n.id in state.needs_met or n.id in newly_met for n in scenario.required_needs)
         end = scenario.end
-        beat, intent, authored = "", "", ()
+        beat, intent = "", ""
+        authored: tuple[str, ...] = ()
         ends: Outcome | None = None
         fact_id: str | None = None
         if required_met and mood_after >= end.resolve_mood:
@@ -247,7 +244,8 @@ class Session:
         on_token: TokenCallback | None = None,
         cancel: threading.Event | None = None,
     ) -> CustomerLine:
-        """Say the planned line; the authored line stands in if the voice fails."""
+        """Say the planned line. This is the one place the authored line stands in for the
+        voice: when it fails, or says nothing (cancelled, or every model line was rejected)."""
         request = self.request_for(plan)
         try:
             line = self.voice.speak(request, on_token=on_token, cancel=cancel)
@@ -256,7 +254,7 @@ class Session:
             return CustomerLine(line.text, "script", (f"voice failed: {type(exc).__name__}",))
         if not line.text.strip():
             fallback = self._fallback.speak(request)
-            return CustomerLine(fallback.text, "script", ("voice returned nothing",))
+            return CustomerLine(fallback.text, "script", line.notes or ("voice returned nothing",))
         return line
 
     def commit(self, plan: Plan, line: CustomerLine, seconds: float = 0.0) -> Turn:
@@ -298,38 +296,35 @@ class Session:
             self._finish(plan.ends, "customer")
         return turn
 
-    def reply(
-        self,
-        text: str,
-        on_token: TokenCallback | None = None,
-        cancel: threading.Event | None = None,
-    ) -> Turn:
-        """Play one whole turn: grade, plan, voice, record."""
-        plan = self.plan(text)
-        started = time.perf_counter()
-        line = self.voice_line(plan, on_token=on_token, cancel=cancel)
-        return self.commit(plan, line, time.perf_counter() - started)
+    def reply(self, text: str, on_token: TokenCallback | None = None) -> Turn:
+        """Play one whole turn: grade, plan, voice, record (the same turn the training room runs)."""
+        turn = TurnInFlight(self, text).run(on_token=on_token)
+        assert turn is not None  # only cancel() leaves a turn uncommitted
+        return turn
 
     def end(self) -> None:
         """The trainee ends the conversation before the customer does."""
         if not self.finished:
             self._finish("unresolved", "trainee")
 
+    def record(self) -> SessionRecord:
+        return SessionRecord(
+            scenario=self.scenario.id,
+            title=self.scenario.title,
+            voice=self.voice.name,
+            seed=self.seed,
+            opening=self.opening,
+            start_mood=self.start_mood,
+            end_mood=self.state.mood,
+            outcome=self.outcome or "unresolved",
+            ended_by=self.ended_by,
+            needs_met=list(self.state.needs_met),
+            turns=[t.to_dict() for t in self.turns],
+            scores=self.scores(),
+        )
+
     def to_dict(self) -> dict[str, Any]:
-        return {
-            "scenario": self.scenario.id,
-            "title": self.scenario.title,
-            "voice": self.voice.name,
-            "seed": self.seed,
-            "opening": self.opening,
-            "start_mood": self.start_mood,
-            "end_mood": self.state.mood,
-            "outcome": self.outcome or "unresolved",
-            "ended_by": self.ended_by,
-            "needs_met": list(self.state.needs_met),
-            "turns": [t.to_dict() for t in self.turns],
-            "scores": self.scores(),
-        }
+        return self.record().to_dict()
 
     # -- internals -----------------------------------------------------------
 

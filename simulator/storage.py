@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING, Any
 
 from simulator import locations
 from simulator.errors import UserError
+from simulator.records import SessionRecord, mean_score, session_scores
 
 if TYPE_CHECKING:
     from simulator.session import Session, Turn
@@ -375,8 +376,8 @@ class Store:
         where, params = _filters(trainee, scenario, since)
         sql = (
             "SELECT s.*, (SELECT COUNT(*) FROM turns t WHERE t.session_id = s.id) AS turn_count, "
-            "(SELECT AVG(courtesy) FROM turns t WHERE t.session_id = s.id) AS avg_courtesy, "
-            "(SELECT AVG(flexibility) FROM turns t WHERE t.session_id = s.id) AS avg_flexibility, "
+            "(SELECT json_group_array(courtesy) FROM turns t WHERE t.session_id = s.id) AS courtesies, "
+            "(SELECT json_group_array(flexibility) FROM turns t WHERE t.session_id = s.id) AS flexibilities, "
             "(SELECT mood FROM turns t WHERE t.session_id = s.id ORDER BY idx DESC LIMIT 1) AS last_mood "
             f"FROM sessions s {where} ORDER BY s.started_at DESC, s.id DESC"
         )
@@ -629,8 +630,8 @@ def _summary(row: sqlite3.Row) -> dict[str, Any]:
         scores = {"courtesy": row["courtesy"], "flexibility": row["flexibility"]}
     else:
         scores = {
-            "courtesy": _round(row["avg_courtesy"]),
-            "flexibility": _round(row["avg_flexibility"]),
+            "courtesy": mean_score(json.loads(row["courtesies"])),
+            "flexibility": mean_score(json.loads(row["flexibilities"])),
         }
     summary: dict[str, Any] = {
         "id": row["id"],
@@ -653,11 +654,6 @@ def _summary(row: sqlite3.Row) -> dict[str, Any]:
     return summary
 
 
-def _round(value: float | None) -> int | None:
-    # Same rounding as session_scores(), so a finished and an unfinished row agree.
-    return None if value is None else round(value)
-
-
 def _record(row: sqlite3.Row, turns: list[dict[str, Any]]) -> dict[str, Any]:
     finished = row["ended_at"] is not None
     if finished:
@@ -665,27 +661,25 @@ def _record(row: sqlite3.Row, turns: list[dict[str, Any]]) -> dict[str, Any]:
         needs_met = json.loads(row["needs_met"] or "[]")
         end_mood = row["end_mood"]
     else:
-        scores = {
-            "courtesy": _round(sum(t["courtesy"] for t in turns) / len(turns)) if turns else None,
-            "flexibility": _round(sum(t["flexibility"] for t in turns) / len(turns)) if turns else None,
-        }
+        scores = session_scores(turns)
         needs_met = [n for t in turns for n in t.get("needs_met", [])]
         end_mood = turns[-1]["mood"] if turns else row["start_mood"]
-    record: dict[str, Any] = {
-        # session.to_dict()'s keys, in its order
-        "scenario": row["scenario"],
-        "title": row["title"],
-        "voice": row["voice"],
-        "seed": row["seed"],
-        "opening": row["opening"],
-        "start_mood": row["start_mood"],
-        "end_mood": end_mood,
-        "outcome": row["outcome"] if finished else "unresolved",
-        "ended_by": row["ended_by"],
-        "needs_met": needs_met,
-        "turns": turns,
-        "scores": scores,
-        # what the records add
+    record = SessionRecord(
+        scenario=row["scenario"],
+        title=row["title"],
+        voice=row["voice"],
+        seed=row["seed"],
+        opening=row["opening"],
+        start_mood=row["start_mood"],
+        end_mood=end_mood,
+        outcome=row["outcome"] if finished else "unresolved",
+        ended_by=row["ended_by"],
+        needs_met=needs_met,
+        turns=turns,
+        scores=scores,
+    ).to_dict()
+    record |= {
+        # what the stored records add
         "id": row["id"],
         "uuid": row["uuid"],
         "machine": row["machine"],

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from simulator.bench import KEYS, BenchReport, format_table, percentile
+from simulator.benchmarks.bench import KEYS, BenchReport, format_table, percentile
 from simulator.cli import main
 from tests.tiny_models import build_llama_dir
 

@@ -24,7 +24,7 @@ DOMAIN_MODULES = [
     "simulator.voice.scripted",
     "simulator.voice.factory",
     "simulator.cli",
-    "simulator.bench",
+    "simulator.benchmarks.bench",
     "simulator.cli.bench_cmd",
 ]
 

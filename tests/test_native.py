@@ -100,13 +100,13 @@ def test_a_prompt_in_c_equals_the_torch_code_and_one_token_at_a_time(pair) -> No
     ids = _ids(23, seed=8)
     torch_cache = mine.new_cache()
     through_torch = mine(ids, torch_cache)
-    mine.native_prompts = True
-    try:
-        c_cache = mine.new_cache()
-        in_c = mine(ids[:, :10], c_cache)  # in two pieces: the second attends to the first
-        in_c = mine(ids[:, 10:], c_cache)
-    finally:
-        mine.native_prompts = False
+    # decoder.c takes several positions at once (the product sends it one at a
+    # time); called directly here so its multi-position attention stays checked.
+    c_cache = mine.new_cache()
+    c_cache.reserve(10)
+    in_c = mine._native_forward(ids[:, :10], c_cache)  # in two pieces: the second attends to the first
+    c_cache.reserve(13)
+    in_c = mine._native_forward(ids[:, 10:], c_cache)
     stepwise = mine.new_cache()
     for i in range(ids.shape[1]):
         one_at_a_time = mine(ids[:, i : i + 1], stepwise)

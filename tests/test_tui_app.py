@@ -15,7 +15,6 @@ from textual.widgets import Input, OptionList
 from simulator import locations
 from simulator.errors import UserError
 from simulator.grading.base import Grader
-from simulator.grading.simple import SimpleGrader
 from simulator.loader import Library, discover
 from simulator.tui.app import TrainingApp
 from simulator.tui.screens.conversation import ConversationScreen
@@ -31,6 +30,7 @@ from simulator.tui.widgets.voice_status import VoiceStatus
 from simulator.voice.base import CustomerLine, LineRequest, TokenCallback, Voice
 from simulator.voice.scripted import ScriptedVoice
 from tests.conftest import SCENARIOS
+from tests.simple_grader import SimpleGrader
 
 SIZES = [(100, 30), (80, 24)]
 SEEDS = ["china-hotel-beds", "tow-truck-ride"]

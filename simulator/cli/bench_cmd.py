@@ -23,7 +23,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from simulator.bench import format_table, run_bench
+    from simulator.benchmarks.bench import format_table, run_bench
 
     def say(message: str) -> None:
         print(message, file=sys.stderr, flush=True)

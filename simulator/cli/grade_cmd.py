@@ -56,7 +56,8 @@ def run(args: argparse.Namespace) -> int:
                 print(f"{args.input}:{number}: {exc}")
             continue
         customer = item.get("customer") if isinstance(item.get("customer"), str) else None
-        turn = item.get("turn") if isinstance(item.get("turn"), int) and item["turn"] > 0 else 1
+        given = item.get("turn")
+        turn = given if isinstance(given, int) and given > 0 else 1
         grade = grader.grade(
             item["reply"],
             GradeContext(scenario=scenario, customer_line=customer, turn=turn),

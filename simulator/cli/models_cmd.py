@@ -90,6 +90,7 @@ def progress_bar():
     from rich.progress import (
         BarColumn,
         Progress,
+        TaskID,
         TaskProgressColumn,
         TextColumn,
         TimeElapsedColumn,
@@ -103,7 +104,7 @@ def progress_bar():
             TaskProgressColumn(),
             TimeElapsedColumn(),
         )
-        tasks: dict[str, int] = {}
+        tasks: dict[str, TaskID] = {}
         # Started on the first report, so a command with nothing to show prints nothing.
         progress = Progress(*columns, console=Console(stderr=True))
 

@@ -15,6 +15,7 @@ import argparse
 import json
 import sys
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -31,7 +32,7 @@ DIMENSIONS = ("courtesy", "flexibility")
 GOOD, BAD, SPLIT = 4, 2, 50
 
 
-def _ranks(values: list[float]) -> np.ndarray:
+def _ranks(values: Sequence[float]) -> np.ndarray:
     """Average ranks, ties sharing the mean of their positions (as Spearman needs)."""
     array = np.asarray(values, dtype=float)
     order = array.argsort(kind="mergesort")
@@ -47,7 +48,7 @@ def _ranks(values: list[float]) -> np.ndarray:
     return ranks
 
 
-def spearman(a: list[float], b: list[float]) -> float:
+def spearman(a: Sequence[float], b: Sequence[float]) -> float:
     """Spearman's rho: Pearson's correlation of the tie-averaged ranks."""
     if len(a) != len(b) or len(a) < 2:
         raise ValueError("need two equally long lists of at least two values")
@@ -122,10 +123,10 @@ def evaluate(items: list[Item], grader: RubricGrader, scenarios: dict[str, Scena
     for item in items:
         if embedder is not None:
             embedder.clear_cache()  # time each reply as new, customer line included
-        scenario = scenarios.get(item.scenario) if item.scenario else None
-        if item.scenario and scenario is None:
+        known = scenarios.get(item.scenario) if item.scenario else None
+        if item.scenario and known is None:
             missing.add(item.scenario)
-        context = GradeContext(scenario=scenario, customer_line=item.customer, turn=item.turn)
+        context = GradeContext(scenario=known, customer_line=item.customer, turn=item.turn)
         t0 = time.perf_counter()
         grade = grader.grade(item.reply, context)
         timings.append((time.perf_counter() - t0) * 1000)

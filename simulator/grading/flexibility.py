@@ -81,6 +81,7 @@ def _clause_offers(i: int, span: Span, first: bool, customer_proposed: bool) -> 
     low = span.low
     found: list[Offer] = []
     question = span.is_question and not lx.OPTIONS.search(low)
+    m: re.Match[str] | None
     for m in lx.COMMITMENT.finditer(low):
         if _negated(span, m):
             continue
@@ -201,9 +202,9 @@ def assess(
             else:
                 per_need = {}
                 for entry in index.solutions:
-                    score = _lexical_score(low, entry.text)
-                    if entry.key not in per_need or score > per_need[entry.key][0]:
-                        per_need[entry.key] = (score, entry)
+                    lexical = _lexical_score(low, entry.text)
+                    if entry.key not in per_need or lexical > per_need[entry.key][0]:
+                        per_need[entry.key] = (lexical, entry)
                 for entry in index.rigid:
                     if overlap(low, entry.text) >= 0.75 and not rule_offer and not span.is_question:
                         rigid_hit = (1.0, entry.key, entry.text)
@@ -292,8 +293,8 @@ def assess(
             negative("refusal", _cut(span, m), -28)
             result.acts.add("refuses")
         if (m := lx.POLICY.search(low)) and not lx.EXCEPTION.search(low) and not _raw_negated(span, m):
-            looking = any(o.kind == "look" for o in offers)
-            negative("policy", _cut(span, m), -6 if looking else -22)
+            is_looking = any(o.kind == "look" for o in offers)
+            negative("policy", _cut(span, m), -6 if is_looking else -22)
             result.acts.add("cites_policy")
         if (m := lx.SENDS_AWAY.search(low)) and not _raw_negated(span, m):
             negative("sends_away", _cut(span, m), -32)

@@ -2,8 +2,8 @@
 
 Why not transformers + torch: importing them costs seconds (tens of seconds on a
 busy classroom laptop), and grading must be ready at once. The model is six
-small layers; numpy encodes a reply in about 20 ms on a 2-core laptop, loads in
-well under a second, and keeps the grader free of torch. A test checks the
+small layers: numpy encodes a reply quickly, loads at once, and keeps the grader
+free of torch. A test checks the
 vectors against transformers' BertModel.
 
 What makes a reply's batch (a few clauses, the pieces of its offers, perhaps the
@@ -12,11 +12,10 @@ customer's line: 15-80 tokens) fast on a 2-core laptop:
 - Packed, not padded: the sentences' tokens are laid side by side and every
   token-wise step (projections, feed-forward, layer norms) runs on the real
   tokens only; attention stays inside each sentence by a block-diagonal mask.
-  A 25-token clause next to 4-token offer pieces used to be mostly padding.
+  A 25-token clause padded for 4-token offer pieces would be mostly padding.
 - Feature-major: hidden states are (features, tokens) and each layer is
-  `W @ x` with the weights as stored. With few tokens OpenBLAS runs that shape
-  faster than `x @ W.T`: a third less time at 15 tokens, a seventh at 45, the
-  same from about 80 (2 threads).
+  `W @ x` with the weights as stored: with few tokens OpenBLAS runs that shape
+  faster than `x @ W.T`.
 - One matmul for query, key and value; in-place element-wise steps; ufunc
   reductions instead of .mean()/.max(), whose Python wrappers cost more than
   the arithmetic at this size.

@@ -18,6 +18,7 @@ from textual import work
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
+from textual.widgets import Static
 from textual.worker import get_current_worker
 
 from simulator.errors import UserError
@@ -36,11 +37,11 @@ from simulator.tui.widgets.voice_status import VoiceStatus
 from simulator.voice.base import Voice
 from simulator.voice.scripted import ScriptedVoice
 
-Progress = Callable[[float | None, str], None]
+LoadProgress = Callable[[float | None, str], None]
 Notice = Callable[[str], None]
 # Called with a progress callback and a notice callback (one sentence, e.g. why
 # the scripted voice stands in for a model that could not be installed).
-VoiceFactory = Callable[[Progress, Notice], Voice]
+VoiceFactory = Callable[[LoadProgress, Notice], Voice]
 StoreOpener = Callable[[], Any]
 
 
@@ -59,7 +60,8 @@ class TrainingApp(App[None]):
     CSS_PATH = "app.tcss"
     TITLE = "Training room"
     # Below 90 columns the side panel narrows (see app.tcss).
-    HORIZONTAL_BREAKPOINTS: ClassVar[list[tuple[int, str]]] = [(0, "-narrow"), (90, "-wide")]
+    # Textual declares it as a plain attribute, so no ClassVar here.
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (90, "-wide")]  # noqa: RUF012
     SUB_TITLE = "customer-service practice"
     BINDINGS: ClassVar[list[BindingType]] = [
         # Ctrl+C normally copies in an input; trainees expect it to leave, and
@@ -96,8 +98,9 @@ class TrainingApp(App[None]):
         self.remember_name = remember_name
         self.trainee = (trainee or "").strip() or (trainee_name.remembered() if remember_name else "")
         self.holder = VoiceHolder()
-        # Two threads importing torch at once can fail half-way (ImportError), so
-        # the grader's model and the voice's model load one after the other.
+        # The grader's model and the voice's model load one after the other: a reply
+        # is graded before the customer answers, so the grader must not share the
+        # cores with the voice's (much longer) load.
         self.load_lock = threading.Lock()
         self.grader_ready = threading.Event()
         self.voice_loading: tuple[float | None, str] | None = None  # for screens opened mid-load
@@ -105,6 +108,9 @@ class TrainingApp(App[None]):
         self._store_problem: str | None = None
         self._left_message: str | None = None
         self._voice_load_started = False
+        # Called with the scenario (None on the start screen) when a screen is first
+        # painted; the bench times the room's start-up with it.
+        self.on_painted: list[Callable[[Scenario | None], None]] = []
 
     # -- start-up --------------------------------------------------------------
 
@@ -126,6 +132,8 @@ class TrainingApp(App[None]):
         grader's and the voice's models holds the GIL in stretches (importing torch
         for seconds), and the trainee should be reading meanwhile, not waiting.
         """
+        for listener in self.on_painted:
+            listener(scenario)
         self._warm_grader(scenario)
         if self.voice_kind != "scripted" and not self._voice_load_started:
             self._voice_load_started = True
@@ -182,7 +190,7 @@ class TrainingApp(App[None]):
     def on_voice_progressed(self, message: VoiceProgressed) -> None:
         self.voice_loading = (message.fraction, message.detail)
         for widget in self._voice_widgets():
-            widget.loading(message.fraction, message.detail)
+            widget.show_progress(message.fraction, message.detail)
 
     def on_voice_loaded(self, message: VoiceLoaded) -> None:
         self.voice_loading = None
@@ -287,7 +295,7 @@ class TrainingApp(App[None]):
             self.push_screen(screen)
         if self.voice_loading is not None:
             fraction, detail = self.voice_loading
-            screen.call_after_refresh(lambda: screen.query_one(VoiceStatus).loading(fraction, detail))
+            screen.call_after_refresh(lambda: screen.query_one(VoiceStatus).show_progress(fraction, detail))
         return screen
 
     def seed_for(self, scenario: Scenario) -> int:
@@ -324,7 +332,9 @@ class TrainingApp(App[None]):
             debrief.saved.append(kept)
         self.switch_screen(debrief)
         if kept is not None:
-            debrief.call_after_refresh(lambda: debrief.query_one("#saved").update(f"Saved JSON: {kept}"))
+            debrief.call_after_refresh(
+                lambda: debrief.query_one("#saved", Static).update(f"Saved JSON: {kept}")
+            )
 
     def play_again(self, debrief: DebriefScreen) -> None:
         self.start_conversation(debrief.session.scenario, debrief.trainee)
@@ -339,7 +349,7 @@ class TrainingApp(App[None]):
         message = None
         for screen in reversed(self.screen_stack):
             if isinstance(screen, ConversationScreen) and not screen.session.finished:
-                screen.keep()
+                screen.end_conversation()
                 kept = self._keep_unrecorded(screen)
                 turns = len(screen.session.turns)
                 if kept is not None:

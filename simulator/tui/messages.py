@@ -8,7 +8,8 @@ from __future__ import annotations
 from textual.message import Message
 
 from simulator.session import Plan, Turn
-from simulator.voice.base import CustomerLine, Voice
+from simulator.turn import TurnInFlight
+from simulator.voice.base import Voice
 
 
 class VoiceProgressed(Message):
@@ -32,48 +33,39 @@ class VoiceLoaded(Message):
 class ReplyGraded(Message):
     """A trainee reply was graded and the customer's next beat decided.
 
-    `ticket` identifies the turn (its cancel event), so a late message from a
-    turn the trainee abandoned is recognised and ignored.
+    `turn` is the turn in flight, so a late message from a turn the trainee
+    abandoned is recognised and ignored.
     """
 
-    def __init__(self, plan: Plan, ticket: object = None) -> None:
+    def __init__(self, plan: Plan, turn: TurnInFlight) -> None:
         super().__init__()
         self.plan = plan
-        self.ticket = ticket
+        self.turn = turn
 
 
 class ReplyFailed(Message):
     """The grader failed on a reply; the trainee gets it back to send again."""
 
-    def __init__(self, text: str, problem: str, ticket: object = None) -> None:
+    def __init__(self, text: str, problem: str, turn: TurnInFlight) -> None:
         super().__init__()
         self.text = text
         self.problem = problem
-        self.ticket = ticket
+        self.turn = turn
 
 
 class CustomerTyped(Message):
     """A piece of the customer's line arrived from the voice."""
 
-    def __init__(self, plan: Plan, token: str) -> None:
+    def __init__(self, token: str, turn: TurnInFlight) -> None:
         super().__init__()
-        self.plan = plan
         self.token = token
+        self.turn = turn
 
 
 class CustomerReplied(Message):
-    """The voice finished the customer's line for `plan`."""
+    """The customer's line is said and the whole turn is recorded in the session."""
 
-    def __init__(self, plan: Plan, line: CustomerLine, seconds: float) -> None:
+    def __init__(self, committed: Turn, turn: TurnInFlight) -> None:
         super().__init__()
-        self.plan = plan
-        self.line = line
-        self.seconds = seconds
-
-
-class TurnCommitted(Message):
-    """A whole turn is recorded in the session (tests and listeners wait for this)."""
-
-    def __init__(self, turn: Turn) -> None:
-        super().__init__()
+        self.committed = committed
         self.turn = turn

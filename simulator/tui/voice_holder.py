@@ -50,7 +50,7 @@ class PendingVoice:
         self.requested = requested
 
     @property
-    def name(self) -> str:  # type: ignore[override]
+    def name(self) -> str:
         voice = self.holder.voice
         return voice.name if voice is not None else self.requested
 

@@ -32,15 +32,13 @@ class LineRequest:
 class CustomerLine:
     text: str
     source: Source
-    # Why a model line was rejected, when the script had to step in.
+    # Why the voice gave no line (cancelled, every model line rejected...), when the script stepped in.
     notes: tuple[str, ...] = field(default_factory=tuple)
-    # True when the text streamed to `on_token` while it was produced is not the
-    # line finally said (the verifier rejected it): the UI replaces the preview.
-    replaces_preview: bool = False
 
 
 class Voice(Protocol):
-    name: str
+    @property
+    def name(self) -> str: ...  # shown in records and transcripts
 
     def speak(
         self,

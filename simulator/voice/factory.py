@@ -6,7 +6,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from simulator.errors import UserError
-from simulator.model_catalogue import Progress
+from simulator.model_catalogue import StageProgress
 from simulator.voice.base import Voice
 from simulator.voice.scripted import ScriptedVoice
 
@@ -21,7 +21,7 @@ def make_voice(
     kind: str,
     model_path: Path | None = None,
     seed: int = 0,
-    on_progress: Progress | None = None,
+    on_progress: StageProgress | None = None,
     on_notice: Notice | None = None,
     load: bool = True,
 ) -> Voice:

@@ -2,8 +2,8 @@
 
 transformers' forward pass is general: per token it builds masks, walks a
 DynamicCache, dispatches through hooks and wrappers. For a 135M model on two
-cores that bookkeeping costs more than the arithmetic (about 45 ms of every
-token, measured). This module runs the same mathematics with the fewest torch
+cores that bookkeeping costs more than the arithmetic (see the README's Speed
+section). This module runs the same mathematics with the fewest torch
 calls we could manage:
 
 - weights are read straight from the model folder's safetensors (no
@@ -14,10 +14,13 @@ calls we could manage:
 - the KV cache is one preallocated tensor per layer, written in place, so a
   conversation's prefix can be computed once and copied for each line.
 
+The pieces live beside it: the KV cache in kv_cache.py, the linears in
+quantized_linear.py, reading and writing weights in weight_files.py.
+
 It supports plain Llama checkpoints (SmolLM2 and the like): rotary embeddings
 of the default kind, RMSNorm, SiLU MLP, grouped-query attention, no biases.
 `supports()` says whether a folder qualifies; anything else goes through
-transformers as before.
+transformers.
 
 Imports torch lazily in the sense that only the voice imports this module, and
 the voice is only imported once a model is loaded.
@@ -28,9 +31,6 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import json
-import sys
-import warnings
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -39,9 +39,29 @@ import torch
 import torch.nn.functional as F
 
 from simulator.voice import native
+from simulator.voice.kv_cache import CACHE_BLOCK, ROW_BLOCK, KVCache
+from simulator.voice.quantized_linear import _FloatLinear, _Int8Linear, _NativeLinear, pack_tiles
+from simulator.voice.weight_files import (
+    PREPARED_VERSION,
+    _forget_older,
+    _freed_memory_returned,
+    _read_tensor,
+    _safetensors_header,
+    _write_tensors,
+    prepared_file,
+)
 
-CACHE_BLOCK = 256  # the cache grows in steps of this many positions
-ROW_BLOCK = 64  # ... and the rows' own part after a shared prompt in steps of this many
+__all__ = [
+    "CACHE_BLOCK",
+    "PREPARED_VERSION",
+    "ROW_BLOCK",
+    "FastLlama",
+    "KVCache",
+    "LlamaShape",
+    "pack_tiles",
+    "prepared_file",
+    "supports",
+]
 
 
 @dataclass(frozen=True)
@@ -94,247 +114,12 @@ def supports(model_dir: Path) -> bool:
     return not config.get("pretraining_tp", 1) > 1
 
 
-class KVCache:
-    """Keys and values of every layer for a batch of rows, written in place.
-
-    Per layer one tensor [batch, 2 * kv_heads, capacity, head_dim]: the key heads,
-    then the value heads, as the fused projection produces them, so a step writes
-    both with one copy. All rows advance together (the candidates of a line start
-    from one prompt; a finished row is fed padding), so one `length` serves them
-    all. Positions before `base` are the prompt the rows share, stored once
-    (`shared`, one row, never written again) rather than once per row: reading
-    them is most of the work of attention when four candidates decode a long prompt.
-    """
-
-    def __init__(
-        self,
-        layers: list[torch.Tensor],
-        length: int = 0,
-        shared: list[torch.Tensor] | None = None,
-        base: int = 0,
-    ) -> None:
-        self.layers = layers  # positions from `base` on
-        self.length = length
-        self.shared = shared  # per layer [1, 2 * kv_heads, base, head_dim]
-        self.base = base
-
-    @classmethod
-    def empty(cls, shape: LlamaShape, batch: int = 1, capacity: int = CACHE_BLOCK) -> KVCache:
-        size = (batch, 2 * shape.kv_heads, capacity, shape.head_dim)
-        return cls([torch.zeros(size) for _ in range(shape.layers)])
-
-    @property
-    def batch(self) -> int:
-        return self.layers[0].shape[0]
-
-    @property
-    def capacity(self) -> int:
-        return self.base + self.layers[0].shape[2]
-
-    def reserve(self, positions: int) -> None:
-        """Room for `positions` more tokens, growing by whole blocks (copying once)."""
-        if self.length + positions > self.capacity:
-            self._resize(self.batch, self.length - self.base + positions)
-
-    def _resize(self, batch: int, room: int) -> None:
-        block = ROW_BLOCK if self.shared is not None else CACHE_BLOCK
-        capacity = -(-room // block) * block
-        filled = self.length - self.base
-        for i, old in enumerate(self.layers):
-            new = old.new_zeros((batch, old.shape[1], capacity, old.shape[3]))
-            new[:, :, :filled] = old[:, :, :filled]  # broadcasts one row to many
-            self.layers[i] = new
-
-    def copy(self) -> KVCache:
-        """An independent copy (the shared prefix, never written, is not duplicated)."""
-        keep = self.length - self.base + CACHE_BLOCK
-        return KVCache([kv[:, :, :keep].clone() for kv in self.layers], self.length, self.shared, self.base)
-
-    def batch_repeat_interleave(self, n: int) -> None:
-        """Turn a one-row cache into `n` rows that continue from everything filled so far."""
-        if self.batch != 1:
-            raise ValueError("only a one-row cache can be repeated")
-        filled = [kv[:, :, : self.length - self.base] for kv in self.layers]
-        if self.shared is not None:
-            filled = [torch.cat([s, kv], dim=2) for s, kv in zip(self.shared, filled, strict=True)]
-        self.shared = [kv.contiguous() for kv in filled]
-        self.base = self.length
-        # A line is a few dozen tokens: a small block, grown like any other if need be.
-        size = (n, *self.layers[0].shape[1:2], ROW_BLOCK, self.layers[0].shape[3])
-        self.layers = [torch.zeros(size) for _ in self.layers]
-
-
-ROWS_AT_ONCE = 4096  # rows converted to float at a time while quantizing (memory, not speed)
-
-
-def _float_rows(
-    weight: torch.Tensor, rows: slice, column_scale: torch.Tensor | None, pad: str
-) -> torch.Tensor:
-    """Some rows of a weight as float32, columns scaled, with the zero column or row
-    for the residual stream's constant component (see FastLlama)."""
-    w = weight[rows].float()
-    if column_scale is not None:
-        w = w * column_scale
-    if pad == "column":
-        w = torch.cat([w, w.new_zeros(w.shape[0], 1)], dim=1)
-    return w
-
-
-def _full(weight: torch.Tensor, column_scale: torch.Tensor | None, pad: str) -> torch.Tensor:
-    w = _float_rows(weight, slice(None), column_scale, pad)
-    if pad == "row":
-        w = torch.cat([w, w.new_zeros(1, w.shape[1])], dim=0)
-    return w
-
-
-def _int8_rows(
-    weight: torch.Tensor, column_scale: torch.Tensor | None, pad: str = ""
-) -> Iterator[tuple[slice, torch.Tensor, torch.Tensor]]:
-    """Each output row as int8 with its step (max |w| / 127), a block of rows at a time:
-    the float copy of the vocabulary-sized output matrix alone would be over 100 MB
-    of peak memory. Yields (rows, int8 values, steps)."""
-    n = weight.shape[0]
-    for first in range(0, n, ROWS_AT_ONCE):
-        block = slice(first, min(first + ROWS_AT_ONCE, n))
-        w = _float_rows(weight, block, column_scale, pad)
-        scale = (w.abs().amax(dim=1) / 127.0).clamp(min=1e-12)
-        yield block, torch.round(w / scale[:, None]).clamp_(-127, 127).to(torch.int8), scale
-
-
-class _Int8Linear:
-    """y = x W^T with W int8 per output channel, activations quantized per call (fbgemm)."""
-
-    def __init__(self, weight: torch.Tensor, column_scale: torch.Tensor | None = None, pad: str = "") -> None:
-        ints, scales = [], []
-        for _, values, scale in _int8_rows(weight, column_scale, pad):
-            ints.append(values)
-            scales.append(scale)
-        if pad == "row":
-            ints.append(torch.zeros(1, ints[0].shape[1], dtype=torch.int8))
-            scales.append(torch.ones(1))
-        values, scale = torch.cat(ints), torch.cat(scales).double()
-        zero = torch.zeros(values.shape[0], dtype=torch.long)
-        with warnings.catch_warnings():
-            # Quantized tensors are marked for migration to torchao, another large
-            # dependency; fbgemm's packed int8 GEMM behind them is what a CPU needs here.
-            warnings.simplefilter("ignore")
-            q = torch._make_per_channel_quantized_tensor(values, scale, zero, 0)
-        self.packed = torch.ops.quantized.linear_prepack(q, None)
-
-    def __call__(self, x: torch.Tensor) -> torch.Tensor:
-        return _LINEAR_DYNAMIC(x, self.packed, True)
-
-    def normed(self, h: torch.Tensor) -> torch.Tensor:
-        """Of the widened stream h, RMS-normalized (see FastLlama)."""
-        return self(h / torch.linalg.vector_norm(h, dim=-1, keepdim=True))
-
-
-# The C++ operator itself: `torch.ops...` runs Python checks on every call, ~10 us
-# each, and a token makes 121 of these calls.
-_LINEAR_DYNAMIC = torch.ops.quantized.linear_dynamic.default._op
-
-
-class _FloatLinear:
-    def __init__(self, weight: torch.Tensor, column_scale: torch.Tensor | None = None, pad: str = "") -> None:
-        self.weight = _full(weight, column_scale, pad).contiguous()
-
-    def __call__(self, x: torch.Tensor) -> torch.Tensor:
-        return F.linear(x, self.weight)
-
-    def normed(self, h: torch.Tensor) -> torch.Tensor:
-        return self(h / torch.linalg.vector_norm(h, dim=-1, keepdim=True))
-
-
-class _NativeLinear:
-    """y = x W^T through decoder.c: W int8 per output row, activations per row.
-
-    `normed(h)` divides each row of h by its root mean square first (RMSNorm; the
-    norm's weight is folded into W's columns), inside the same C call.
-    """
-
-    def __init__(
-        self, weight: torch.Tensor, column_scale: torch.Tensor | None, kernels: Any, eps: float
-    ) -> None:
-        n, k = weight.shape
-        kp = -(-k // native.ALIGN) * native.ALIGN
-        rows = -(-n // native.TILE) * native.TILE  # the kernels take whole tiles of rows
-        ints = torch.zeros(rows, kp, dtype=torch.int8)  # padding rows and columns stay zero
-        self.scale = torch.ones(rows)
-        for block, values, scale in _int8_rows(weight, column_scale):
-            ints[block, :k] = values
-            self.scale[block] = scale
-        self.rowsum = ints.sum(dim=1, dtype=torch.int32)
-        self.ints = pack_tiles(ints)
-        self._bind(n, k, kernels, eps)
-
-    @classmethod
-    def prepared(
-        cls,
-        ints: torch.Tensor,
-        scale: torch.Tensor,
-        rowsum: torch.Tensor,
-        n: int,
-        k: int,
-        kernels: Any,
-        eps: float,
-    ) -> _NativeLinear:
-        """One read back from the prepared-weights file (see FastLlama.load)."""
-        rows, kp = scale.shape[0], ints.shape[1] * ints.shape[3]
-        if (
-            ints.shape != (rows // native.TILE, kp // 4, native.TILE, 4)
-            or rowsum.shape != (rows,)
-            or n > rows
-        ):
-            raise ValueError("prepared weights of the wrong shape")
-        self = cls.__new__(cls)
-        self.ints, self.scale, self.rowsum = ints, scale, rowsum
-        self._bind(n, k, kernels, eps)
-        return self
-
-    def _bind(self, n: int, k: int, kernels: Any, eps: float) -> None:
-        rows, kp = self.scale.shape[0], self.ints.shape[1] * 4
-        self.matrix = native.Matrix(
-            self.ints.data_ptr(), self.scale.data_ptr(), self.rowsum.data_ptr(), rows, k, kp
-        )
-        self.out, self.rows, self.k, self.eps, self._linear = n, rows, k, eps, kernels.lib.linear
-
-    def _run(self, x: torch.Tensor, norm: int) -> torch.Tensor:
-        x = x.float().contiguous()
-        y = torch.empty(x.shape[0], self.rows)
-        if self._linear(
-            x.data_ptr(),
-            x.shape[0],
-            x.shape[1],
-            ctypes.byref(self.matrix),
-            self.eps,
-            norm,
-            y.data_ptr(),
-            self.rows,
-            0,
-        ):
-            raise MemoryError("out of memory in the voice's kernels")
-        return y if self.rows == self.out else y[:, : self.out]
-
-    def __call__(self, x: torch.Tensor) -> torch.Tensor:
-        return self._run(x, 0)
-
-    def normed(self, h: torch.Tensor) -> torch.Tensor:
-        return self._run(h, 1)
-
-
 @dataclass
 class _Layer:
     qkv: Any
     o: Any
     gate_up: Any
     down: Any
-
-
-def pack_tiles(ints: torch.Tensor) -> torch.Tensor:
-    """int8 rows [n, kp] in decoder.c's layout: tiles of 16 rows, in each the 16 rows'
-    4 bytes per group of 4 columns together ([n / 16][kp / 4][16][4])."""
-    n, kp = ints.shape
-    return ints.view(n // native.TILE, native.TILE, kp // 4, 4).transpose(1, 2).contiguous()
 
 
 def native_fits(shape: LlamaShape) -> bool:
@@ -348,10 +133,9 @@ class FastLlama:
     """Logits for the last position of each row, given new tokens and a KVCache.
 
     With the native kernels (decoder.c) a decode step is a single C call, and a
-    prompt goes through the torch code below with the kernels' products: decoder.c
-    can take a prompt too (`native_prompts`; the tests compare the two), but its
+    prompt goes through the torch code below with the kernels' products: decoder.c's
     attention, one dot product at a time, is slower over many new positions than
-    torch's (100 new tokens: 254 ms against 142 ms, measured). Without the kernels,
+    torch's batched one. Without the kernels,
     fbgemm's int8 products (or float32 ones) and the torch code do everything.
 
     RMSNorm's weight is folded into the columns of the matrix that follows it.
@@ -414,7 +198,6 @@ class FastLlama:
         self._cos = self._sin = torch.empty(0)
         self._grow_rope(CACHE_BLOCK * 8)
         self._model = None
-        self.native_prompts = False
         if self.kernels is not None:
 
             def matrices(name: str) -> Any:
@@ -486,8 +269,8 @@ class FastLlama:
         the whole model are never in memory at once beside the int8 ones.
 
         On the native path the quantized, packed weights are saved once beside the
-        kernels (`prepared_file`) and read back from then on: loading then does no
-        arithmetic (3.5 s -> ~0.5 s for SmolLM2, measured).
+        kernels (`prepared_file`) and read back from then on, so loading does no
+        arithmetic.
         """
         model_dir = Path(model_dir)
         config = json.loads((model_dir / "config.json").read_text(encoding="utf-8"))
@@ -556,7 +339,7 @@ class FastLlama:
         cache.reserve(steps)
         if end > self._cos.shape[0]:
             self._grow_rope(2 * end)
-        if self._model is not None and (steps == 1 or self.native_prompts):
+        if self._model is not None and steps == 1:
             return self._native_forward(tokens, cache)
         cos, sin = self._cos[start:end], self._sin[start:end]
         half, heads, kv = s.head_dim // 2, s.heads, s.kv_heads
@@ -601,6 +384,7 @@ class FastLlama:
 
     def _native_forward(self, tokens: torch.Tensor, cache: KVCache) -> torch.Tensor:
         """The whole model in one call to decoder.c (a prompt, or a decode step)."""
+        assert self.kernels is not None and self._model is not None  # only called when both were built
         batch, steps = tokens.shape
         start = cache.length
         h = self.embed[tokens.reshape(-1)].float()
@@ -643,125 +427,3 @@ class FastLlama:
         shared_probs = probs[..., :prefix].transpose(0, 1).reshape(kv, batch * group, prefix)
         out = torch.matmul(shared_probs, shared_v).view(kv, batch, group, dim).transpose(0, 1)
         return out + torch.matmul(probs[..., prefix:], own[:, kv:])
-
-
-_DTYPES = {
-    "F32": torch.float32,
-    "F16": torch.float16,
-    "BF16": torch.bfloat16,
-    "I8": torch.int8,
-    "I32": torch.int32,
-}
-PREPARED_VERSION = 1  # raise when what _prepared_tensors saves changes meaning
-
-
-def prepared_file(model_dir: Path) -> Path:
-    """Where the native path keeps a model's quantized, packed weights: named after the
-    weights it was made from (their sizes and times), the kernels' source (their layout)
-    and this code's version, so anything changed makes a new one."""
-    import hashlib
-
-    from simulator import locations
-
-    model_dir = Path(model_dir).resolve()
-    folder = hashlib.sha256(str(model_dir).encode()).hexdigest()[:8]
-    key = hashlib.sha256(f"{PREPARED_VERSION}\0".encode())
-    key.update(native.SOURCE.read_bytes())
-    for file in sorted([model_dir / "config.json", *model_dir.glob("*.safetensors")]):
-        stat = file.stat()
-        key.update(f"{file.name}\0{stat.st_size}\0{stat.st_mtime_ns}\0".encode())
-    return locations.models_dir() / "native" / f"{model_dir.name}-{folder}-{key.hexdigest()[:12]}.safetensors"
-
-
-def _forget_older(prepared: Path) -> None:
-    """Remove the same model folder's earlier prepared weights (~190 MB each for SmolLM2)."""
-    folder_prefix = prepared.name.rsplit("-", 1)[0]
-    for old in prepared.parent.glob(f"{folder_prefix}-*.safetensors"):
-        if old != prepared:
-            with contextlib.suppress(OSError):
-                old.unlink()
-
-
-def _write_tensors(file: Path, tensors: dict[str, torch.Tensor], metadata: dict[str, str]) -> None:
-    """A safetensors file, written under a temporary name and renamed into place."""
-    codes = {dtype: code for code, dtype in _DTYPES.items()}
-    header: dict[str, Any] = {"__metadata__": metadata}
-    offset = 0
-    for name, tensor in tensors.items():
-        size = tensor.numel() * tensor.element_size()
-        header[name] = {
-            "dtype": codes[tensor.dtype],
-            "shape": list(tensor.shape),
-            "data_offsets": [offset, offset + size],
-        }
-        offset += size
-    raw = json.dumps(header).encode()
-    raw += b" " * (-len(raw) % 8)
-    file.parent.mkdir(parents=True, exist_ok=True)
-    partial = file.with_name(file.name + ".partial")
-    try:
-        with partial.open("wb") as handle:
-            handle.write(len(raw).to_bytes(8, "little"))
-            handle.write(raw)
-            for tensor in tensors.values():
-                handle.write(tensor.contiguous().view(torch.uint8).numpy().tobytes())
-        partial.replace(file)
-    finally:
-        partial.unlink(missing_ok=True)
-
-
-def _safetensors_header(file: Path) -> tuple[int, dict[str, Any]]:
-    """Where a safetensors file's data starts, and its header (name -> dtype, shape, offsets)."""
-    with file.open("rb") as handle:
-        size = int.from_bytes(handle.read(8), "little")
-        if not 0 < size < 100_000_000:
-            raise ValueError(f"{file.name} is not a safetensors file")
-        return 8 + size, json.loads(handle.read(size))
-
-
-def _read_tensor(file: Path, start: int, entry: dict[str, Any]) -> torch.Tensor:
-    """One tensor read with plain file reads: safetensors' own loader maps the whole
-    file, and every page touched would count as the voice's memory until unmapped."""
-    dtype = _DTYPES.get(entry["dtype"])
-    if dtype is None:
-        raise ValueError(f"tensors of type {entry['dtype']} are not supported")
-    begin, end = entry["data_offsets"]
-    count = 1
-    for size in entry["shape"]:
-        count *= size
-    if count * dtype.itemsize != end - begin:
-        raise ValueError(f"{file.name} is damaged: a tensor's size does not match its shape")
-    with file.open("rb") as handle:
-        handle.seek(start + begin)
-        data = bytearray(handle.read(end - begin))
-    if len(data) != end - begin:
-        raise ValueError(f"{file.name} is truncated")
-    return (
-        torch.frombuffer(data, dtype=dtype).reshape(entry["shape"]) if data else torch.empty(entry["shape"])
-    )
-
-
-@contextlib.contextmanager
-def _freed_memory_returned() -> Iterator[None]:
-    """While loading, hand freed blocks of 64 KB or more back to the system at once.
-
-    Loading makes many short-lived float copies of weight blocks; glibc keeps freed
-    heap memory for reuse (and raises its threshold for using mmap as big blocks
-    come and go), so the process's peak memory would count those copies long after
-    they are gone: about 230 MB more, measured. Afterwards a fixed 4 MB threshold
-    keeps decoding's per-token buffers on the fast heap path. Linux/glibc only.
-    """
-    libc = None
-    if sys.platform.startswith("linux"):
-        with contextlib.suppress(OSError, AttributeError):
-            libc = ctypes.CDLL("libc.so.6")
-            libc.mallopt  # noqa: B018 - musl has no mallopt: then leave malloc alone
-    m_mmap_threshold = -3
-    if libc is not None:
-        libc.mallopt(m_mmap_threshold, 64 * 1024)
-    try:
-        yield
-    finally:
-        if libc is not None:
-            libc.mallopt(m_mmap_threshold, 4 * 1024 * 1024)
-            libc.malloc_trim(0)

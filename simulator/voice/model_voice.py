@@ -1,9 +1,10 @@
 """The customer voiced by a local language model, kept in role by the verifier.
 
-The script has decided what the customer means; this voice asks the model for a
-few candidate phrasings in one batched `generate` call, streams the first one as
-it is produced, and keeps the best candidate the verifier passes. If none passes,
-the authored line is said instead and the line is marked `script`.
+The script has decided what the customer means; this voice samples a few
+candidate phrasings together in its own decoding loop (`_sample`), streams the
+first one as it is produced, and keeps the best candidate the verifier passes. If
+none passes it returns no line, and the session says the authored line instead
+(marked `script`).
 
 torch and transformers are imported when a model is loaded, never at import time.
 Loading is offline by construction: safetensors only, `local_files_only`, no
@@ -23,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from simulator.errors import UserError
-from simulator.model_catalogue import Progress, is_model_dir, prepare_gguf
+from simulator.model_catalogue import StageProgress, is_model_dir, prepare_gguf
 from simulator.voice.base import CustomerLine, LineRequest, TokenCallback
 from simulator.voice.prompt import (
     PROMPT_STYLES,
@@ -71,7 +72,7 @@ def _quiet(stage: str, fraction: float) -> None:
     pass
 
 
-def resolve_model_path(path: Path, on_progress: Progress = _quiet) -> Path:
+def resolve_model_path(path: Path, on_progress: StageProgress = _quiet) -> Path:
     """A loadable safetensors folder for --model PATH (a folder, or a .gguf to convert once)."""
     path = path.expanduser()
     if not path.exists():
@@ -100,7 +101,7 @@ class ModelVoice:
         seed: int = 0,
         prompt_style: PromptStyle | None = None,
         settings: GenerationSettings | None = None,
-        on_progress: Progress | None = None,
+        on_progress: StageProgress | None = None,
         verifier_factory: Callable[[Any], Verifier] | None = None,
     ) -> None:
         self.model_dir = Path(model_dir)
@@ -258,24 +259,19 @@ class ModelVoice:
                 deadline=deadline,
             )
         if cancel is not None and cancel.is_set():
-            return CustomerLine(
-                pick_authored(request, self.seed), "script", ("cancelled",), replaces_preview=True
-            )
+            return CustomerLine("", "script", ("cancelled",))  # the session's fallback says the line
         verdicts = [verifier.check(raw, request, lead=prompt.lead) for raw in raws]
         chosen = choose(verdicts, streamed=0 if stream is not None else None)
         if chosen is None:
-            notes = tuple(f"rejected: {v.text[:60]!r} ({v.reason})" for v in verdicts)
-            text, source = pick_authored(request, self.seed), "script"
-        else:
-            notes, text, source = (), verdicts[chosen].text, "model"
-        replaced = False
-        if stream is not None:
-            # Finish the streamed line, or type out the chosen one if nothing was shown yet;
-            # if the preview differs from what is said, the UI must replace it.
-            if chosen == 0 or not stream.sent:
-                stream.finish(text)
-            replaced = stream.sent != text
-        return CustomerLine(text, source, notes, replaces_preview=replaced)  # type: ignore[arg-type]
+            # No line: the session's one fallback says the authored line, keeping these notes.
+            return CustomerLine(
+                "", "script", tuple(f"rejected: {v.text[:60]!r} ({v.reason})" for v in verdicts)
+            )
+        text = verdicts[chosen].text
+        if stream is not None and (chosen == 0 or not stream.sent):
+            # Finish the streamed line, or type out the chosen one if nothing was shown yet.
+            stream.finish(text)
+        return CustomerLine(text, "model")
 
     def generate(
         self,
@@ -288,13 +284,13 @@ class ModelVoice:
         passes: Callable[[str, str], bool] | None = None,
         deadline: float | None = None,
     ) -> list[str]:
-        """Raw candidate continuations of the prompt, sampled in one batched call.
+        """Raw candidate continuations of the prompt, sampled together by the voice's own loop.
 
         `passes` (the verifier: line, lead -> ok) lets sampling stop at the first
         candidate that passes; `deadline` (a time.perf_counter() value) overrides
         the settings' deadline counted from now.
         """
-        torch, tok, model = self._torch, self._tokenizer, self._model
+        torch, tok = self._torch, self._tokenizer
         n = n or self.settings.candidates
         prefix_ids = tuple(tok(prompt.prefix, add_special_tokens=False).input_ids) if prompt.prefix else ()
         suffix_ids = tuple(tok(prompt.suffix, add_special_tokens=False).input_ids)
@@ -306,38 +302,21 @@ class ModelVoice:
         markers = ("\n", "<|im_end|>", "<end_of_turn>", "<eos>", *(f"{label}:" for label in labels))
         watcher = _LineWatcher(tok, len(ids), n, markers, cancel, stream, prompt.lead, labels)
         torch.manual_seed(seed)
-        s = self.settings
         lead = prompt.lead + " " if prompt.lead else ""
         with torch.inference_mode():
-            if s.repetition_penalty != 1.0 and not self._fast:
-                out = model.generate(
-                    input_ids=input_ids,
-                    attention_mask=torch.ones_like(input_ids),
-                    past_key_values=cache,
-                    do_sample=True,
-                    temperature=s.temperature,
-                    top_p=s.top_p,
-                    top_k=s.top_k,
-                    repetition_penalty=s.repetition_penalty,
-                    max_new_tokens=s.max_new_tokens,
-                    stopping_criteria=[watcher],
-                    pad_token_id=tok.pad_token_id,
-                )
-            else:
-                accept = None
-                if passes is not None:
-                    check = passes
+            accept = None
+            if passes is not None:
+                check = passes
 
-                    def accept(row: Any) -> bool:
-                        return check(lead + tok.decode(row, skip_special_tokens=True).lstrip(), prompt.lead)
+                def accept(row: Any) -> bool:
+                    return check(lead + tok.decode(row, skip_special_tokens=True).lstrip(), prompt.lead)
 
-                out, cut = self._sample(input_ids, cache, watcher, accept, deadline)
-                # A candidate cut off unfinished is no line at all: it must not be chosen.
-                return [
-                    "" if i in cut else lead + tok.decode(row[len(ids) :], skip_special_tokens=True).lstrip()
-                    for i, row in enumerate(out)
-                ]
-        return [lead + tok.decode(row[len(ids) :], skip_special_tokens=True).lstrip() for row in out]
+            out, cut = self._sample(input_ids, cache, watcher, accept, deadline)
+            # A candidate cut off unfinished is no line at all: it must not be chosen.
+            return [
+                "" if i in cut else lead + tok.decode(row[len(ids) :], skip_special_tokens=True).lstrip()
+                for i, row in enumerate(out)
+            ]
 
     def _sample(
         self,

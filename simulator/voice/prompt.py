@@ -121,10 +121,9 @@ def line_lead(request: LineRequest, line: str) -> str:
     """The words the model is started on: the authored line's opening clause, or on a
     fact beat, everything up to the sentence that gives the fact's last number.
 
-    A 135M model does not copy "Membership 4471-208" back correctly, and the verifier
-    rightly turns down a fact line without its numbers, so fact lines used to wait
-    out the deadline and end as the authored line. Given the facts, the model adds
-    the voice around them.
+    A small model does not copy "Membership 4471-208" back correctly, and the verifier
+    rightly turns down a fact line without its numbers: given the facts, the model
+    only adds the voice around them.
     """
     lead = lead_words(line)
     if not request.beat.startswith("fact:"):

@@ -1,16 +1,15 @@
 """The conversation: the customer types, the trainee replies, each reply is graded at once.
 
-A turn runs in three steps so the screen never waits on the model:
-`Session.plan` grades the reply on the UI thread (fast) and the side panel shows
-the grade and the new mood at once; a thread worker voices the customer's line,
-posting each token; the handler of `CustomerReplied` commits the turn.
+The screen only shows a turn: a thread worker runs it (`TurnInFlight.run`, the
+same turn `rehearse` plays) and posts what happens. `ReplyGraded` shows the grade
+and the new mood at once, `CustomerTyped` each token of the customer's line, and
+`CustomerReplied` the turn as the session committed it.
 """
 
 from __future__ import annotations
 
-import threading
-import time
 from collections.abc import Iterable
+from contextlib import nullcontext
 from datetime import datetime
 from typing import ClassVar
 
@@ -22,16 +21,17 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Input, Static
 
-from simulator.session import Plan, Session
+from simulator.session import Plan, Session, Turn
 from simulator.tui.literal import clean, literal, one_line
-from simulator.tui.messages import CustomerReplied, CustomerTyped, ReplyFailed, ReplyGraded, TurnCommitted
+from simulator.tui.messages import CustomerReplied, CustomerTyped, ReplyFailed, ReplyGraded
+from simulator.tui.typed_app import training_app
 from simulator.tui.widgets.grade_panel import GradePanel
 from simulator.tui.widgets.mood_meter import MoodMeter
 from simulator.tui.widgets.reply_input import ReplyInput
 from simulator.tui.widgets.transcript_message import TranscriptMessage
 from simulator.tui.widgets.typing_indicator import TypingIndicator
 from simulator.tui.widgets.voice_status import VoiceStatus
-from simulator.voice.base import CustomerLine
+from simulator.turn import GradingFailed, TurnInFlight
 
 ENDINGS = {
     "resolved": "The customer's problem is solved.",
@@ -67,11 +67,10 @@ class ConversationScreen(Screen[None]):
         self.notice = notice
         self.recorded = recorded
         self.started_at = started_at or datetime.now().astimezone()
-        self._pending: Plan | None = None  # graded, being voiced
+        self._turn: TurnInFlight | None = None  # the turn being graded or voiced
+        self._pending: Plan | None = None  # its plan, once the grade is shown
         self._bubble: TranscriptMessage | None = None  # the customer's line being typed
-        self._cancel: threading.Event | None = None  # set while a turn is in flight
         self._reply_bubble: TranscriptMessage | None = None
-        self._voice_started = 0.0
         self._queued: tuple[str, TranscriptMessage] | None = None
         self._leaving = False
         self._finish_when_graded = False
@@ -122,16 +121,14 @@ class ConversationScreen(Screen[None]):
         self.call_after_refresh(self._painted)
 
     def _painted(self) -> None:
-        painted = getattr(self.app, "screen_painted", None)
-        if callable(painted):
-            painted(self.session.scenario)
+        training_app(self).screen_painted(self.session.scenario)
 
     # -- helpers for the app and tests ------------------------------------------
 
     @property
     def busy(self) -> bool:
         """A reply is being graded or the customer is still typing."""
-        return self._cancel is not None
+        return self._turn is not None
 
     def palette_commands(self) -> Iterable[SystemCommand]:
         yield SystemCommand("Finish the conversation", "End it now and see the debrief", self.action_finish)
@@ -195,47 +192,43 @@ class ConversationScreen(Screen[None]):
         self._bubble = TranscriptMessage(self.session.scenario.customer.name, "", kind="customer")
         self._bubble.display = False
         self._say(self._bubble)
-        self._cancel = threading.Event()
-        self._voice_started = time.perf_counter()
+        self._turn = TurnInFlight(self.session, text)
         self.query_one("#typing", TypingIndicator).start("Your reply", "is being graded")
-        self._take_turn(text, self._cancel)
+        self._take_turn(self._turn)
 
     @work(thread=True, group="turn", exit_on_error=False, name="grade and voice")
-    def _take_turn(self, text: str, cancel: threading.Event) -> None:
+    def _take_turn(self, turn: TurnInFlight) -> None:
         # Grading runs here too: the grader may load its embedding model on first
         # use, and the screen must not freeze while it does.
-        ready: threading.Event | None = getattr(self.app, "grader_ready", None)
-        lock: threading.Lock | None = getattr(self.app, "load_lock", None)
+        app = training_app(self)
+        # The grader's first use may load its model; see TrainingApp.load_lock.
+        guard = nullcontext() if app.grader_ready.is_set() else app.load_lock
+
+        def graded(plan: Plan) -> None:
+            self.post_message(ReplyGraded(plan, turn))
+
+        def typed(token: str) -> None:
+            if not turn.cancelled.is_set():
+                self.post_message(CustomerTyped(token, turn))
+
         try:
-            if ready is not None and lock is not None and not ready.is_set():
-                with lock:  # the grader's first use may load its model; see TrainingApp.load_lock
-                    plan = self.session.plan(text)
-            else:
-                plan = self.session.plan(text)
-        except Exception as exc:  # noqa: BLE001 - one sentence, and the trainee can try again
-            if not cancel.is_set():
+            committed = turn.run(
+                on_graded=graded,
+                on_token=typed,
+                grading_guard=guard,
+            )
+        except GradingFailed as exc:  # one sentence, and the trainee can try again
+            if not turn.cancelled.is_set():
+                reason = type(exc.__cause__).__name__
                 self.post_message(
-                    ReplyFailed(text, f"Your reply could not be graded ({type(exc).__name__}).", cancel)
+                    ReplyFailed(turn.reply, f"Your reply could not be graded ({reason}).", turn)
                 )
             return
-        if cancel.is_set():
-            return
-        self.post_message(ReplyGraded(plan, cancel))
-        started = time.perf_counter()
-
-        def on_token(token: str) -> None:
-            if not cancel.is_set():
-                self.post_message(CustomerTyped(plan, token))
-
-        try:
-            line = self.session.voice_line(plan, on_token=on_token, cancel=cancel)
-        except Exception as exc:  # noqa: BLE001 - the customer must answer even if the voice breaks
-            authored = plan.authored[0] if plan.authored else "…"
-            line = CustomerLine(authored, "script", (f"voice failed: {type(exc).__name__}",))
-        self.post_message(CustomerReplied(plan, line, time.perf_counter() - started))
+        if committed is not None and not turn.cancelled.is_set():
+            self.post_message(CustomerReplied(committed, turn))
 
     def on_reply_graded(self, message: ReplyGraded) -> None:
-        if message.ticket is not self._cancel or self._cancel is None or self._cancel.is_set():
+        if message.turn is not self._turn or message.turn.cancelled.is_set():
             return  # the trainee ended the conversation meanwhile
         plan = message.plan
         self.query_one("#grade", GradePanel).show(plan.grade)
@@ -245,16 +238,15 @@ class ConversationScreen(Screen[None]):
             self.action_finish()
             return
         typing = self.query_one("#typing", TypingIndicator)
-        holder = getattr(self.app, "holder", None)
-        if holder is not None and not holder.ready:
+        if not training_app(self).holder.ready:
             typing.start(self.customer_name, "will answer once the voice has loaded")
         else:
             typing.start(self.customer_name)
 
     def on_reply_failed(self, message: ReplyFailed) -> None:
-        if message.ticket is not self._cancel:
+        if message.turn is not self._turn:
             return
-        self._cancel = None
+        self._turn = None
         self.query_one("#typing", TypingIndicator).stop()
         if self._bubble is not None:
             self._bubble.remove()
@@ -267,7 +259,7 @@ class ConversationScreen(Screen[None]):
             self.action_finish()
 
     def on_customer_typed(self, message: CustomerTyped) -> None:
-        if message.plan is not self._pending or self._bubble is None:
+        if message.turn is not self._turn or self._pending is None or self._bubble is None:
             return  # a token from a turn already committed or abandoned
         if not self._bubble.display:
             self._bubble.display = True
@@ -276,26 +268,24 @@ class ConversationScreen(Screen[None]):
         self.query_one("#transcript", VerticalScroll).scroll_end(animate=False)
 
     def on_customer_replied(self, message: CustomerReplied) -> None:
-        if message.plan is not self._pending:
+        if message.turn is not self._turn:
             return
-        self._commit(message.line, message.seconds)
+        self._show_committed(message.committed)
         if self._queued is not None and not self.session.finished:
             text, bubble = self._queued
             self._queued = None
             self.send(text, bubble)
 
-    def _commit(self, line: CustomerLine, seconds: float) -> None:
-        plan, bubble = self._pending, self._bubble
-        assert plan is not None and bubble is not None
+    def _show_committed(self, turn: Turn) -> None:
+        bubble = self._bubble
+        assert bubble is not None
+        self._turn = None
         self._pending = self._bubble = None
-        self._cancel = None
         self.query_one("#typing", TypingIndicator).stop()
         # The committed line can differ from the streamed tokens (a model line
         # the checks rejected is replaced by the authored one), so show the final text.
         bubble.display = True
-        bubble.set_text(line.text or "…")
-        turn = self.session.commit(plan, line, seconds)
-        self.post_message(TurnCommitted(turn))
+        bubble.set_text(turn.customer or "…")
         self.query_one("#turns", Static).update(self._turn_text())
         if self.session.finished:
             self._ended()
@@ -314,31 +304,26 @@ class ConversationScreen(Screen[None]):
             self._queued = None
             bubble.set_text(bubble.text, note="(not sent: the conversation had ended)")
 
-    def keep(self) -> None:
+    def end_conversation(self) -> None:
         """End the session, keeping everything said so far (also used when the app quits).
 
         A line the customer was still typing is committed as far as it got, so
         the graded reply that prompted it is not lost.
         """
-        if self._cancel is not None:
-            self._cancel.set()
-        if self._pending is None and self._cancel is not None and self._reply_bubble is not None:
-            # Still being graded: nothing of this turn reached the session.
-            self._reply_bubble.set_text(self._reply_bubble.text, note="(not graded: the conversation ended)")
-            self._cancel = None
-            if self._bubble is not None:
-                self._bubble.remove()
-                self._bubble = None
-        if self._pending is not None:
-            partial = self._bubble.text.strip() if self._bubble is not None else ""
-            self._commit(
-                CustomerLine(
-                    partial or "…",
-                    "script",
-                    ("the trainee ended the conversation while the customer was typing",),
-                ),
-                time.perf_counter() - self._voice_started,
-            )
+        if self._turn is not None:
+            committed = self._turn.cancel()
+            if committed is not None:
+                self._show_committed(committed)
+            else:
+                # Still being graded: nothing of this turn reached the session.
+                self._turn = None
+                if self._reply_bubble is not None:
+                    self._reply_bubble.set_text(
+                        self._reply_bubble.text, note="(not graded: the conversation ended)"
+                    )
+                if self._bubble is not None:
+                    self._bubble.remove()
+                    self._bubble = None
         if self._queued is not None:
             _text, bubble = self._queued
             self._queued = None
@@ -350,7 +335,7 @@ class ConversationScreen(Screen[None]):
     def action_finish(self) -> None:
         if self._leaving:
             return
-        if self._cancel is not None and self._pending is None:
+        if self._turn is not None and self._pending is None:
             # A reply is being graded: wait for its grade, so it is in the debrief.
             self._finish_when_graded = True
             self.query_one("#typing", TypingIndicator).start(
@@ -358,8 +343,8 @@ class ConversationScreen(Screen[None]):
             )
             return
         self._leaving = True
-        self.keep()
-        self.app.show_debrief(self)  # type: ignore[attr-defined]
+        self.end_conversation()
+        training_app(self).show_debrief(self)
 
     def action_leave(self) -> None:
         from simulator.tui.screens.leave import LeaveScreen
@@ -368,7 +353,7 @@ class ConversationScreen(Screen[None]):
             if choice == "debrief":
                 self.action_finish()
             elif choice == "quit":
-                self.app.action_leave_app()  # type: ignore[attr-defined]
+                training_app(self).action_leave_app()
 
         if self.session.finished:
             self.action_finish()

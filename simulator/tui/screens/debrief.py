@@ -22,6 +22,7 @@ from simulator import locations
 from simulator.errors import UserError
 from simulator.session import Session, Turn
 from simulator.tui.literal import literal, one_line
+from simulator.tui.typed_app import training_app
 from simulator.tui.widgets.mood_chart import MoodChart
 
 OUTCOMES = {
@@ -252,7 +253,7 @@ class DebriefScreen(Screen[None]):
         self.notify(f"Saved {path}", title="Debrief saved", markup=False)
 
     def action_again(self) -> None:
-        self.app.play_again(self)  # type: ignore[attr-defined]
+        training_app(self).play_again(self)
 
     def action_scenarios(self) -> None:
-        self.app.back_to_scenarios(self)  # type: ignore[attr-defined]
+        training_app(self).back_to_scenarios(self)

@@ -20,6 +20,7 @@ from textual.widgets.option_list import Option
 from simulator.loader import Library
 from simulator.scenario import Scenario
 from simulator.tui.literal import literal, one_line
+from simulator.tui.typed_app import training_app
 from simulator.tui.widgets.voice_status import VoiceStatus
 
 HISTORY_MODULE = "simulator.tui.screens.history"
@@ -91,10 +92,9 @@ class StartScreen(Screen[None]):
         self.call_after_refresh(self._painted)
 
     def _painted(self) -> None:
-        painted = getattr(self.app, "screen_painted", None)
         # Not when a conversation was opened straight over this screen: it calls itself.
-        if callable(painted) and self.app.screen is self:
-            painted(None)
+        if self.app.screen is self:
+            training_app(self).screen_painted(None)
 
     # -- the list --------------------------------------------------------------
 
@@ -160,7 +160,7 @@ class StartScreen(Screen[None]):
             self.query_one("#trainee", Input).focus()
             return
         self.trainee = name
-        self.app.start_conversation(self.library.scenarios[scenario_id], name)  # type: ignore[attr-defined]
+        training_app(self).start_conversation(self.library.scenarios[scenario_id], name)
 
     # -- history (written by the records work; optional here) -------------------
 
@@ -180,9 +180,9 @@ class StartScreen(Screen[None]):
         if not self.history_available():
             self.notify("History is not available in this version.", severity="warning")
             return
-        store = self.app.open_store()  # type: ignore[attr-defined]
+        store = training_app(self).open_store()
         if store is None:
-            problem = self.app.store_problem or "History is off in this run."  # type: ignore[attr-defined]
+            problem = training_app(self).store_problem or "History is off in this run."
             self.notify(problem, severity="warning", markup=False)
             return
         try:

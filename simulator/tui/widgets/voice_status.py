@@ -21,7 +21,7 @@ class VoiceStatus(Vertical):
         yield Label("Loading the customer's voice…", id="voice-detail", markup=False)
         yield ProgressBar(total=None, show_eta=False, show_percentage=True, id="voice-progress")
 
-    def loading(self, fraction: float | None, detail: str) -> None:
+    def show_progress(self, fraction: float | None, detail: str) -> None:
         self.add_class("-loading")
         self.query_one("#voice-detail", Label).update(one_line(f"Loading the customer's voice: {detail}"))
         bar = self.query_one("#voice-progress", ProgressBar)

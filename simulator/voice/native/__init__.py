@@ -66,8 +66,8 @@ class Model(ctypes.Structure):
     ]
 
 
-_P = ctypes.c_void_p
-_I = ctypes.c_int
+_POINTER = ctypes.c_void_p
+_INT = ctypes.c_int
 
 
 class Kernels:
@@ -77,11 +77,35 @@ class Kernels:
         self.path = path
         lib = ctypes.CDLL(str(path))
         lib.kernel_name.restype = ctypes.c_char_p
-        lib.linear.argtypes = [_P, _I, _I, ctypes.POINTER(Matrix), ctypes.c_float, _I, _P, _I, _I]
-        lib.linear.restype = _I
-        lib.forward.argtypes = [ctypes.POINTER(Model), _P, _I, _I, _P, _I, _I, _P, _I, _P, _P, _I, _P]
-        lib.forward.restype = _I
-        lib.set_threads.argtypes = [_I]
+        lib.linear.argtypes = [
+            _POINTER,
+            _INT,
+            _INT,
+            ctypes.POINTER(Matrix),
+            ctypes.c_float,
+            _INT,
+            _POINTER,
+            _INT,
+            _INT,
+        ]
+        lib.linear.restype = _INT
+        lib.forward.argtypes = [
+            ctypes.POINTER(Model),
+            _POINTER,
+            _INT,
+            _INT,
+            _POINTER,
+            _INT,
+            _INT,
+            _POINTER,
+            _INT,
+            _POINTER,
+            _POINTER,
+            _INT,
+            _POINTER,
+        ]
+        lib.forward.restype = _INT
+        lib.set_threads.argtypes = [_INT]
         self.lib = lib
         self.name = lib.kernel_name().decode()
         self.set_threads(os.cpu_count() or 1)  # until the voice says how many torch uses

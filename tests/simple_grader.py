@@ -1,8 +1,6 @@
-"""A crude word-list grader: the first implementation of the grader interface.
+"""A crude word-list grader for UI tests, which only need *a* grade on screen, at once.
 
-The real grader is rubric.py (which falls back to its own rules when the
-embedding model is missing). This one stays because it is instant and needs no
-weights, which suits UI tests that only need *a* grade on screen.
+The product's grader is simulator/grading/rubric.py.
 """
 
 from __future__ import annotations

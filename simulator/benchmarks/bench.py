@@ -19,8 +19,9 @@ time after the first, so a prompt cache (which llama.cpp keeps by itself and the
 voice keeps across lines) does not decide the comparison. The prompt's own cost
 is reported beside it as `prefill` in the table.
 
-This module is domain code: torch and transformers are imported only inside the
-measuring functions, and textual only in the start-up probe's own process.
+torch and transformers are imported only inside the measuring functions, and
+textual only in the start-up probe's own process, so `--no-startup` runs never
+load the TUI.
 """
 
 from __future__ import annotations
@@ -29,7 +30,6 @@ import functools
 import json
 import math
 import os
-import resource
 import statistics
 import subprocess
 import sys
@@ -90,6 +90,8 @@ def percentile(values: Sequence[float], q: float) -> float | None:
 
 def peak_rss_mb() -> float:
     """This process's peak resident memory so far."""
+    import resource  # POSIX only: imported here so the module still imports on Windows
+
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     # Linux reports kilobytes, macOS bytes.
     return peak / (1 << 20) if sys.platform == "darwin" else peak / 1024
@@ -309,7 +311,7 @@ def measure_startup(
     cmd = [
         sys.executable,
         "-c",
-        "import sys; from simulator.bench import startup_probe; startup_probe(sys.argv[1:])",
+        "import sys; from simulator.benchmarks.bench import startup_probe; startup_probe(sys.argv[1:])",
     ]
     cmd += [scenario_id, str(model_dir) if model_dir is not None else ""]
     started = time.perf_counter()
@@ -375,18 +377,16 @@ def startup_probe(argv: list[str]) -> None:
         remember_name=False,
     )
 
-    painted = app.screen_painted
     opened = asyncio.Event()
 
     def on_painted(scenario: Any = None) -> None:
-        # Called by the conversation screen right after its first frame, with the
+        # Called right after the conversation screen's first frame, with the
         # customer's opening line, has been drawn: the room is usable from here.
         if scenario is not None and not opened.is_set():
             mark("opening")
             opened.set()
-        painted(scenario)
 
-    app.screen_painted = on_painted  # type: ignore[method-assign]
+    app.on_painted.append(on_painted)
 
     async def drive() -> None:
         async with app.run_test(size=(120, 40)) as pilot:
