@@ -1,0 +1,178 @@
+"""Adversarial cases (issue #17): hostile model folders, data files, terminals and disks.
+
+Each test is one failure that was reproduced against the program; it stays here
+so the failure stays fixed. None needs the network or root; the full-disk cases
+need a user mount namespace (`unshare -rm`) and skip cleanly without one.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from simulator.errors import UserError
+from simulator.scenario import Scenario
+from simulator.storage import Store
+from tests.recorded import MILD, play
+
+ROOT = Path(__file__).resolve().parent.parent
+PACKAGE = ROOT / "simulator"
+
+
+def one_sentence(text: str) -> bool:
+    text = text.strip()
+    return text.count("\n") == 0 and text.endswith(".") and "Traceback" not in text
+
+
+# -- 1. no code from a model folder --------------------------------------------------
+
+
+def _python_sources() -> list[Path]:
+    """The program, its tools and its tests (whose tiny models are loaded the same way)."""
+    skip = {".venv", ".git", "build", "dist"}
+    return sorted(
+        p
+        for p in ROOT.rglob("*.py")
+        if not skip & set(p.relative_to(ROOT).parts) and p.name != "test_adversarial.py"
+    )
+
+
+def test_the_package_never_trusts_remote_code_or_loads_a_pickle() -> None:
+    offenders: list[str] = []
+    for file in _python_sources():
+        text = file.read_text(encoding="utf-8")
+        for number, line in enumerate(text.splitlines(), 1):
+            where = f"{file.relative_to(ROOT)}:{number}"
+            if re.search(r"trust_remote_code\s*=\s*(?!False\b)", line):
+                offenders.append(f"{where}: trust_remote_code other than False")
+            if re.search(r"\bpickle\.loads?\(|\bcPickle\b|\bjoblib\.load\(", line):
+                offenders.append(f"{where}: pickle load")
+            if re.search(r"\btorch\.load\(", line) and "weights_only=True" not in line:
+                offenders.append(f"{where}: torch.load without weights_only=True")
+            if re.search(r"use_safetensors\s*=\s*False", line):
+                offenders.append(f"{where}: allows pickle weights")
+    assert offenders == []
+
+
+def test_every_from_pretrained_says_trust_remote_code_false() -> None:
+    missing: list[str] = []
+    for file in _python_sources():
+        text = file.read_text(encoding="utf-8")
+        for match in re.finditer(r"\.from_pretrained\(", text):
+            # The call's arguments: up to the matching closing parenthesis.
+            depth, end = 0, match.end() - 1
+            for end in range(match.end() - 1, len(text)):
+                depth += {"(": 1, ")": -1}.get(text[end], 0)
+                if depth == 0:
+                    break
+            if "trust_remote_code=False" not in text[match.end() : end]:
+                line = text.count("\n", 0, match.start()) + 1
+                missing.append(f"{file.relative_to(ROOT)}:{line}")
+    assert missing == []
+
+
+def _model_folder(tmp_path: Path, config: dict, tokenizer_config: dict | None = None) -> Path:
+    folder = tmp_path / "evil-model"
+    folder.mkdir()
+    (folder / "config.json").write_text(json.dumps(config), encoding="utf-8")
+    (folder / "model.safetensors").write_bytes(b"\x08\x00\x00\x00\x00\x00\x00\x00{}      ")
+    (folder / "evil.py").write_text(f"open({str(tmp_path / 'ran')!r}, 'w').write('ran')\n", encoding="utf-8")
+    if tokenizer_config is not None:
+        (folder / "tokenizer_config.json").write_text(json.dumps(tokenizer_config), encoding="utf-8")
+    return folder
+
+
+@pytest.mark.parametrize("where", ["config", "tokenizer_config"])
+def test_a_model_folder_with_auto_map_is_refused_in_one_sentence(tmp_path: Path, where: str) -> None:
+    from simulator.voice.model_voice import resolve_model_path
+
+    auto_map = {"auto_map": {"AutoTokenizer": ["evil.EvilTokenizer", None]}}
+    config = {"model_type": "llama", **(auto_map if where == "config" else {})}
+    folder = _model_folder(tmp_path, config, auto_map if where == "tokenizer_config" else {})
+    with pytest.raises(UserError) as err:
+        resolve_model_path(folder)
+    assert one_sentence(str(err.value)) and "auto_map" in str(err.value)
+    assert not (tmp_path / "ran").exists()
+
+
+def test_rehearse_with_a_custom_code_model_never_asks_and_never_runs_it(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from simulator.cli import main
+
+    config = {"model_type": "llama", "auto_map": {"AutoConfig": "evil.EvilConfig"}}
+    folder = _model_folder(tmp_path, config)
+    replies = tmp_path / "replies.txt"
+    replies.write_text("Hello, how can I help?\n", encoding="utf-8")
+    # Anyone reading the terminal would get an answer: the program must not ask.
+    monkeypatch.setattr("builtins.input", lambda *a: pytest.fail("the program asked a question"))
+    code = main(["rehearse", "china-hotel-beds", "--replies", str(replies), "--model", str(folder)])
+    err = capsys.readouterr().err
+    assert code == 2 and "auto_map" in err and one_sentence(err.removeprefix("error: "))
+    assert not (tmp_path / "ran").exists()
+
+
+# -- 2. the rescue file is data, never SQL -------------------------------------------
+
+
+def _rescue_path(db: Path, stamp: str = "20250101-000000-000000") -> Path:
+    return db.with_name(f"{db.stem}.unsaved-{stamp}.jsonl")
+
+
+def test_sql_in_a_rescue_file_is_never_run(tmp_path: Path, hotel: Scenario) -> None:
+    db = tmp_path / "s.sqlite3"
+    with Store.open(db) as store:
+        sid, _ = play(store, hotel, "Dana", MILD)
+    rescue = _rescue_path(db)
+    rescue.write_text(
+        json.dumps({"sql": "DELETE FROM turns", "params": []})
+        + "\n"
+        + json.dumps({"sql": "UPDATE sessions SET courtesy = 100", "params": []})
+        + "\n",
+        encoding="utf-8",
+    )
+    with Store.open(db) as store:
+        record = store.load(sid)
+        assert len(record["turns"]) == len(MILD)
+        assert record["scores"]["courtesy"] != 100
+        assert store.notice and rescue.name in store.notice and "line 1, 2" in store.notice
+    assert not rescue.exists() and rescue.with_suffix(".rejected").exists()
+    # The rejected file is kept for a person, and never replayed again.
+    with Store.open(db) as store:
+        assert store.notice is None
+
+
+def test_a_rescue_file_is_replayed_record_by_record(tmp_path: Path, hotel: Scenario) -> None:
+    db = tmp_path / "s.sqlite3"
+    store = Store.open(db, timeout=0.1)
+    sid, session = play(store, hotel, "Dana", MILD[:1], finish=False)
+    holder = sqlite3.connect(db, isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")
+    session.reply(MILD[1])
+    session.end()
+    store.close()
+    holder.rollback()
+    holder.close()
+    (rescue,) = tmp_path.glob("s.unsaved-*.jsonl")
+    lines = rescue.read_text(encoding="utf-8").splitlines()
+    assert [json.loads(line)["kind"] for line in lines] == ["turn", "end"]
+    assert all("sql" not in json.loads(line) for line in lines)
+    # A forged turn for a session that does not exist, one with a string score,
+    # a deep JSON line and a non-object are each skipped; the good ones are saved.
+    forged = json.loads(lines[0])
+    bad_score = {**forged, "turn": {**forged["turn"], "index": 9, "courtesy": "100"}}
+    lines += [
+        json.dumps({**forged, "session": "no-such-session"}),
+        json.dumps(bad_score),
+        "[" * 100_000 + "]" * 100_000,
+        "5",
+    ]
+    rescue.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    with Store.open(db) as again:
+        record = again.load(sid)
+        assert [t["index"] for t in record["turns"]] == [1, 2] and record["finished"]
+        assert again.notice and "line 3, 4, 5, 6" in again.notice
