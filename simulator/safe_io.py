@@ -139,13 +139,15 @@ def check_target(path: Path) -> int | None:
     return stat.S_IMODE(info.st_mode)
 
 
-def write_atomic(path: Path, text: str) -> None:
+def write_atomic(path: Path, text: str, new_mode: int | None = None) -> None:
     """Create or replace the regular file PATH whole; OSError (or UnsafeTarget) if it cannot.
 
-    An existing file keeps its permission bits; a new one gets the usual ones
-    (mkstemp's private 0600 would hide a report from the trainer's other tools).
+    An existing file keeps its permission bits; a new one gets NEW_MODE, or the
+    usual ones (mkstemp's private 0600 would hide a report from the trainer's tools).
     """
     mode = check_target(path)
+    if mode is None and new_mode is not None:
+        mode = new_mode
     if mode is None:
         umask = os.umask(0)
         os.umask(umask)
@@ -178,8 +180,10 @@ def fallback_folders() -> list[Path]:
     return folders
 
 
-def write_somewhere(name: str, text: str, folders: Iterable[Path]) -> tuple[Path | None, list[str]]:
-    """Write NAME into the first folder that takes it whole.
+def write_somewhere(
+    name: str, text: str, folders: Iterable[Path], new_mode: int | None = None
+) -> tuple[Path | None, list[str]]:
+    """Write NAME into the first folder that takes it whole (see write_atomic for NEW_MODE).
 
     Returns the path written (None if none took it) and one short reason per
     folder that refused, so the caller can say exactly what happened.
@@ -189,7 +193,7 @@ def write_somewhere(name: str, text: str, folders: Iterable[Path]) -> tuple[Path
         path = folder / name
         try:
             folder.mkdir(parents=True, exist_ok=True)
-            write_atomic(path, text)
+            write_atomic(path, text, new_mode)
         except UnsafeTarget as exc:
             refused.append(f"{path} is {exc.kind}")
             continue

@@ -456,6 +456,11 @@ class Store:
     def unsaved(self) -> int:
         return len(self._pending)
 
+    def unsaved_turns(self, session_id: int) -> int:
+        """How many of the session's turns are only in memory, not in the database yet."""
+        with self._lock:
+            return sum(1 for sql, params in self._pending if sql == _INSERT_TURN and params[0] == session_id)
+
     @contextmanager
     def _write(self) -> Iterator[sqlite3.Connection]:
         with self._lock:

@@ -176,3 +176,142 @@ def test_a_rescue_file_is_replayed_record_by_record(tmp_path: Path, hotel: Scena
         record = again.load(sid)
         assert [t["index"] for t in record["turns"]] == [1, 2] and record["finished"]
         assert again.notice and "line 3, 4, 5, 6" in again.notice
+
+
+# -- 3. no reply lost on a full disk or a read-only data folder ----------------------
+
+# Played in a child process whose data folder is a tiny tmpfs in a user mount
+# namespace: the disk really fills, no root needed. The disk is filled after the
+# first reply, so three of the four replies cannot be stored.
+_FULL_DISK_SESSION = """
+import asyncio, json, os, sys, tempfile
+from pathlib import Path
+from simulator.storage import Store
+from tests.test_tui_app import make_app, reply, settle
+
+REPLIES = ["Hello, how can I help?", "I am sorry to hear that.", "Let me check the rooms.", "Thank you."]
+
+def fill(folder: Path) -> None:
+    with open(folder / "filler", "wb", buffering=0) as fh:
+        try:
+            while True:
+                fh.write(b"x" * 4096)
+        except OSError:
+            pass
+
+async def main() -> None:
+    # As the temporary folder: Python would otherwise pick /tmp when TMPDIR is full.
+    tempfile.tempdir = os.environ["TMPDIR"]
+    app = make_app(scenario_id="china-hotel-beds", trainee="Ana", store_opener=Store.open)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await reply(pilot, REPLIES[0], type_it=False)
+        await settle(pilot)
+        if os.environ.get("FILL"):
+            fill(Path(os.environ["FILL"]))
+        for text in REPLIES[1:]:
+            await reply(pilot, text, type_it=False)
+            await settle(pilot)
+        await pilot.press("ctrl+c")
+    print(json.dumps({"message": app.left_message}))
+
+asyncio.run(main())
+"""
+
+
+def _mount_namespace_works(probe: Path) -> bool:
+    import shutil
+    import subprocess
+
+    if shutil.which("unshare") is None:
+        return False
+    probe.mkdir(exist_ok=True)
+    result = subprocess.run(
+        ["unshare", "-rm", "sh", "-c", f"mount -t tmpfs -o size=64k tmpfs '{probe}'"],
+        capture_output=True,
+        timeout=30,
+    )
+    return result.returncode == 0
+
+
+def _play_in_a_namespace(
+    tmp_path: Path, *, tmp_on_disk: bool, fill: bool, read_only: bool
+) -> tuple[str, Path]:
+    """Play the session above with the data folder on a 1 MB tmpfs; the message shown on leaving
+    and the temporary folder. TMP_ON_DISK puts the temporary and current folders there too."""
+    import os
+    import subprocess
+    import sys
+
+    if not _mount_namespace_works(tmp_path / "probe"):
+        pytest.skip("needs a user mount namespace (unshare -rm) for a small tmpfs")
+    disk = tmp_path / "disk"
+    disk.mkdir()
+    data = disk / "data"
+    other_tmp = disk / "tmp" if tmp_on_disk else tmp_path / "tmp"
+    cwd = disk / "cwd" if tmp_on_disk else tmp_path / "cwd"
+    script = tmp_path / "session.py"
+    script.write_text(_FULL_DISK_SESSION, encoding="utf-8")
+    steps = [
+        f"mount -t tmpfs -o size=1m tmpfs '{disk}'",
+        f"mkdir -p '{data}' '{other_tmp}' '{cwd}'",
+        f"cd '{cwd}'",
+    ]
+    if read_only:
+        # A history from an earlier day, then the whole disk becomes read-only.
+        steps.append(f"'{sys.executable}' -c 'from simulator.storage import Store; Store.open().close()'")
+        steps.append(f"mount -o remount,ro '{disk}'")
+    steps.append(f"exec '{sys.executable}' '{script}'")
+    env = {
+        **os.environ,
+        "SIMULATOR_DATA_DIR": str(data),
+        "TMPDIR": str(other_tmp),
+        "FILL": str(disk) if fill else "",
+        "PYTHONPATH": str(ROOT),
+    }
+    result = subprocess.run(
+        ["unshare", "-rm", "sh", "-c", " && ".join(steps)],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    message = json.loads(result.stdout.strip().splitlines()[-1])["message"]
+    return message, other_tmp
+
+
+def test_a_filling_disk_keeps_every_reply_and_says_where(tmp_path: Path) -> None:
+    message, other_tmp = _play_in_a_namespace(tmp_path, tmp_on_disk=False, fill=True, read_only=False)
+    assert "is kept in your history" not in message
+    assert "Only 1 of your 4 replies" in message and "the disk is full" in message
+    (copy,) = other_tmp.glob("*.json")
+    assert str(copy) in message
+    turns = json.loads(copy.read_text(encoding="utf-8"))["turns"]
+    assert [t["trainee"] for t in turns][-1] == "Thank you." and len(turns) == 4
+    assert oct(copy.stat().st_mode & 0o777) == oct(0o600)  # a shared temporary folder
+
+
+def test_when_no_folder_can_take_a_copy_the_replies_go_to_the_terminal(tmp_path: Path) -> None:
+    message, _ = _play_in_a_namespace(tmp_path, tmp_on_disk=True, fill=True, read_only=False)
+    assert "Only 1 of your 4 replies" in message and "no folder could take a copy" in message
+    for text in (
+        "Hello, how can I help?",
+        "I am sorry to hear that.",
+        "Let me check the rooms.",
+        "Thank you.",
+    ):
+        assert f"Ana: {text}" in message
+
+
+def test_a_read_only_data_folder_saves_elsewhere_and_says_where(tmp_path: Path) -> None:
+    message, other_tmp = _play_in_a_namespace(tmp_path, tmp_on_disk=False, fill=False, read_only=True)
+    (copy,) = other_tmp.glob("*.json")
+    assert f"(4 replies) was saved to {copy}" in message
+    turns = json.loads(copy.read_text(encoding="utf-8"))["turns"]
+    assert turns[0]["trainee"] == "Hello, how can I help?" and len(turns) == 4
+
+
+def test_a_read_only_disk_with_nowhere_to_write_prints_the_replies(tmp_path: Path) -> None:
+    message, _ = _play_in_a_namespace(tmp_path, tmp_on_disk=True, fill=False, read_only=True)
+    assert "could not be saved, and no folder could take a copy" in message
+    assert "Ana: Thank you." in message
