@@ -315,3 +315,111 @@ def test_a_read_only_disk_with_nowhere_to_write_prints_the_replies(tmp_path: Pat
     message, _ = _play_in_a_namespace(tmp_path, tmp_on_disk=True, fill=False, read_only=True)
     assert "could not be saved, and no folder could take a copy" in message
     assert "Ana: Thank you." in message
+
+
+# -- 4. nothing from a file or a user reaches the terminal raw -------------------------
+
+TITLE = "\x1b]0;owned\x07"  # sets the terminal's title
+CLEAR = "\x1b[2J\x1b[H"  # clears the screen
+CSI = "\x9b31m"  # a one-byte CSI
+BIDI = "\u202e"  # right-to-left override
+HOSTILE = f"Ana{TITLE}{CLEAR}{CSI}{BIDI}"
+RAW = ("\x1b", "\x07", "\x9b", "\u202e")
+
+
+def _assert_visible(text: str) -> None:
+    for char in RAW:
+        assert char not in text, f"{char!r} reached the terminal in {text[:300]!r}"
+
+
+def _hostile_scenario(folder: Path) -> Path:
+    """The hotel scenario with escape sequences in its customer's name and its title."""
+    import yaml
+
+    source = ROOT / "scenarios" / "china-hotel-beds.yaml"
+    data = yaml.safe_load(source.read_text(encoding="utf-8"))
+    data["id"] = "hostile-hotel"
+    data["title"] = f"Hotel {TITLE}"
+    data["customer"]["name"] = f"Dana {CLEAR}{CSI}"
+    folder.mkdir(exist_ok=True)
+    target = folder / "hostile-hotel.yaml"
+    target.write_text(yaml.safe_dump(data, allow_unicode=False), encoding="utf-8")
+    return target
+
+
+def _run(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
+    from simulator.cli import main
+
+    code = main(argv)
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_preview_shows_escape_sequences_from_a_scenario(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _hostile_scenario(tmp_path / "mine")
+    code, out, err = _run(["--scenarios", str(tmp_path / "mine"), "preview", "hostile-hotel"], capsys)
+    assert code == 0, err
+    _assert_visible(out + err)
+    assert "\\u001b" in out  # shown, not dropped
+
+
+def test_validate_shows_escape_sequences_in_a_key(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    source = (ROOT / "scenarios" / "china-hotel-beds.yaml").read_text(encoding="utf-8")
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(source + '\n"x\\e]0;owned\\a\\u202e": 1\n', encoding="utf-8")
+    code, out, err = _run(["validate", str(bad)], capsys)
+    assert code != 0
+    _assert_visible(out + err)
+    assert "\\u001b]0;owned\\u0007" in out + err
+
+
+def test_rehearse_and_grade_show_escape_sequences_in_replies(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    replies = tmp_path / "replies.txt"
+    replies.write_text(f"Hello {HOSTILE}, how can I help?\n", encoding="utf-8")
+    code, out, err = _run(["rehearse", "china-hotel-beds", "--replies", str(replies)], capsys)
+    assert code == 0, err
+    _assert_visible(out + err)
+    code, out, err = _run(["rehearse", "china-hotel-beds", "--replies", str(replies), "--json"], capsys)
+    _assert_visible(out + err)
+    assert json.loads(out)["turns"][0]["trainee"] == f"Hello {HOSTILE}, how can I help?"
+    lines = tmp_path / "input.jsonl"
+    lines.write_text(json.dumps({"reply": f"Sorry {HOSTILE}"}) + "\n", encoding="utf-8")
+    for extra in ([], ["--json"]):
+        code, out, err = _run(
+            ["grade", "--scenario", "china-hotel-beds", "--input", str(lines), *extra], capsys
+        )
+        assert code == 0, err
+        _assert_visible(out + err)
+
+
+def test_history_report_and_export_show_escape_sequences(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from simulator.loader import load_scenario
+
+    hostile = load_scenario(_hostile_scenario(tmp_path / "mine"))
+    with Store.open() as store:
+        sid, _ = play(store, hostile, HOSTILE, [f"Hello {HOSTILE}"])
+    for argv in (
+        ["history"],
+        ["history", "--json"],
+        ["report", "--format", "csv"],
+        ["export", str(sid), "--format", "md"],
+        ["export", str(sid), "--format", "json"],
+    ):
+        code, out, err = _run(argv, capsys)
+        assert code == 0, (argv, err)
+        _assert_visible(out + err)
+    # JSON printed keeps its values.
+    code, out, _ = _run(["export", str(sid), "--format", "json"], capsys)
+    assert json.loads(out)["trainee"] == " ".join(HOSTILE.split())
+
+
+def test_an_unknown_scenario_id_with_escapes_is_shown_escaped(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = _run(["preview", f"nope{TITLE}"], capsys)
+    assert code == 2
+    _assert_visible(out + err)
