@@ -15,6 +15,7 @@ from pydantic import ValidationError
 
 from simulator import locations
 from simulator.errors import ScenarioError, UserError
+from simulator.safe_io import SafeReadError, read_limited
 from simulator.scenario import Scenario
 
 MAX_FILE_BYTES = 1_000_000
@@ -123,19 +124,19 @@ def load_scenario(path: Path) -> Scenario:
     """Read and validate one scenario file."""
     shown = str(path)
     try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raise ScenarioError(shown, [f"{shown}: (file): no such file; check the path"]) from None
-    except IsADirectoryError:
-        raise ScenarioError(shown, [f"{shown}: (file): is a folder, not a scenario file"]) from None
-    except OSError as exc:
-        raise ScenarioError(
-            shown, [f"{shown}: (file): cannot be read ({exc.strerror}); check its permissions"]
-        ) from None
-    if len(raw) > MAX_FILE_BYTES:
-        raise ScenarioError(
-            shown, [f"{shown}: (file): larger than 1 MB, which no scenario needs; is it the right file?"]
-        )
+        # The kind and size are checked before reading: a named pipe would block
+        # for ever and /dev/zero or a huge sparse file would fill the memory.
+        raw = read_limited(path, MAX_FILE_BYTES)
+    except SafeReadError as exc:
+        if not path.exists() and not path.is_symlink():
+            raise ScenarioError(shown, [f"{shown}: (file): no such file; check the path"]) from None
+        if path.is_dir():
+            raise ScenarioError(shown, [f"{shown}: (file): is a folder, not a scenario file"]) from None
+        if exc.reason.startswith("is larger"):
+            raise ScenarioError(
+                shown, [f"{shown}: (file): larger than 1 MB, which no scenario needs; is it the right file?"]
+            ) from None
+        raise ScenarioError(shown, [f"{shown}: (file): {exc.reason}; {exc.advice}"]) from None
     if b"\x00" in raw:
         raise ScenarioError(
             shown, [f"{shown}: (file): is a binary file, not YAML text; save the scenario as plain text"]
@@ -179,7 +180,9 @@ def scenario_dirs(extra: list[Path] | None = None) -> list[Path]:
 def scenario_files(directory: Path) -> list[Path]:
     if not directory.is_dir():
         return []
-    return sorted(p for p in directory.iterdir() if p.suffix in SCENARIO_SUFFIXES and p.is_file())
+    # Not only regular files: a pipe or a device named *.yaml is reported by
+    # load_scenario (without being read) instead of being skipped in silence.
+    return sorted(p for p in directory.iterdir() if p.suffix in SCENARIO_SUFFIXES and not p.is_dir())
 
 
 def discover(extra_dirs: list[Path] | None = None, files: list[Path] | None = None) -> Library:

@@ -415,7 +415,7 @@ def test_history_report_and_export_show_escape_sequences(
         assert code == 0, (argv, err)
         _assert_visible(out + err)
     # JSON printed keeps its values.
-    code, out, _ = _run(["export", str(sid), "--format", "json"], capsys)
+    _, out, _ = _run(["export", str(sid), "--format", "json"], capsys)
     assert json.loads(out)["trainee"] == " ".join(HOSTILE.split())
 
 
@@ -423,3 +423,104 @@ def test_an_unknown_scenario_id_with_escapes_is_shown_escaped(capsys: pytest.Cap
     code, out, err = _run(["preview", f"nope{TITLE}"], capsys)
     assert code == 2
     _assert_visible(out + err)
+
+
+# -- 5. file kinds and sizes are checked before reading -------------------------------
+
+
+def _cli(args: list[str], tmp_path: Path, *, timeout: float = 120) -> tuple[int, str, str]:
+    """The command in a child process: a read that blocks fails this test instead of hanging it."""
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    result = subprocess.run(
+        [sys.executable, "-m", "simulator", *args],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        cwd=tmp_path,
+        env=env,
+    )
+    return result.returncode, result.stdout, result.stderr
+
+
+def _fifo(path: Path) -> Path:
+    import os
+
+    os.mkfifo(path)
+    return path
+
+
+@pytest.fixture
+def replies_file(tmp_path: Path) -> Path:
+    replies = tmp_path / "replies.txt"
+    replies.write_text("Hello, how can I help?\n", encoding="utf-8")
+    return replies
+
+
+def test_a_fifo_or_a_link_to_one_as_a_scenario_is_refused_without_blocking(tmp_path: Path) -> None:
+    fifo = _fifo(tmp_path / "pipe.yaml")
+    link = tmp_path / "link.yaml"
+    link.symlink_to(fifo)
+    for target in (fifo, link):
+        code, out, err = _cli(["validate", str(target)], tmp_path)
+        assert code != 0 and "named pipe, not a regular file" in out + err
+
+
+def test_a_fifo_in_a_scenarios_folder_is_reported_and_the_others_still_load(tmp_path: Path) -> None:
+    mine = tmp_path / "mine"
+    _hostile_scenario(mine)
+    _fifo(mine / "pipe.yaml")
+    (mine / "zero.yaml").symlink_to("/dev/zero")
+    code, out, err = _cli(["validate", str(mine)], tmp_path)
+    assert code != 0 and "named pipe" in out + err and "device" in out + err
+    assert "ok " in out and "hostile-hotel" in out
+
+
+def test_dev_zero_as_scenario_replies_or_input_is_refused(tmp_path: Path, replies_file: Path) -> None:
+    zero = tmp_path / "zero.yaml"
+    zero.symlink_to("/dev/zero")
+    for argv in (
+        ["validate", str(zero)],
+        ["rehearse", "china-hotel-beds", "--replies", "/dev/zero"],
+        ["grade", "--scenario", "china-hotel-beds", "--input", "/dev/zero"],
+        ["rehearse", "china-hotel-beds", "--replies", str(_fifo(tmp_path / "replies.fifo"))],
+    ):
+        code, out, err = _cli(argv, tmp_path)
+        assert code != 0 and "not a regular file" in out + err, argv
+        assert "Traceback" not in err
+
+
+def test_a_huge_sparse_file_is_refused_by_its_size(tmp_path: Path) -> None:
+    for name, argv in (
+        ("big.yaml", ["validate"]),
+        ("big.txt", ["rehearse", "china-hotel-beds", "--replies"]),
+        ("big.jsonl", ["grade", "--input"]),
+    ):
+        big = tmp_path / name
+        with big.open("wb") as fh:
+            fh.truncate(8 * 1024**3)  # 8 GB, no disk used
+        code, out, err = _cli([*argv, str(big)], tmp_path)
+        assert code != 0 and "larger than" in out + err, argv
+        big.unlink()
+
+
+def test_over_long_replies_are_cut_to_the_training_rooms_limit_and_it_says_so(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from simulator.rehearsal import MAX_REPLY_CHARS
+
+    long_reply = "I am very sorry about the beds. " * 4_000  # about 128 KB
+    replies = tmp_path / "replies.txt"
+    replies.write_text(long_reply + "\n", encoding="utf-8")
+    code, out, err = _run(["rehearse", "china-hotel-beds", "--replies", str(replies), "--json"], capsys)
+    assert code == 0 and "reply 1 is longer than 2,000 characters" in err
+    assert len(json.loads(out)["turns"][0]["trainee"]) <= MAX_REPLY_CHARS
+    lines = tmp_path / "input.jsonl"
+    lines.write_text(json.dumps({"reply": "Sorry. " * 150_000}) + "\n", encoding="utf-8")  # 1 MB
+    code, out, err = _run(
+        ["grade", "--scenario", "china-hotel-beds", "--input", str(lines), "--json"], capsys
+    )
+    assert code == 0 and "line 1 is longer than 2,000 characters" in err

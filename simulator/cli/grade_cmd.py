@@ -58,7 +58,7 @@ def run(args: argparse.Namespace) -> int:
         customer = item.get("customer") if isinstance(item.get("customer"), str) else None
         turn = item.get("turn") if isinstance(item.get("turn"), int) and item["turn"] > 0 else 1
         grade = grader.grade(
-            item["reply"],
+            common.cap_reply(item["reply"], f"the reply on line {number}"),
             GradeContext(scenario=scenario, customer_line=customer, turn=turn),
         )
         if args.json:
