@@ -90,8 +90,14 @@ def parse_scenario_text(text: str, path: str) -> Scenario:
                 for n in long_lines[:5]
             ],
         )
+    too_deep = (
+        f"{path}: (file): nested too deeply to be a scenario; check the file's indentation and brackets"
+    )
     try:
         root, data = _parse(text)
+    except RecursionError:
+        # The parser recursed once per level; the error belongs to this file only.
+        raise ScenarioError(path, [too_deep]) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"{path}:{mark.line + 1}" if mark else path
@@ -110,6 +116,8 @@ def parse_scenario_text(text: str, path: str) -> Scenario:
         )
     try:
         return Scenario.model_validate(data)
+    except RecursionError:
+        raise ScenarioError(path, [too_deep]) from None
     except ValidationError as exc:
         problems = []
         for error in exc.errors():

@@ -524,3 +524,151 @@ def test_over_long_replies_are_cut_to_the_training_rooms_limit_and_it_says_so(
         ["grade", "--scenario", "china-hotel-beds", "--input", str(lines), "--json"], capsys
     )
     assert code == 0 and "line 1 is longer than 2,000 characters" in err
+
+
+# -- 6. a broken file never hides the others ------------------------------------------
+
+
+def _deep_scenario(folder: Path) -> Path:
+    folder.mkdir(exist_ok=True)
+    deep = folder / "deep.yaml"
+    # 1,001 levels in lines shorter than the loader's line limit: about 4 KB.
+    nesting = "\n".join("[" * 50 for _ in range(21))
+    deep.write_text(f"id: deep\ntitle: Deep\nbrief: {nesting}\n{']' * 1050}\n", encoding="utf-8")
+    return deep
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["validate"],
+        ["preview", "china-hotel-beds"],
+        ["rehearse", "china-hotel-beds", "--replies", "REPLIES"],
+    ],
+)
+def test_a_scenario_nested_1001_deep_is_an_error_in_that_file_only(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], replies_file: Path, argv: list[str]
+) -> None:
+    mine = tmp_path / "mine"
+    deep = _deep_scenario(mine)
+    _hostile_scenario(mine)
+    argv = [str(replies_file) if a == "REPLIES" else a for a in argv]
+    if argv == ["validate"]:
+        argv = ["validate", str(mine)]
+    code, out, err = _run(["--scenarios", str(mine), *argv], capsys)
+    assert "RecursionError" not in out + err and "Something went wrong" not in err
+    if argv[0] == "validate":
+        assert f"{deep}: (file): nested too deeply" in out and "ok " in out and code != 0
+    else:
+        assert code == 0, err
+
+
+def test_the_training_room_lists_the_other_scenarios_beside_a_deep_one(tmp_path: Path) -> None:
+    from simulator.loader import discover
+
+    library = discover([_deep_scenario(tmp_path / "mine").parent])
+    assert "china-hotel-beds" in library.scenarios
+    (problems,) = [p for path, p in library.errors.items() if path.name == "deep.yaml"]
+    assert "nested too deeply" in problems[0]
+
+
+# -- 7. no crash with a generic message ------------------------------------------------
+
+
+@pytest.mark.parametrize("argv", [["play", "--trainee=\udcff\udcfe"], ["history", "--trainee", "\udcff"]])
+def test_undecodable_bytes_in_a_name_are_one_sentence(
+    argv: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    # What Python makes of `--trainee=$'\xff\xfe'` in argv.
+    code, out, err = _run(argv, capsys)
+    assert out == ""
+    assert code == 2 and "--trainee" in err and "not UTF-8 text" in err
+    assert one_sentence(err.removeprefix("error: "))
+
+
+def test_play_with_undecodable_bytes_in_the_name_from_a_real_argv(tmp_path: Path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    result = subprocess.run(
+        [os.fsencode(sys.executable), b"-m", b"simulator", b"play", b"--trainee=\xff\xfe"],
+        capture_output=True,
+        timeout=120,
+        cwd=tmp_path,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
+    err = result.stderr.decode("utf-8", "replace")
+    assert result.returncode == 2 and "not UTF-8 text" in err and "Traceback" not in err
+
+
+def test_grade_skips_a_lone_surrogate_and_a_deep_line_and_grades_the_rest(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    lines = tmp_path / "input.jsonl"
+    lines.write_text(
+        '{"reply": "\\ud800 hello"}\n'
+        + "[" * 100_000
+        + "]" * 100_000
+        + "\n"
+        + json.dumps({"reply": "Sorry about that, let me help."})
+        + "\n",
+        encoding="utf-8",
+    )
+    for extra in ([], ["--json"]):
+        code, out, err = _run(
+            ["grade", "--scenario", "china-hotel-beds", "--input", str(lines), *extra], capsys
+        )
+        assert code == 1 and "Something went wrong" not in err
+        _assert_visible(out)
+        assert "line 1 holds a lone surrogate" in out and "line 2 is not a JSON object" in out
+        assert "Sorry about that, let me help." in out  # line 3 was graded
+
+
+def _export_bundle(records: list[dict]) -> dict:
+    from simulator.export import BUNDLE_FORMAT
+
+    return {"format": BUNDLE_FORMAT, "sessions": records}
+
+
+BAD_RECORDS = {
+    "pass_mark abc": {"exam": True, "pass_mark": "abc"},
+    "score strings": {"scores": {"courtesy": "80", "flexibility": "70"}},
+    "scores a list": {"scores": [1, 2]},
+    "turn_count x": {"turn_count": "x"},
+    "turns 5": {"turns": 5, "turn_count": None},
+    "huge int": {"scores": {"courtesy": 10**400, "flexibility": 50}},
+    "infinity": {"scores": {"courtesy": 50, "flexibility": "INF"}},
+}
+
+
+@pytest.mark.parametrize("case", sorted(BAD_RECORDS))
+def test_report_from_skips_and_names_a_bad_record_and_makes_the_rest(
+    tmp_path: Path, hotel: Scenario, capsys: pytest.CaptureFixture[str], case: str
+) -> None:
+    with Store.open() as store:
+        play(store, hotel, "Dana", MILD)
+        play(store, hotel, "Eli", MILD)
+        good, other = store.load_all()
+    bad = {**other, **BAD_RECORDS[case]}
+    folder = tmp_path / "exports"
+    folder.mkdir()
+    text = json.dumps(_export_bundle([good, bad]))
+    # JSON cannot say 1e999 and 10**400 through json.dumps' own checks: write them as text.
+    text = text.replace('"INF"', "1e999")
+    (folder / "room.json").write_text(text, encoding="utf-8")
+    code, out, err = _run(["report", "--from", str(folder), "--no-local", "--format", "csv"], capsys)
+    assert code == 0, err
+    assert f"skipped record 2 of {folder / 'room.json'}" in err
+    assert "Dana" in out and "Eli" not in out
+
+
+def test_report_from_a_100000_deep_file_is_one_sentence(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    folder = tmp_path / "exports"
+    folder.mkdir()
+    (folder / "deep.json").write_text("[" * 100_000 + "]" * 100_000, encoding="utf-8")
+    code, out, err = _run(["report", "--from", str(folder), "--no-local", "--format", "csv"], capsys)
+    assert code == 2 and out == "" and "deep.json" in err and "nested too deeply" in err
+    assert one_sentence(err.removeprefix("error: "))

@@ -85,8 +85,24 @@ def main(argv: list[str] | None = None) -> int:
         sys.stdout, sys.stderr = stdout, stderr
 
 
+def _check_text_options(args: argparse.Namespace) -> None:
+    """Bytes that are not UTF-8 on the command line (`--trainee $'\\xff'`) arrive as lone
+    surrogates, which can be neither stored nor shown: refuse them here, by name."""
+    for name, value in vars(args).items():
+        if not isinstance(value, str):
+            continue
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            option = name.upper() if name in ("scenario_id", "session_id") else "--" + name.replace("_", "-")
+            raise UserError(
+                f"The {option} given is not UTF-8 text; type it again in a terminal set to UTF-8."
+            ) from None
+
+
 def _run(args: argparse.Namespace) -> int:
     try:
+        _check_text_options(args)
         return int(args.run(args) or 0)
     except UserError as exc:
         from simulator.cli.output import visible
