@@ -386,7 +386,9 @@ def _row_values(row: Row) -> dict[str, object]:
 
 def to_csv(report: Report) -> str:
     buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=CSV_COLUMNS, lineterminator="\n")
+    # CRLF (RFC 4180) also makes the writer quote a cell holding a lone carriage
+    # return, which a spreadsheet would otherwise read as the start of a new row.
+    writer = csv.DictWriter(buffer, fieldnames=CSV_COLUMNS, lineterminator="\r\n")
     writer.writeheader()
     for row in report.rows:
         values = _row_values(row)
@@ -395,8 +397,9 @@ def to_csv(report: Report) -> str:
 
 
 def _csv_safe(value: object) -> object:
-    # A name starting with = + - @ would run as a formula in a spreadsheet.
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
+    # A name starting with = + - @ would run as a formula in a spreadsheet, and so
+    # would one starting with a tab or a carriage return before them (OWASP's list).
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
         return "'" + value
     return value
 

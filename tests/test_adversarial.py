@@ -672,3 +672,24 @@ def test_report_from_a_100000_deep_file_is_one_sentence(
     code, out, err = _run(["report", "--from", str(folder), "--no-local", "--format", "csv"], capsys)
     assert code == 2 and out == "" and "deep.json" in err and "nested too deeply" in err
     assert one_sentence(err.removeprefix("error: "))
+
+
+# -- 8. CSV formulas --------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", ["=1+1", "\t=1+1", "\r=1+1", "\t@SUM(A1)", "\r+1", "-1"])
+def test_csv_cells_that_a_spreadsheet_would_run_are_prefixed(
+    tmp_path: Path, hotel: Scenario, name: str
+) -> None:
+    import csv
+    import io
+
+    from simulator.report import build, merge, render_report
+
+    with Store.open() as store:
+        store.list_sessions()
+        record = dict(store.load(play(store, hotel, "Dana", MILD)[0]))
+    record["trainee"] = name
+    out = render_report(build(merge([record])), "csv")
+    (row,) = list(csv.DictReader(io.StringIO(out, newline="")))
+    assert row["trainee"] == "'" + name
