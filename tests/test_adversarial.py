@@ -693,3 +693,38 @@ def test_csv_cells_that_a_spreadsheet_would_run_are_prefixed(
     out = render_report(build(merge([record])), "csv")
     (row,) = list(csv.DictReader(io.StringIO(out, newline="")))
     assert row["trainee"] == "'" + name
+
+
+# -- 9. --output writes only regular files ------------------------------------------------
+
+
+def test_output_refuses_a_fifo_a_device_link_and_a_link_to_stdout(tmp_path: Path, hotel: Scenario) -> None:
+    with Store.open() as store:
+        play(store, hotel, "Dana", MILD)
+    fifo = _fifo(tmp_path / "out.fifo")
+    to_null = tmp_path / "null"
+    to_null.symlink_to("/dev/null")
+    to_stdout = tmp_path / "stdout"
+    to_stdout.symlink_to("/proc/self/fd/1")
+    for target, kind in ((fifo, "named pipe"), (to_null, "device"), (to_stdout, "not a regular file")):
+        for argv in (["report", "--format", "csv"], ["export", "--all", "--format", "json"]):
+            code, out, err = _cli([*argv, "--output", str(target)], tmp_path)
+            assert out == "" and code == 2 and "not a regular file" in err and "Traceback" not in err, (target, err)
+            assert kind in err or kind == "not a regular file"
+        assert not target.is_file() or target.is_symlink()
+    assert fifo.is_fifo() and to_null.is_symlink() and to_stdout.is_symlink()
+
+
+def test_output_replaces_a_regular_file_and_keeps_its_mode(tmp_path: Path, hotel: Scenario) -> None:
+    with Store.open() as store:
+        play(store, hotel, "Dana", MILD)
+    existing = tmp_path / "report.csv"
+    existing.write_text("old", encoding="utf-8")
+    existing.chmod(0o640)
+    code, _, err = _cli(["report", "--format", "csv", "--output", str(existing)], tmp_path)
+    assert code == 0, err
+    assert existing.read_text(encoding="utf-8").startswith("trainee,")
+    assert existing.stat().st_mode & 0o777 == 0o640
+    fresh = tmp_path / "new" / "report.html"
+    code, _, err = _cli(["report", "--output", str(fresh)], tmp_path)
+    assert code == 0 and fresh.is_file() and not list(fresh.parent.glob(".report.html.*"))

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import errno
-import os
 import re
 import sys
-import tempfile
 from pathlib import Path
 from typing import IO, Any
 
 from simulator.errors import UserError
+from simulator.safe_io import UnsafeTarget, write_atomic
 from simulator.storage import Store
 
 # What a terminal would act on instead of showing: C0 controls but newline and tab
@@ -66,23 +65,24 @@ def open_store() -> Store:
 
 
 def write_output(text: str, path: Path | None) -> None:
-    """Print TEXT, or write it to PATH whole: a full disk never leaves half a file behind."""
+    """Print TEXT, or write it to PATH whole: a full disk never leaves half a file behind.
+
+    Only a regular file is created or replaced (keeping its permissions): a
+    device, a pipe, or a link to one (/proc/self/fd/1) is refused, not replaced.
+    """
     if path is None:
         sys.stdout.write(text)
         sys.stdout.flush()
         return
     if path.is_dir():
         raise UserError(f"{path} is a folder; give a file name to --output.")
-    tmp: str | None = None
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
-            fh.write(text)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-        tmp = None
+        write_atomic(path, text)
+    except UnsafeTarget as exc:
+        raise UserError(
+            f"{path} is {exc.kind}, not a regular file, so it was left alone; give --output a file name."
+        ) from None
     except OSError as exc:
         if exc.errno == errno.ENOSPC:
             raise UserError(
@@ -91,10 +91,4 @@ def write_output(text: str, path: Path | None) -> None:
         raise UserError(
             f"{path} cannot be written ({exc.strerror or exc}); choose another --output file."
         ) from None
-    finally:
-        if tmp is not None:
-            try:
-                os.unlink(tmp)
-            except OSError:
-                pass
     print(f"Wrote {path}", file=sys.stderr)
