@@ -58,6 +58,37 @@ def _node_at(root: yaml.Node | None, loc: tuple[Any, ...]) -> yaml.Node | None:
     return node
 
 
+def _duplicate_keys(root: yaml.Node | None, path: str) -> list[str]:
+    """A key given twice in one mapping: YAML keeps the last one without a word.
+
+    The tree is walked with a stack, not recursion: nesting is bounded only by
+    the parser.
+    """
+    problems: list[tuple[int, str]] = []
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, yaml.MappingNode):
+            seen: dict[str, int] = {}
+            for key, value in node.value:
+                if isinstance(key, yaml.ScalarNode) and key.value != "<<":
+                    line = key.start_mark.line + 1
+                    if key.value in seen:
+                        problems.append(
+                            (
+                                line,
+                                f"{path}:{line}: {key.value}: this key is also on line {seen[key.value]}, "
+                                "and only one can count; remove or rename one of them",
+                            )
+                        )
+                    else:
+                        seen[key.value] = line
+                stack.append(value)
+        elif isinstance(node, yaml.SequenceNode):
+            stack.extend(node.value)
+    return [problem for _, problem in sorted(problems)]
+
+
 def _describe(error: dict[str, Any]) -> str:
     kind = error.get("type", "")
     if kind == "extra_forbidden":
@@ -104,6 +135,9 @@ def parse_scenario_text(text: str, path: str) -> Scenario:
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
         return_line = f"{where}: (syntax): YAML syntax error: {problem}; check indentation and quotes"
         raise ScenarioError(path, [return_line]) from None
+    duplicates = _duplicate_keys(root, path)
+    if duplicates:
+        raise ScenarioError(path, duplicates)
     if data is None:
         raise ScenarioError(
             path, [f"{path}: (top level): the file is empty; write a scenario mapping (see scenarios.md)"]

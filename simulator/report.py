@@ -188,10 +188,18 @@ def record_problem(record: dict[str, Any]) -> str | None:
     return None
 
 
-def read_export_dir(folder: Path, skipped: list[str] | None = None) -> list[dict[str, Any]]:
-    """Every record in the .json files of a folder (or one file); see read_export for SKIPPED."""
+def read_export_dir(
+    folder: Path, skipped: list[str] | None = None, origins: dict[int, str] | None = None
+) -> list[dict[str, Any]]:
+    """Every record in the .json files of a folder (or one file); see read_export for SKIPPED.
+
+    ORIGINS, if given, gets the file of each record (by id()), for merge() to name.
+    """
     if folder.is_file():
-        return read_export(folder, skipped)
+        records = read_export(folder, skipped)
+        if origins is not None:
+            origins.update((id(r), str(folder)) for r in records)
+        return records
     if not folder.is_dir():
         raise UserError(f"The folder {folder} does not exist; give the folder holding the export files.")
     files = sorted(p for p in folder.iterdir() if p.suffix.lower() == ".json" and p.is_file())
@@ -202,7 +210,10 @@ def read_export_dir(folder: Path, skipped: list[str] | None = None) -> list[dict
         )
     records: list[dict[str, Any]] = []
     for path in files:
-        records.extend(read_export(path, skipped))
+        found = read_export(path, skipped)
+        if origins is not None:
+            origins.update((id(r), str(path)) for r in found)
+        records.extend(found)
     return records
 
 
@@ -213,31 +224,41 @@ def _rank(e: Entry) -> tuple[bool, int]:
     return (e.finished, e.turns)
 
 
-def merge(records: Iterable[dict[str, Any]], notes: list[str] | None = None) -> list[Entry]:
+def merge(
+    records: Iterable[dict[str, Any]],
+    notes: list[str] | None = None,
+    origins: dict[int, str] | None = None,
+) -> list[Entry]:
     """One Entry per session uuid, oldest first.
 
     Two copies of one session that differ (one exported before the session
-    ended, or a file edited by hand) are named in NOTES with the copy kept.
+    ended, or a file edited by hand) are named in NOTES with the copy kept and
+    where each came from (ORIGINS: id() of a record -> its file).
     """
     chosen: dict[str, Entry] = {}
+    where: dict[str, str] = {}
     for record in records:
         e = entry(record)
         key = e.uuid or f"{e.machine}:{e.trainee}:{e.started_at}"
+        here = (origins or {}).get(id(record), "this machine's database")
         if key in chosen and e != chosen[key] and notes is not None:
             old = chosen[key]
-            kept, dropped = (e, old) if _rank(e) > _rank(old) else (old, e)
+            newer_wins = _rank(e) > _rank(old)
+            kept, dropped = (e, old) if newer_wins else (old, e)
+            kept_in, dropped_in = (here, where[key]) if newer_wins else (where[key], here)
             notes.append(
-                f"session {key} appears twice with different content; kept the copy "
-                f"{_copy_words(kept)}, not the one {_copy_words(dropped)}"
+                f"session {key} appears twice with different content; kept the copy in {kept_in} "
+                f"{_copy_words(kept)}, not the one in {dropped_in} {_copy_words(dropped)}"
             )
         if key not in chosen or _rank(e) > _rank(chosen[key]):
             chosen[key] = e
+            where[key] = here
     return sorted(chosen.values(), key=lambda e: (e.moment, e.uuid))
 
 
 def _copy_words(e: Entry) -> str:
     state = "finished" if e.finished else "unfinished"
-    return f"with {e.turns} turns ({state}, {e.outcome}, courtesy {e.courtesy}, flexibility {e.flexibility})"
+    return f"({e.turns} turns, {state}, courtesy {e.courtesy}, flexibility {e.flexibility})"
 
 
 def name_key(name: str) -> str:

@@ -709,7 +709,10 @@ def test_output_refuses_a_fifo_a_device_link_and_a_link_to_stdout(tmp_path: Path
     for target, kind in ((fifo, "named pipe"), (to_null, "device"), (to_stdout, "not a regular file")):
         for argv in (["report", "--format", "csv"], ["export", "--all", "--format", "json"]):
             code, out, err = _cli([*argv, "--output", str(target)], tmp_path)
-            assert out == "" and code == 2 and "not a regular file" in err and "Traceback" not in err, (target, err)
+            assert out == "" and code == 2 and "not a regular file" in err and "Traceback" not in err, (
+                target,
+                err,
+            )
             assert kind in err or kind == "not a regular file"
         assert not target.is_file() or target.is_symlink()
     assert fifo.is_fifo() and to_null.is_symlink() and to_stdout.is_symlink()
@@ -728,3 +731,53 @@ def test_output_replaces_a_regular_file_and_keeps_its_mode(tmp_path: Path, hotel
     fresh = tmp_path / "new" / "report.html"
     code, _, err = _cli(["report", "--output", str(fresh)], tmp_path)
     assert code == 0 and fresh.is_file() and not list(fresh.parent.glob(".report.html.*"))
+
+
+# -- 10. nothing silent ----------------------------------------------------------------
+
+
+def test_a_duplicate_key_in_a_scenario_is_an_error_naming_both_lines(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    source = (ROOT / "scenarios" / "china-hotel-beds.yaml").read_text(encoding="utf-8")
+    lines = source.splitlines()
+    first = next(n for n, line in enumerate(lines, 1) if line.startswith("title:"))
+    twice = tmp_path / "twice.yaml"
+    twice.write_text(source + "\ntitle: Another title\n", encoding="utf-8")
+    code, out, err = _run(["validate", str(twice)], capsys)
+    last = len(lines) + 2
+    assert code != 0 and "Something went wrong" not in err
+    assert f"{twice}:{last}: title: this key is also on line {first}" in out
+
+
+def test_a_duplicate_key_deep_inside_is_found_too(tmp_path: Path) -> None:
+    from simulator.errors import ScenarioError
+    from simulator.loader import parse_scenario_text
+
+    text = "id: x\ncustomer:\n  name: A\n  name: B\n"
+    with pytest.raises(ScenarioError) as err:
+        parse_scenario_text(text, "x.yaml")
+    assert err.value.problems == [
+        "x.yaml:4: name: this key is also on line 3, and only one can count; remove or rename one of them"
+    ]
+
+
+def test_two_exports_of_one_session_with_different_content_are_named(
+    tmp_path: Path, hotel: Scenario, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with Store.open() as store:
+        sid, _ = play(store, hotel, "Dana", MILD, finish=False)
+        early = store.load(sid)
+    with Store.open() as store:
+        later = store.load(sid)
+    later = {**later, "scores": {"courtesy": 99, "flexibility": 99}}
+    folder = tmp_path / "exports"
+    folder.mkdir()
+    (folder / "a.json").write_text(json.dumps(_export_bundle([early])), encoding="utf-8")
+    (folder / "b.json").write_text(json.dumps(_export_bundle([later])), encoding="utf-8")
+    (folder / "c.json").write_text(json.dumps(_export_bundle([early])), encoding="utf-8")  # the same: no note
+    code, out, err = _run(["report", "--from", str(folder), "--no-local", "--format", "csv"], capsys)
+    assert code == 0 and out.count("Dana") == 1
+    assert err.count("appears twice with different content") == 1
+    assert f"session {early['uuid']}" in err
+    assert f"kept the copy in {folder / 'a.json'}" in err and f"not the one in {folder / 'b.json'}" in err
