@@ -196,10 +196,10 @@ def read_export_dir(
     ORIGINS, if given, gets the file of each record (by id()), for merge() to name.
     """
     if folder.is_file():
-        records = read_export(folder, skipped)
+        single = read_export(folder, skipped)
         if origins is not None:
-            origins.update((id(r), str(folder)) for r in records)
-        return records
+            origins.update((id(r), str(folder)) for r in single)
+        return single
     if not folder.is_dir():
         raise UserError(f"The folder {folder} does not exist; give the folder holding the export files.")
     files = sorted(p for p in folder.iterdir() if p.suffix.lower() == ".json" and p.is_file())

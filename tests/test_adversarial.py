@@ -781,3 +781,37 @@ def test_two_exports_of_one_session_with_different_content_are_named(
     assert err.count("appears twice with different content") == 1
     assert f"session {early['uuid']}" in err
     assert f"kept the copy in {folder / 'a.json'}" in err and f"not the one in {folder / 'b.json'}" in err
+
+
+async def test_the_debrief_does_not_claim_history_for_replies_that_were_not_stored(
+    tmp_path: Path, _isolated_data: Path
+) -> None:
+    from textual.widgets import Static
+
+    from simulator.tui.screens.debrief import DebriefScreen
+    from tests.test_tui_app import make_app, reply, settle, visible_text
+
+    db = tmp_path / "s.sqlite3"
+    app = make_app(
+        scenario_id="china-hotel-beds", trainee="Ana", store_opener=lambda: Store.open(db, timeout=0.1)
+    )
+    async with app.run_test(size=(100, 30)) as pilot:
+        await reply(pilot, "Hello, how can I help?", type_it=False)
+        await settle(pilot)
+        # Another program holds the database from now on: the next reply is kept in memory only.
+        holder = sqlite3.connect(db, isolation_level=None)
+        holder.execute("BEGIN IMMEDIATE")
+        await reply(pilot, "I am sorry to hear that.", type_it=False)
+        await settle(pilot)
+        await pilot.press("ctrl+f")
+        await pilot.pause()
+        assert isinstance(pilot.app.screen, DebriefScreen)
+        saved = str(pilot.app.screen.query_one("#saved", Static).render())
+        assert "Only 1 of your 2 replies" in saved and "Kept in your history" not in visible_text(pilot)
+        await pilot.press("ctrl+c")
+    holder.rollback()
+    holder.close()
+    # The data folder itself is writable: the copy is in its exports folder.
+    (copy,) = (_isolated_data / "exports").glob("*.json")
+    assert len(json.loads(copy.read_text(encoding="utf-8"))["turns"]) == 2
+    assert app.left_message and "Only 1 of your 2 replies" in app.left_message

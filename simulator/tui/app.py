@@ -18,6 +18,7 @@ from textual import work
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
+from textual.widgets import Static
 from textual.worker import get_current_worker
 
 from simulator.errors import UserError
@@ -330,7 +331,21 @@ class TrainingApp(App[None]):
             debrief.saved.append(kept)
         self.switch_screen(debrief)
         if kept is not None:
-            debrief.call_after_refresh(lambda: debrief.query_one("#saved").update(f"Saved JSON: {kept}"))
+            debrief.call_after_refresh(
+                lambda: debrief.query_one("#saved", Static).update(literal(f"Saved JSON: {kept}"))
+            )
+        # "Kept in your history" would not be true of replies a full disk refused.
+        unsaved = next(
+            (
+                self._unsaved_copy(*recorded)
+                for recorded in self._recorded
+                if recorded[1] is conversation.session
+            ),
+            None,
+        )
+        if unsaved is not None:
+            debrief.call_after_refresh(lambda: debrief.query_one("#saved", Static).update(literal(unsaved)))
+            self.notify(unsaved, severity="error", timeout=20, markup=False)
 
     def play_again(self, debrief: DebriefScreen) -> None:
         self.start_conversation(debrief.session.scenario, debrief.trainee)
