@@ -306,14 +306,14 @@ def test_when_no_folder_can_take_a_copy_the_replies_go_to_the_terminal(tmp_path:
 def test_a_read_only_data_folder_saves_elsewhere_and_says_where(tmp_path: Path) -> None:
     message, other_tmp = _play_in_a_namespace(tmp_path, tmp_on_disk=False, fill=False, read_only=True)
     (copy,) = other_tmp.glob("*.json")
-    assert f"(4 replies) was saved to {copy}" in message
+    assert f"(4 replies) could not be kept in your history, so it was saved to {copy}" in message
     turns = json.loads(copy.read_text(encoding="utf-8"))["turns"]
     assert turns[0]["trainee"] == "Hello, how can I help?" and len(turns) == 4
 
 
 def test_a_read_only_disk_with_nowhere_to_write_prints_the_replies(tmp_path: Path) -> None:
     message, _ = _play_in_a_namespace(tmp_path, tmp_on_disk=True, fill=False, read_only=True)
-    assert "could not be saved, and no folder could take a copy" in message
+    assert "could not be kept in your history or saved, and no folder could take a copy" in message
     assert "Ana: Thank you." in message
 
 

@@ -373,9 +373,16 @@ class TrainingApp(App[None]):
                     continue
                 kept = self._keep_unrecorded(screen)
                 if kept is not None:
-                    lines.append(f"Your conversation ({turns} replies) was saved to {kept}")
+                    lines.append(
+                        f"Your conversation ({turns} replies) could not be kept in your history, "
+                        f"so it was saved to {kept}"
+                    )
                 elif turns and self.store_opener is not None:
-                    lines.append(self._on_terminal(screen.session, screen.trainee, "could not be saved"))
+                    lines.append(
+                        self._on_terminal(
+                            screen.session, screen.trainee, "could not be kept in your history or saved"
+                        )
+                    )
         for session_id, session, trainee, started_at in self._recorded:
             unsaved = self._unsaved_copy(session_id, session, trainee, started_at)
             if unsaved:
