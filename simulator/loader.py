@@ -16,6 +16,7 @@ from pydantic_core import ErrorDetails
 
 from simulator import locations
 from simulator.errors import ScenarioError, UserError
+from simulator.safe_io import SafeReadError, read_limited
 from simulator.scenario import Scenario
 
 MAX_FILE_BYTES = 1_000_000
@@ -58,6 +59,37 @@ def _node_at(root: yaml.Node | None, loc: tuple[Any, ...]) -> yaml.Node | None:
     return node
 
 
+def _duplicate_keys(root: yaml.Node | None, path: str) -> list[str]:
+    """A key given twice in one mapping: YAML keeps the last one without a word.
+
+    The tree is walked with a stack, not recursion: nesting is bounded only by
+    the parser.
+    """
+    problems: list[tuple[int, str]] = []
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, yaml.MappingNode):
+            seen: dict[str, int] = {}
+            for key, value in node.value:
+                if isinstance(key, yaml.ScalarNode) and key.value != "<<":
+                    line = key.start_mark.line + 1
+                    if key.value in seen:
+                        problems.append(
+                            (
+                                line,
+                                f"{path}:{line}: {key.value}: this key is also on line {seen[key.value]}, "
+                                "and only one can count; remove or rename one of them",
+                            )
+                        )
+                    else:
+                        seen[key.value] = line
+                stack.append(value)
+        elif isinstance(node, yaml.SequenceNode):
+            stack.extend(node.value)
+    return [problem for _, problem in sorted(problems)]
+
+
 def _describe(error: ErrorDetails) -> str:
     kind = error.get("type", "")
     if kind == "extra_forbidden":
@@ -90,14 +122,23 @@ def parse_scenario_text(text: str, path: str) -> Scenario:
                 for n in long_lines[:5]
             ],
         )
+    too_deep = (
+        f"{path}: (file): nested too deeply to be a scenario; check the file's indentation and brackets"
+    )
     try:
         root, data = _parse(text)
+    except RecursionError:
+        # The parser recursed once per level; the error belongs to this file only.
+        raise ScenarioError(path, [too_deep]) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"{path}:{mark.line + 1}" if mark else path
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
         return_line = f"{where}: (syntax): YAML syntax error: {problem}; check indentation and quotes"
         raise ScenarioError(path, [return_line]) from None
+    duplicates = _duplicate_keys(root, path)
+    if duplicates:
+        raise ScenarioError(path, duplicates)
     if data is None:
         raise ScenarioError(
             path, [f"{path}: (top level): the file is empty; write a scenario mapping (see scenarios.md)"]
@@ -110,6 +151,8 @@ def parse_scenario_text(text: str, path: str) -> Scenario:
         )
     try:
         return Scenario.model_validate(data)
+    except RecursionError:
+        raise ScenarioError(path, [too_deep]) from None
     except ValidationError as exc:
         problems = []
         for error in exc.errors():
@@ -124,19 +167,19 @@ def load_scenario(path: Path) -> Scenario:
     """Read and validate one scenario file."""
     shown = str(path)
     try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raise ScenarioError(shown, [f"{shown}: (file): no such file; check the path"]) from None
-    except IsADirectoryError:
-        raise ScenarioError(shown, [f"{shown}: (file): is a folder, not a scenario file"]) from None
-    except OSError as exc:
-        raise ScenarioError(
-            shown, [f"{shown}: (file): cannot be read ({exc.strerror}); check its permissions"]
-        ) from None
-    if len(raw) > MAX_FILE_BYTES:
-        raise ScenarioError(
-            shown, [f"{shown}: (file): larger than 1 MB, which no scenario needs; is it the right file?"]
-        )
+        # The kind and size are checked before reading: a named pipe would block
+        # for ever and /dev/zero or a huge sparse file would fill the memory.
+        raw = read_limited(path, MAX_FILE_BYTES)
+    except SafeReadError as exc:
+        if not path.exists() and not path.is_symlink():
+            raise ScenarioError(shown, [f"{shown}: (file): no such file; check the path"]) from None
+        if path.is_dir():
+            raise ScenarioError(shown, [f"{shown}: (file): is a folder, not a scenario file"]) from None
+        if exc.reason.startswith("is larger"):
+            raise ScenarioError(
+                shown, [f"{shown}: (file): larger than 1 MB, which no scenario needs; is it the right file?"]
+            ) from None
+        raise ScenarioError(shown, [f"{shown}: (file): {exc.reason}; {exc.advice}"]) from None
     if b"\x00" in raw:
         raise ScenarioError(
             shown, [f"{shown}: (file): is a binary file, not YAML text; save the scenario as plain text"]
@@ -180,7 +223,9 @@ def scenario_dirs(extra: list[Path] | None = None) -> list[Path]:
 def scenario_files(directory: Path) -> list[Path]:
     if not directory.is_dir():
         return []
-    return sorted(p for p in directory.iterdir() if p.suffix in SCENARIO_SUFFIXES and p.is_file())
+    # Not only regular files: a pipe or a device named *.yaml is reported by
+    # load_scenario (without being read) instead of being skipped in silence.
+    return sorted(p for p in directory.iterdir() if p.suffix in SCENARIO_SUFFIXES and not p.is_dir())
 
 
 def discover(extra_dirs: list[Path] | None = None, files: list[Path] | None = None) -> Library:

@@ -276,10 +276,16 @@ def convert_gguf(
     tmp = out_dir.with_name(out_dir.name + ".partial")
     shutil.rmtree(tmp, ignore_errors=True)
     try:
-        tokenizer = AutoTokenizer.from_pretrained(gguf.parent, gguf_file=gguf.name, local_files_only=True)
+        tokenizer = AutoTokenizer.from_pretrained(
+            gguf.parent, gguf_file=gguf.name, local_files_only=True, trust_remote_code=False
+        )
         # Any: transformers' stubs type .to() and the quantizer attribute too narrowly.
         model: Any = AutoModelForCausalLM.from_pretrained(
-            gguf.parent, gguf_file=gguf.name, dtype=torch.float32, local_files_only=True
+            gguf.parent,
+            gguf_file=gguf.name,
+            dtype=torch.float32,
+            local_files_only=True,
+            trust_remote_code=False,
         )
     except (ValueError, OSError, KeyError, RuntimeError) as exc:
         raise UserError(

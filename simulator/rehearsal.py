@@ -9,6 +9,10 @@ from simulator.scenario import Scenario
 from simulator.session import Session
 from simulator.voice.scripted import ScriptedVoice
 
+# The training room's limit (tui/widgets/reply_input.py): a long paragraph. Grading
+# time grows with the length, so a pasted file is cut, not graded for minutes.
+MAX_REPLY_CHARS = 2000
+
 
 def read_replies(text: str) -> list[str]:
     """One reply per line; blank lines are skipped."""

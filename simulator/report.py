@@ -28,6 +28,7 @@ from simulator.errors import UserError
 from simulator.exam import exam_result
 from simulator.export import BUNDLE_FORMAT
 from simulator.htmldoc import esc, line_chart, local_time, page, table
+from simulator.safe_io import SafeReadError, read_text
 from simulator.storage import since_bound
 
 REPORT_FORMATS = ("csv", "html")
@@ -105,19 +106,32 @@ def _int(value: object) -> int | None:
 # -- reading export files ---------------------------------------------------------
 
 
-def read_export(path: Path) -> list[dict[str, Any]]:
-    """The session records in one export file (`export --all` bundle or a single session)."""
+EXPORT_LIMIT = 500_000_000  # bytes; a classroom's year of sessions is a few MB
+
+
+def read_export(path: Path, skipped: list[str] | None = None) -> list[dict[str, Any]]:
+    """The session records in one export file (`export --all` bundle or a single session).
+
+    A record holding values no simulator writes (a score that is not a number
+    from 0 to 100, turns that are not a list...) is left out and named in
+    SKIPPED, so one damaged record does not stop the report.
+    """
     try:
-        data = json.loads(path.read_text(encoding="utf-8-sig"))
-    except FileNotFoundError:
-        raise UserError(f"The export file {path} does not exist; check the path.") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else "not UTF-8 text"
-        raise UserError(f"The export file {path} cannot be read ({reason}); copy it again.") from None
+        data = json.loads(read_text(path, EXPORT_LIMIT))
+    except SafeReadError as exc:
+        if not path.exists():
+            raise UserError(f"The export file {path} does not exist; check the path.") from None
+        raise UserError(f"The export file {path} {exc.reason}; {exc.advice}.") from None
     except json.JSONDecodeError as exc:
         raise UserError(
             f"The export file {path} is not valid JSON (line {exc.lineno}); "
             "export it again with 'simulator export --all --format json'."
+        ) from None
+    except (RecursionError, ValueError):
+        # Nested thousands deep, or a number with thousands of digits: no export is.
+        raise UserError(
+            f"The export file {path} is not a simulator export (it is nested too deeply or holds "
+            "a number too long); export it again with 'simulator export --all --format json'."
         ) from None
     if isinstance(data, dict) and data.get("format") == BUNDLE_FORMAT:
         records = data.get("sessions")
@@ -133,13 +147,59 @@ def read_export(path: Path) -> list[dict[str, Any]]:
         raise UserError(
             f"{path} is not a simulator export; make it with 'simulator export --all --format json'."
         )
-    return records
+    kept = []
+    for number, record in enumerate(records, 1):
+        problem = record_problem(record)
+        if problem is None:
+            kept.append(record)
+        elif skipped is not None:
+            skipped.append(f"skipped record {number} of {path} ({problem})")
+    return kept
 
 
-def read_export_dir(folder: Path) -> list[dict[str, Any]]:
-    """Every record in the .json files of a folder (or one file)."""
+def _whole(value: object, low: int, high: int) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and low <= value <= high
+
+
+def record_problem(record: dict[str, Any]) -> str | None:
+    """What in an exported record no simulator would have written, or None if it is usable."""
+    for key in ("uuid", "scenario"):
+        if not isinstance(record.get(key), str) or len(record[key]) > 200:
+            return f"{key} is not a short text"
+    for key in ("trainee", "title", "started_at", "outcome", "machine"):
+        if record.get(key) is not None and not isinstance(record[key], str):
+            return f"{key} is not text"
+    for key in ("finished", "exam"):
+        if record.get(key) is not None and not isinstance(record[key], bool | int):
+            return f"{key} is not true or false"
+    scores = record.get("scores")
+    if scores is not None and not isinstance(scores, dict):
+        return "scores is not a mapping"
+    for name in ("courtesy", "flexibility"):
+        value = (scores or {}).get(name)
+        if value is not None and not _whole(value, 0, 100):
+            return f"scores.{name} is not a whole number from 0 to 100"
+    if record.get("pass_mark") is not None and not _whole(record["pass_mark"], 0, 100):
+        return "pass_mark is not a whole number from 0 to 100"
+    if record.get("turn_count") is not None and not _whole(record["turn_count"], 0, 1_000_000):
+        return "turn_count is not a whole number of turns"
+    if record.get("turns") is not None and not isinstance(record["turns"], list):
+        return "turns is not a list"
+    return None
+
+
+def read_export_dir(
+    folder: Path, skipped: list[str] | None = None, origins: dict[int, str] | None = None
+) -> list[dict[str, Any]]:
+    """Every record in the .json files of a folder (or one file); see read_export for SKIPPED.
+
+    ORIGINS, if given, gets the file of each record (by id()), for merge() to name.
+    """
     if folder.is_file():
-        return read_export(folder)
+        single = read_export(folder, skipped)
+        if origins is not None:
+            origins.update((id(r), str(folder)) for r in single)
+        return single
     if not folder.is_dir():
         raise UserError(f"The folder {folder} does not exist; give the folder holding the export files.")
     files = sorted(p for p in folder.iterdir() if p.suffix.lower() == ".json" and p.is_file())
@@ -150,7 +210,10 @@ def read_export_dir(folder: Path) -> list[dict[str, Any]]:
         )
     records: list[dict[str, Any]] = []
     for path in files:
-        records.extend(read_export(path))
+        found = read_export(path, skipped)
+        if origins is not None:
+            origins.update((id(r), str(path)) for r in found)
+        records.extend(found)
     return records
 
 
@@ -161,15 +224,41 @@ def _rank(e: Entry) -> tuple[bool, int]:
     return (e.finished, e.turns)
 
 
-def merge(records: Iterable[dict[str, Any]]) -> list[Entry]:
-    """One Entry per session uuid, oldest first."""
+def merge(
+    records: Iterable[dict[str, Any]],
+    notes: list[str] | None = None,
+    origins: dict[int, str] | None = None,
+) -> list[Entry]:
+    """One Entry per session uuid, oldest first.
+
+    Two copies of one session that differ (one exported before the session
+    ended, or a file edited by hand) are named in NOTES with the copy kept and
+    where each came from (ORIGINS: id() of a record -> its file).
+    """
     chosen: dict[str, Entry] = {}
+    where: dict[str, str] = {}
     for record in records:
         e = entry(record)
         key = e.uuid or f"{e.machine}:{e.trainee}:{e.started_at}"
+        here = (origins or {}).get(id(record), "this machine's database")
+        if key in chosen and e != chosen[key] and notes is not None:
+            old = chosen[key]
+            newer_wins = _rank(e) > _rank(old)
+            kept, dropped = (e, old) if newer_wins else (old, e)
+            kept_in, dropped_in = (here, where[key]) if newer_wins else (where[key], here)
+            notes.append(
+                f"session {key} appears twice with different content; kept the copy in {kept_in} "
+                f"{_copy_words(kept)}, not the one in {dropped_in} {_copy_words(dropped)}"
+            )
         if key not in chosen or _rank(e) > _rank(chosen[key]):
             chosen[key] = e
+            where[key] = here
     return sorted(chosen.values(), key=lambda e: (e.moment, e.uuid))
+
+
+def _copy_words(e: Entry) -> str:
+    state = "finished" if e.finished else "unfinished"
+    return f"({e.turns} turns, {state}, courtesy {e.courtesy}, flexibility {e.flexibility})"
 
 
 def name_key(name: str) -> str:
@@ -318,7 +407,9 @@ def _row_values(row: Row) -> dict[str, object]:
 
 def to_csv(report: Report) -> str:
     buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=CSV_COLUMNS, lineterminator="\n")
+    # CRLF (RFC 4180) also makes the writer quote a cell holding a lone carriage
+    # return, which a spreadsheet would otherwise read as the start of a new row.
+    writer = csv.DictWriter(buffer, fieldnames=CSV_COLUMNS, lineterminator="\r\n")
     writer.writeheader()
     for row in report.rows:
         values = _row_values(row)
@@ -327,8 +418,9 @@ def to_csv(report: Report) -> str:
 
 
 def _csv_safe(value: object) -> object:
-    # A name starting with = + - @ would run as a formula in a spreadsheet.
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
+    # A name starting with = + - @ would run as a formula in a spreadsheet, and so
+    # would one starting with a tab or a carriage return before them (OWASP's list).
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
         return "'" + value
     return value
 

@@ -79,6 +79,18 @@ CREATE INDEX sessions_by_scenario ON sessions (scenario, started_at);
 # MIGRATIONS[n] upgrades a file at version n to n + 1. Append, never edit.
 MIGRATIONS: list[str] = [_V1]
 
+# The only two writes a session makes after its first row; a rescue file holds them as data.
+_INSERT_TURN = (
+    "INSERT OR REPLACE INTO turns (session_id, idx, recorded_at, trainee, customer, courtesy, "
+    "flexibility, mood, data) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+)
+_END_SESSION = (
+    "UPDATE sessions SET ended_at = ?, outcome = ?, ended_by = ?, end_mood = ?, courtesy = ?, "
+    "flexibility = ?, needs_met = ? WHERE id = ?"
+)
+RESCUE_LIMIT = 50_000_000  # bytes; a rescue file holds one session's turns
+RESCUE_TEXT = 20_000  # characters in one line of dialogue (replies are capped at 2,000)
+
 UNFINISHED = "in progress"  # shown where an outcome would be, for a session that never ended
 
 _BUSY = {"SQLITE_BUSY", "SQLITE_LOCKED"}
@@ -163,6 +175,8 @@ class Store:
         self._pending: list[tuple[str, tuple[Any, ...]]] = []
         # Called with the problem sentence when a write fails during a session.
         self.on_problem: list[Callable[[str], None]] = []
+        # Where close() kept the writes it could not save, if it had to.
+        self.rescue_file: Path | None = None
 
     # -- opening -------------------------------------------------------------
 
@@ -209,28 +223,121 @@ class Store:
 
     def _write_rescue_file(self) -> None:
         # Replayed by the next open() (see _replay_rescue_files), so a lock that
-        # outlasted the session still loses nothing.
+        # outlasted the session still loses nothing. The file holds the turns and
+        # session ends as data, never SQL: anyone who can write the data folder
+        # could otherwise make the next open() run any statement.
+        from simulator.safe_io import write_atomic
+
         stamp = datetime.now().strftime("%Y%m%d-%H%M%S-%f")
         rescue = self.path.with_name(f"{self.path.stem}.unsaved-{stamp}.jsonl")
+        lines = []
+        for sql, params in self._pending:
+            record = _rescue_record(self._conn, sql, params)
+            if record is not None:
+                lines.append(json.dumps(record, ensure_ascii=False) + "\n")
         try:
-            with rescue.open("w", encoding="utf-8") as fh:
-                for sql, params in self._pending:
-                    fh.write(json.dumps({"sql": sql, "params": list(params)}, ensure_ascii=False) + "\n")
-            self._pending.clear()
+            write_atomic(rescue, "".join(lines))
         except OSError:
-            pass  # a full disk: nothing more can be kept
+            return  # a full disk: `unsaved` still says how much was not kept
+        self._pending.clear()
+        self.rescue_file = rescue
 
     def _replay_rescue_files(self) -> None:
+        """Save what an earlier run could not: each record is checked, a bad one skipped and named."""
+        from simulator.safe_io import SafeReadError, read_text
+
+        skipped: list[str] = []
         for rescue in sorted(self.path.parent.glob(f"{self.path.stem}.unsaved-*.jsonl")):
             try:
-                lines = rescue.read_text(encoding="utf-8").splitlines()
-                writes = [json.loads(line) for line in lines if line.strip()]
-                with self._write() as conn:
-                    for write in writes:
-                        conn.execute(write["sql"], tuple(write["params"]))
-                rescue.unlink()
-            except (OSError, ValueError, KeyError, sqlite3.Error):
-                continue  # left in place for the next open, or for a person to look at
+                text = read_text(rescue, RESCUE_LIMIT)
+            except SafeReadError as exc:
+                skipped.append(f"{rescue.name} ({exc.reason})")
+                continue
+            bad: list[int] = []
+            try:
+                for number, line in enumerate(text.splitlines(), 1):
+                    if not line.strip():
+                        continue
+                    write = self._rescued_write(line)
+                    if write is None:
+                        bad.append(number)
+                        continue
+                    with self._write() as conn:
+                        conn.execute(*write)
+            except sqlite3.Error:
+                continue  # left in place for the next open
+            try:
+                if bad:
+                    # Kept for a person to look at, but never replayed again.
+                    rescue.replace(rescue.with_suffix(".rejected"))
+                    lines = ", ".join(map(str, bad[:5])) + (" and more" if len(bad) > 5 else "")
+                    skipped.append(f"{rescue.name} line {lines}")
+                else:
+                    rescue.unlink()
+            except OSError:
+                pass
+        if skipped:
+            self.notice = (
+                f"Records that were not valid turns were skipped ({'; '.join(skipped)}); "
+                "the rest was saved to your history."
+            )
+
+    def _rescued_write(self, line: str) -> tuple[str, tuple[Any, ...]] | None:
+        """The write for one rescue-file line, or None if it is not a valid turn or session end."""
+        try:
+            record = json.loads(line)
+        except (ValueError, RecursionError):
+            return None
+        if not isinstance(record, dict):
+            return None
+        rows = self._conn.execute(
+            "SELECT id FROM sessions WHERE uuid = ?", (_text(record.get("session"), 64) or "",)
+        ).fetchall()
+        if len(rows) != 1:
+            return None
+        session_id = int(rows[0][0])
+        if record.get("kind") == "turn":
+            turn = record.get("turn")
+            if not isinstance(turn, dict):
+                return None
+            fields = (
+                _count(turn.get("index")),
+                _text(record.get("recorded_at"), 40),
+                _text(turn.get("trainee"), RESCUE_TEXT),
+                _text(turn.get("customer"), RESCUE_TEXT),
+                _score(turn.get("courtesy")),
+                _score(turn.get("flexibility")),
+                _score(turn.get("mood")),
+            )
+            if any(f is None for f in fields):
+                return None
+            return _INSERT_TURN, (session_id, *fields, json.dumps(turn, ensure_ascii=False))
+        if record.get("kind") == "end":
+            needs = record.get("needs_met")
+            end = (
+                _text(record.get("ended_at"), 40),
+                _text(record.get("outcome"), 40),
+                _score(record.get("end_mood")),
+            )
+            ended_by = record.get("ended_by")
+            if any(f is None for f in end) or not (ended_by is None or _text(ended_by, 40)):
+                return None
+            if not isinstance(needs, list) or not all(_text(n, 200) for n in needs):
+                return None
+            scores = (_optional_score(record.get("courtesy")), _optional_score(record.get("flexibility")))
+            if any(s is False for s in scores):
+                return None
+            ended_at, outcome, end_mood = end
+            return _END_SESSION, (
+                ended_at,
+                outcome,
+                ended_by,
+                end_mood,
+                *scores,
+                json.dumps(needs),
+                session_id,
+            )
+        return None
 
     def __enter__(self) -> Store:
         return self
@@ -281,8 +388,7 @@ class Store:
     def _record_turn(self, session_id: int, turn: Turn) -> None:
         data = turn.to_dict()
         self._execute_or_keep(
-            "INSERT OR REPLACE INTO turns (session_id, idx, recorded_at, trainee, customer, courtesy, "
-            "flexibility, mood, data) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            _INSERT_TURN,
             (
                 session_id,
                 turn.index,
@@ -299,8 +405,7 @@ class Store:
     def _record_end(self, session_id: int, session: Session) -> None:
         scores = session.scores()
         self._execute_or_keep(
-            "UPDATE sessions SET ended_at = ?, outcome = ?, ended_by = ?, end_mood = ?, courtesy = ?, "
-            "flexibility = ?, needs_met = ? WHERE id = ?",
+            _END_SESSION,
             (
                 now(),
                 session.outcome or "unresolved",
@@ -351,6 +456,11 @@ class Store:
     @property
     def unsaved(self) -> int:
         return len(self._pending)
+
+    def unsaved_turns(self, session_id: int) -> int:
+        """How many of the session's turns are only in memory, not in the database yet."""
+        with self._lock:
+            return sum(1 for sql, params in self._pending if sql == _INSERT_TURN and params[0] == session_id)
 
     @contextmanager
     def _write(self) -> Iterator[sqlite3.Connection]:
@@ -484,6 +594,55 @@ class Store:
 
 
 # -- helpers --------------------------------------------------------------------
+
+
+def _rescue_record(conn: sqlite3.Connection, sql: str, params: tuple[Any, ...]) -> dict[str, Any] | None:
+    """A kept write as data for the rescue file (Store._rescued_write is the way back)."""
+    if sql == _INSERT_TURN:
+        session_id, _idx, recorded_at, *_columns, data = params
+        kind: dict[str, Any] = {"kind": "turn", "recorded_at": recorded_at, "turn": json.loads(data)}
+    elif sql == _END_SESSION:
+        ended_at, outcome, ended_by, end_mood, courtesy, flexibility, needs, session_id = params
+        kind = {
+            "kind": "end",
+            "ended_at": ended_at,
+            "outcome": outcome,
+            "ended_by": ended_by,
+            "end_mood": end_mood,
+            "courtesy": courtesy,
+            "flexibility": flexibility,
+            "needs_met": json.loads(needs),
+        }
+    else:
+        return None
+    try:
+        row = conn.execute("SELECT uuid FROM sessions WHERE id = ?", (session_id,)).fetchone()
+    except sqlite3.Error:
+        return None
+    return {"session": row[0], **kind} if row else None
+
+
+def _text(value: Any, limit: int) -> str | None:
+    return value if isinstance(value, str) and len(value) <= limit else None
+
+
+def _count(value: Any) -> int | None:
+    ok = isinstance(value, int) and not isinstance(value, bool) and 0 <= value < 100_000
+    return value if ok else None
+
+
+def _score(value: Any) -> int | None:
+    # Scores and moods are small integers; anything else in a rescue file was not written by us.
+    ok = isinstance(value, int) and not isinstance(value, bool) and -1_000 <= value <= 1_000
+    return value if ok else None
+
+
+def _optional_score(value: Any) -> int | bool | None:
+    """A score, None for none, or False for a value no session writes."""
+    if value is None:
+        return None
+    score = _score(value)
+    return False if score is None else score
 
 
 def clean_name(name: str | None) -> str:

@@ -23,7 +23,7 @@ def tiny_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def reference(tiny_dir: Path):
     from transformers import AutoModelForCausalLM
 
-    return AutoModelForCausalLM.from_pretrained(tiny_dir, dtype=torch.float32).eval()
+    return AutoModelForCausalLM.from_pretrained(tiny_dir, dtype=torch.float32, trust_remote_code=False).eval()
 
 
 def _ids(n: int, seed: int = 0) -> torch.Tensor:
@@ -113,7 +113,7 @@ def test_light_tokenizer_matches_transformers(tiny_dir: Path) -> None:
 
     from simulator.voice.light_tokenizer import LightTokenizer
 
-    full, light = AutoTokenizer.from_pretrained(tiny_dir), LightTokenizer(tiny_dir)
+    full, light = AutoTokenizer.from_pretrained(tiny_dir, trust_remote_code=False), LightTokenizer(tiny_dir)
     for name in ("bos_token_id", "eos_token_id", "pad_token_id", "bos_token", "eos_token"):
         assert getattr(light, name) == getattr(full, name), name
     for text in ("Customer: It's 11 p.m.!  We're five\npeople.", "<|im_start|>user\nhi<|im_end|>", "Ça va?"):

@@ -29,8 +29,12 @@ def test_matches_transformers(folder) -> None:
     torch = pytest.importorskip("torch")
     transformers = pytest.importorskip("transformers")
     ours = MiniLM(folder).encode(TEXTS)
-    tokenizer = transformers.AutoTokenizer.from_pretrained(str(folder), local_files_only=True)
-    model = transformers.AutoModel.from_pretrained(str(folder), local_files_only=True).eval()
+    tokenizer = transformers.AutoTokenizer.from_pretrained(
+        str(folder), local_files_only=True, trust_remote_code=False
+    )
+    model = transformers.AutoModel.from_pretrained(
+        str(folder), local_files_only=True, trust_remote_code=False
+    ).eval()
     batch = tokenizer(TEXTS, padding=True, return_tensors="pt")
     with torch.inference_mode():
         hidden = model(**batch).last_hidden_state

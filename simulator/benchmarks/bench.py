@@ -244,9 +244,13 @@ def naive_decode(model_dir: Path, prompt: str, tokens: int = DECODE_TOKENS) -> t
     import torch
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
-    tok = AutoTokenizer.from_pretrained(model_dir, local_files_only=True)
+    tok = AutoTokenizer.from_pretrained(model_dir, local_files_only=True, trust_remote_code=False)
     model = AutoModelForCausalLM.from_pretrained(
-        model_dir, local_files_only=True, use_safetensors=True, dtype=torch.float32
+        model_dir,
+        local_files_only=True,
+        use_safetensors=True,
+        dtype=torch.float32,
+        trust_remote_code=False,
     )
     model.eval()
     ids = torch.tensor([tok(prompt, add_special_tokens=False).input_ids])

@@ -66,14 +66,48 @@ def _crash_log(exc: BaseException) -> Path | None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
-    if args.command is None:
-        args = parser.parse_args(["play", *(argv or sys.argv[1:])])
+    from simulator.cli.output import VisibleStream
+
+    # Everything printed (argparse's messages included) shows escape sequences
+    # instead of sending them to the terminal; only the training room itself
+    # (Textual) writes to the terminal directly.
+    stdout, stderr = sys.stdout, sys.stderr
+    sys.stdout, sys.stderr = VisibleStream(stdout), VisibleStream(stderr)
     try:
+        parser = build_parser()
+        args = parser.parse_args(argv)
+        if args.command is None:
+            args = parser.parse_args(["play", *(argv or sys.argv[1:])])
+        if args.command == "play":
+            sys.stdout, sys.stderr = stdout, stderr
+        return _run(args)
+    finally:
+        sys.stdout, sys.stderr = stdout, stderr
+
+
+def _check_text_options(args: argparse.Namespace) -> None:
+    """Bytes that are not UTF-8 on the command line (`--trainee $'\\xff'`) arrive as lone
+    surrogates, which can be neither stored nor shown: refuse them here, by name."""
+    for name, value in vars(args).items():
+        if not isinstance(value, str):
+            continue
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            option = name.upper() if name in ("scenario_id", "session_id") else "--" + name.replace("_", "-")
+            raise UserError(
+                f"The {option} given is not UTF-8 text; type it again in a terminal set to UTF-8."
+            ) from None
+
+
+def _run(args: argparse.Namespace) -> int:
+    try:
+        _check_text_options(args)
         return int(args.run(args) or 0)
     except UserError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        from simulator.cli.output import visible
+
+        print(f"error: {visible(str(exc))}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("Stopped.", file=sys.stderr)
@@ -86,7 +120,9 @@ def main(argv: list[str] | None = None) -> int:
             return 2
         log = _crash_log(exc)
         where = f"; details are in {log}" if log else ""
-        print(f"error: {exc.strerror or exc} ({exc.filename or 'file'}){where}.", file=sys.stderr)
+        from simulator.cli.output import visible
+
+        print(visible(f"error: {exc.strerror or exc} ({exc.filename or 'file'}){where}."), file=sys.stderr)
         return 2
     except Exception as exc:  # noqa: BLE001 - the user gets one sentence, the log the rest
         log = _crash_log(exc)

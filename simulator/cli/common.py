@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import argparse
 import os
+import sys
 from pathlib import Path
 
 from simulator.errors import UserError
 from simulator.grading import Grader, default_grader
 from simulator.loader import Library, discover
+from simulator.rehearsal import MAX_REPLY_CHARS
+from simulator.safe_io import SafeReadError, read_text
 from simulator.scenario import Scenario
 from simulator.voice.base import Voice
 
@@ -68,18 +71,21 @@ def voice(args: argparse.Namespace) -> Voice:
     return make_voice(voice_kind(args), model_path=args.model, seed=args.seed)
 
 
-def read_text_file(path: Path, what: str) -> str:
+def read_text_file(path: Path, what: str, limit: int = 10_000_000) -> str:
+    """A regular UTF-8 text file named on the command line, read with a size limit."""
     try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raise UserError(f"The {what} file {path} does not exist; check the path.") from None
-    except IsADirectoryError:
-        raise UserError(f"{path} is a folder; give the {what} file instead.") from None
-    except OSError as exc:
-        raise UserError(f"The {what} file {path} cannot be read ({exc.strerror}).") from None
-    if b"\x00" in raw:
-        raise UserError(f"The {what} file {path} is binary; give a plain UTF-8 text file.")
-    try:
-        return raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise UserError(f"The {what} file {path} is not UTF-8 text; save it as UTF-8.") from None
+        return read_text(path, limit)
+    except SafeReadError as exc:
+        raise UserError(f"The {what} file {path} {exc.reason}; {exc.advice}.") from None
+
+
+def cap_reply(reply: str, where: str) -> str:
+    """A reply cut to the length the training room accepts, saying so on stderr."""
+    if len(reply) <= MAX_REPLY_CHARS:
+        return reply
+    print(
+        f"note: {where} is longer than {MAX_REPLY_CHARS:,} characters (the most the training room "
+        f"accepts); only its first {MAX_REPLY_CHARS:,} were used.",
+        file=sys.stderr,
+    )
+    return reply[:MAX_REPLY_CHARS]

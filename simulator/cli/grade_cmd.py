@@ -25,6 +25,18 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(run=run)
 
 
+def _is_text(value: object) -> bool:
+    """False for a string JSON can carry but UTF-8 cannot (a lone surrogate): the grader's
+    tokenizer refuses it, and it could never be printed or stored either."""
+    if not isinstance(value, str):
+        return True
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def run(args: argparse.Namespace) -> int:
     lib = common.library(args)
     default = lib.get(args.scenario) if args.scenario else None
@@ -38,9 +50,15 @@ def run(args: argparse.Namespace) -> int:
             item = json.loads(line)
             if not isinstance(item, dict) or not isinstance(item.get("reply"), str):
                 raise ValueError
-        except ValueError:
-            failed += 1
+            message = None
+            if not all(_is_text(item.get(key)) for key in ("reply", "customer", "scenario")):
+                message = (
+                    f"line {number} holds a lone surrogate (like \\ud800), which is not text; fix that line"
+                )
+        except (ValueError, RecursionError):
             message = f'line {number} is not a JSON object with a "reply" string; fix that line'
+        if message is not None:
+            failed += 1
             if args.json:
                 print(json.dumps({"line": number, "error": message}))
             else:
@@ -59,7 +77,7 @@ def run(args: argparse.Namespace) -> int:
         given = item.get("turn")
         turn = given if isinstance(given, int) and given > 0 else 1
         grade = grader.grade(
-            item["reply"],
+            common.cap_reply(item["reply"], f"the reply on line {number}"),
             GradeContext(scenario=scenario, customer_line=customer, turn=turn),
         )
         if args.json:

@@ -13,6 +13,7 @@ from simulator.cli import common
 from simulator.cli.schema_cmd import SCHEMA_FILE
 from simulator.errors import UserError
 from simulator.loader import parse_scenario_text, scenario_dirs
+from simulator.safe_io import UnsafeTarget, write_atomic
 from simulator.scenario import Identifier
 from simulator.skeleton import skeleton
 
@@ -70,7 +71,10 @@ def run(args: argparse.Namespace) -> int:
     # so fail here rather than hand the trainer an error they did not make.
     parse_scenario_text(text, str(target))
     directory.mkdir(parents=True, exist_ok=True)
-    target.write_text(text, encoding="utf-8")
+    try:
+        write_atomic(target, text)
+    except UnsafeTarget as exc:
+        raise UserError(f"{target} is {exc.kind}, not a regular file; choose another id or --dir.") from None
     print(f"wrote {target}")
     print("Edit it (scenarios.md explains every key), then check and try it:")
     print(f"  simulator validate --rehearse {shlex.quote(str(target))}")

@@ -43,7 +43,8 @@ def print_transcript(session: Session) -> None:
 
 def run(args: argparse.Namespace) -> int:
     scenario = common.scenario(args, args.scenario_id)
-    replies = read_replies(common.read_text_file(args.replies, "replies"))
+    replies = read_replies(common.read_text_file(args.replies, "replies", limit=1_000_000))
+    replies = [common.cap_reply(r, f"reply {n}") for n, r in enumerate(replies, 1)]
     session = Session(scenario, common.voice(args), common.grader(), seed=args.seed)
     unused = rehearse(session, replies)
     if args.json:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -36,8 +37,10 @@ def register(sub: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     since = parse_date(args.since) if args.since else None
     records: list[dict[str, Any]] = []
+    notes: list[str] = []
+    origins: dict[int, str] = {}
     for folder in args.sources:
-        records.extend(read_export_dir(folder))
+        records.extend(read_export_dir(folder, notes, origins))
     # With --from, a machine without its own database is fine (the trainer's laptop);
     # opening would create an empty one for nothing.
     if not args.no_local and (not args.sources or locations.database_file().exists()):
@@ -45,7 +48,11 @@ def run(args: argparse.Namespace) -> int:
             records.extend(store.list_sessions())
     if args.no_local and not args.sources:
         raise UserError("--no-local leaves nothing to report; add --from DIR.")
-    entries = select(merge(records), since=since, scenario=args.scenario, trainee=args.trainee)
+    entries = select(
+        merge(records, notes, origins), since=since, scenario=args.scenario, trainee=args.trainee
+    )
     filters = {"since": args.since or "", "scenario": args.scenario or "", "trainee": args.trainee or ""}
+    for note in notes:
+        print(f"note: {note}.", file=sys.stderr)
     write_output(render_report(build(entries, filters), args.format), args.output)
     return 0

@@ -27,6 +27,7 @@ from simulator.loader import Library
 from simulator.scenario import Scenario
 from simulator.session import Session
 from simulator.tui import trainee_name
+from simulator.tui.literal import literal
 from simulator.tui.messages import VoiceLoaded, VoiceProgressed
 from simulator.tui.screens.conversation import ConversationScreen
 from simulator.tui.screens.debrief import DebriefScreen, export_record, record_of
@@ -107,6 +108,10 @@ class TrainingApp(App[None]):
         self._store: Any = None
         self._store_problem: str | None = None
         self._left_message: str | None = None
+        # What the trainee was told on leaving (also printed by Textual after the screen is gone).
+        self.left_message: str | None = None
+        # Each recorded session with its database id, to ask on leaving what is still unsaved.
+        self._recorded: list[tuple[int, Session, str, datetime]] = []
         self._voice_load_started = False
         # Called with the scenario (None on the start screen) when a screen is first
         # painted; the bench times the room's start-up with it.
@@ -237,7 +242,7 @@ class TrainingApp(App[None]):
             return False, self._store_problem
         before_turn, before_end = len(session.on_turn), len(session.on_end)
         try:
-            store.attach(session, trainee=trainee, exam=self.exam)
+            session_id = store.attach(session, trainee=trainee, exam=self.exam)
         except Exception as exc:  # noqa: BLE001 - UserError or worse: play on, unrecorded
             del session.on_turn[before_turn:], session.on_end[before_end:]
             reason = str(exc) if isinstance(exc, UserError) else type(exc).__name__
@@ -245,6 +250,7 @@ class TrainingApp(App[None]):
                 False,
                 f"This session is not recorded in history ({reason}); the debrief will be saved as a file.",
             )
+        self._recorded.append((session_id, session, trainee, datetime.now().astimezone()))
         # A full disk while saving a turn must not break the conversation.
         session.on_turn[before_turn:] = [self._guarded(f) for f in session.on_turn[before_turn:]]
         session.on_end[before_end:] = [self._guarded(f) for f in session.on_end[before_end:]]
@@ -333,8 +339,20 @@ class TrainingApp(App[None]):
         self.switch_screen(debrief)
         if kept is not None:
             debrief.call_after_refresh(
-                lambda: debrief.query_one("#saved", Static).update(f"Saved JSON: {kept}")
+                lambda: debrief.query_one("#saved", Static).update(literal(f"Saved JSON: {kept}"))
             )
+        # "Kept in your history" would not be true of replies a full disk refused.
+        unsaved = next(
+            (
+                self._unsaved_copy(*recorded)
+                for recorded in self._recorded
+                if recorded[1] is conversation.session
+            ),
+            None,
+        )
+        if unsaved is not None:
+            debrief.call_after_refresh(lambda: debrief.query_one("#saved", Static).update(literal(unsaved)))
+            self.notify(unsaved, severity="error", timeout=20, markup=False)
 
     def play_again(self, debrief: DebriefScreen) -> None:
         self.start_conversation(debrief.session.scenario, debrief.trainee)
@@ -345,20 +363,85 @@ class TrainingApp(App[None]):
     # -- app-wide actions ---------------------------------------------------------
 
     def action_leave_app(self) -> None:
-        """Quit, ending any conversation first so what was said is recorded."""
-        message = None
+        """Quit, ending any conversation first so what was said is recorded.
+
+        The message printed after the screen closes says where every reply is:
+        in the history, in a saved file, or (when nothing could be written) on
+        the terminal itself.
+        """
+        lines: list[str] = []
+        current: Session | None = None
         for screen in reversed(self.screen_stack):
             if isinstance(screen, ConversationScreen) and not screen.session.finished:
                 screen.end_conversation()
-                kept = self._keep_unrecorded(screen)
                 turns = len(screen.session.turns)
+                if screen.recorded:
+                    current = screen.session
+                    continue
+                kept = self._keep_unrecorded(screen)
                 if kept is not None:
-                    message = f"Your conversation ({turns} replies) was saved to {kept}"
-                elif screen.recorded:
-                    message = f"Your conversation ({turns} replies) is kept in your history."
+                    lines.append(
+                        f"Your conversation ({turns} replies) could not be kept in your history, "
+                        f"so it was saved to {kept}"
+                    )
+                elif turns and self.store_opener is not None:
+                    lines.append(
+                        self._on_terminal(
+                            screen.session, screen.trainee, "could not be kept in your history or saved"
+                        )
+                    )
+        for session_id, session, trainee, started_at in self._recorded:
+            unsaved = self._unsaved_copy(session_id, session, trainee, started_at)
+            if unsaved:
+                lines.append(unsaved)
+            elif session is current:
+                lines.append(f"Your conversation ({len(session.turns)} replies) is kept in your history.")
         for worker in self.workers:
             worker.cancel()
-        self.exit(message=message)
+        message = "\n".join(lines) or None
+        self.left_message = message
+        # Text, not a string: Textual would read a path with [brackets] as markup.
+        self.exit(message=literal(message) if message else None)
+
+    def _unsaved_copy(
+        self, session_id: int, session: Session, trainee: str, started_at: datetime
+    ) -> str | None:
+        """If some replies of a recorded session never reached the database (a full disk, a
+        read-only file), save the whole conversation elsewhere and say where; None if all are stored."""
+        store = self._store
+        if store is None:
+            return None
+        try:
+            store.flush()
+        except Exception:  # noqa: BLE001 - what is still unsaved is counted below
+            pass
+        unsaved = store.unsaved_turns(session_id)
+        if not unsaved:
+            return None
+        turns = len(session.turns)
+        problem = str(getattr(store, "problem", "") or "")
+        why = "the disk is full" if "disk is full" in problem else "the history database could not be written"
+        stored = (
+            f"Only {turns - unsaved} of your {turns} replies in '{session.scenario.title}' "
+            f"were stored in your history ({why})"
+        )
+        try:
+            path = export_record(record_of(session, trainee, started_at), "json")
+        except UserError:
+            return self._on_terminal(session, trainee, stored)
+        return f"{stored}; the whole conversation was saved to {path}"
+
+    @staticmethod
+    def _on_terminal(session: Session, trainee: str, lead: str) -> str:
+        """Nothing could be written anywhere: the conversation is printed after the UI closes."""
+        if not lead.startswith("Only"):
+            lead = f"Your conversation ({len(session.turns)} replies) {lead}"
+        lines = [f"{lead}, and no folder could take a copy; copy it from here:"]
+        lines.append(f"Customer: {session.opening}")
+        for turn in session.turns:
+            lines.append(f"{trainee}: {turn.trainee}")
+            lines.append(f"Customer: {turn.customer}")
+        return "\n".join(lines)
 
     def action_help(self) -> None:
         sections = {

@@ -26,7 +26,7 @@ def _visible(char: str) -> str:
         return chr(0x2400 + code)  # the Unicode "control picture", e.g. ␛ for ESC
     if code == 0x7F:
         return "␡"
-    if 0x80 <= code < 0xA0 or code in _BIDI_CONTROLS:
+    if 0x80 <= code < 0xA0 or code in _BIDI_CONTROLS or 0xD800 <= code <= 0xDFFF:
         return f"<U+{code:04X}>"
     return char
 

@@ -75,5 +75,7 @@ class LightTokenizer:
         if self._full is None:
             from transformers import AutoTokenizer
 
-            self._full = AutoTokenizer.from_pretrained(self.model_dir, local_files_only=True)
+            self._full = AutoTokenizer.from_pretrained(
+                self.model_dir, local_files_only=True, trust_remote_code=False
+            )
         return self._full.apply_chat_template(messages, **kwargs)

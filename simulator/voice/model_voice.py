@@ -14,6 +14,7 @@ Loading is offline by construction: safetensors only, `local_files_only`, no
 from __future__ import annotations
 
 import copy
+import json
 import os
 import threading
 import time
@@ -40,6 +41,7 @@ from simulator.voice.verifier import MAX_SENTENCES, MAX_WORDS, Verdict, Verifier
 CANDIDATES = 4  # on a CPU a batch of 4 costs little more than 1, and one usually passes
 MAX_NEW_TOKENS = 48  # two short sentences; longer output is cut anyway
 DEADLINE_S = 0.85  # from the start of speaking; with grading, a line within about a second
+_CONFIG_LIMIT = 10_000_000  # bytes; a real config (even with a chat template) is far smaller
 
 
 @dataclass(frozen=True)
@@ -87,7 +89,33 @@ def resolve_model_path(path: Path, on_progress: StageProgress = _quiet) -> Path:
         raise UserError(
             f"{path} has no .safetensors weights; only safetensors are loaded, so convert the model first."
         )
+    refuse_remote_code(path)
     return path
+
+
+def refuse_remote_code(model_dir: Path) -> None:
+    """Refuse a folder that asks for its own Python code (`auto_map`), whatever it is called.
+
+    transformers only runs such code when asked to trust it, which this program
+    never does; refusing up front also keeps it from asking the trainee on the terminal.
+    """
+    for name in ("config.json", "tokenizer_config.json"):
+        file = model_dir / name
+        if not file.is_file():
+            continue
+        try:
+            with file.open("rb") as fh:
+                raw = fh.read(_CONFIG_LIMIT + 1)
+            data = json.loads(raw) if len(raw) <= _CONFIG_LIMIT else None
+        except (OSError, ValueError, RecursionError):
+            data = None
+        if data is None:
+            raise UserError(f"{file} cannot be read as a model configuration; give another --model.")
+        if isinstance(data, dict) and "auto_map" in data:
+            raise UserError(
+                f"{model_dir} asks to run its own code ({name} has auto_map), which the simulator "
+                "never does; give a model folder without custom code."
+            )
 
 
 class ModelVoice:
@@ -141,6 +169,7 @@ class ModelVoice:
 
     def _load(self) -> None:
         started = time.perf_counter()
+        refuse_remote_code(self.model_dir)
         stage = f"Loading {self.model_dir.name}"
         self.on_progress(stage, 0.0)
         # Belt and braces: nothing below may reach the model hub, even by a fallback path.
@@ -172,7 +201,9 @@ class ModelVoice:
 
                 tokenizer: Any = LightTokenizer(self.model_dir)
             else:
-                tokenizer = AutoTokenizer.from_pretrained(self.model_dir, local_files_only=True)
+                tokenizer = AutoTokenizer.from_pretrained(
+                    self.model_dir, local_files_only=True, trust_remote_code=False
+                )
             self.on_progress(stage, 0.5)
             if fast:
                 model: Any = fast_llama.FastLlama.load(self.model_dir, int8=self.settings.int8)

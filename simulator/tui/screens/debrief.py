@@ -20,6 +20,7 @@ from textual.widgets import Footer, Header, Static
 
 from simulator import locations
 from simulator.errors import UserError
+from simulator.safe_io import fallback_folders, write_somewhere
 from simulator.session import Session, Turn
 from simulator.tui.literal import literal, one_line
 from simulator.tui.typed_app import training_app
@@ -56,12 +57,18 @@ def export_record(record: dict[str, Any], fmt: str, folder: Path | None = None) 
     folder = folder or locations.data_dir() / "exports"
     stamp = re.sub(r"[^0-9]", "", str(record.get("started_at", "")))[:14] or "session"
     who = re.sub(r"[^a-z0-9]+", "-", str(record.get("trainee", "")).lower()).strip("-") or "trainee"
-    path = folder / f"{record['scenario']}-{who}-{stamp}.{fmt}"
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
-    except OSError as exc:
-        raise UserError(f"The debrief could not be saved to {path} ({exc.strerror or exc}).") from None
+    name = f"{record['scenario']}-{who}-{stamp}.{fmt}"
+    # A full or read-only data folder must not lose the debrief: the temporary
+    # folder and the current one are tried next, and the path says where it went.
+    path, refused = write_somewhere(name, text, [folder])
+    if path is None:
+        # Only the trainee may read their conversation in a shared temporary folder.
+        path, more = write_somewhere(name, text, fallback_folders(), new_mode=0o600)
+        refused += more
+    if path is None:
+        raise UserError(
+            f"The debrief could not be saved anywhere ({'; '.join(refused)}); free some disk space."
+        )
     return path
 
 
