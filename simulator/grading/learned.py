@@ -60,8 +60,9 @@ COURTESY_REASONS = (
     "shouting (!!)",
     "direct question",
     'starts with "so"',
-    "bare reply to a customer with a problem",
-    "counterfactual request",
+    'starts with "you"',
+    "clipped fragment",
+    "deference: credits the customer",
 )
 FLEX_FLAGS = (
     "refusal",
@@ -189,10 +190,13 @@ class LearnedLayer:
 
 
 # Rule features are standardised and weighed fully; the 384 embedding
-# dimensions are many and each weak, so they get a stronger penalty (as
-# measured by leave-one-situation-out, see benchmark.py).
-RULE_ALPHA = 3.0
-MEANING_ALPHA = 60.0
+# dimensions are many and each weak, so they get a much stronger penalty. The
+# grade moves three quarters of the way from the rules' score to the layer's:
+# the rules keep a say of their own. All three were chosen by
+# leave-one-situation-out (benchmark.py --loso); the restaurant check played no part.
+RULE_ALPHA = 30.0
+MEANING_ALPHA = 150.0
+BLEND = 0.75
 
 
 def fit_ridge(x: np.ndarray, y: np.ndarray, n_rule: int, rule_alpha: float, meaning_alpha: float) -> Ridge:

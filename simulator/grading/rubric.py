@@ -120,14 +120,15 @@ class RubricGrader:
         flex = flexibility_rules.assess(
             reply,
             spans,
-            vectors=vectors,
-            index=index,
-            customer_line=context.customer_line,
-            turn=context.turn,
-            rejected=context.rejected,
-            rejected_vectors=rejected_vectors,
-            unmet_needs=context.unmet_needs,
-            encode=embedder.encode if embedder is not None else None,
+            flexibility_rules.Scene(
+                vectors=vectors,
+                index=index,
+                customer_line=context.customer_line,
+                turn=context.turn,
+                rejected=context.rejected,
+                rejected_vectors=rejected_vectors,
+                encode=embedder.encode if embedder is not None else None,
+            ),
         )
         # Accepting the customer's own proposal meets the need that proposal names.
         if index is not None and any(o.kind == "accept" for o in flex.offers) and context.customer_line:
@@ -226,6 +227,28 @@ class RubricGrader:
             mean = vectors.mean(axis=0)
             meaning = mean / max(float((mean @ mean) ** 0.5), 1e-9)
         return Analysis(grade, findings, meaning)
+
+    def nearest_phrases(self, reply: str, scenario: Any) -> list[tuple[str, str, str, float]]:
+        """Per clause of the reply, the closest solution and rigid response, with the cosine.
+
+        For `simulator explain`: it shows the trainer why a clause did or did not
+        count as a scenario's solution. Empty without the embedding model.
+        """
+        embedder = self.embedder
+        if embedder is None or scenario is None:
+            return []
+        index = self._indexes.get(scenario, embedder)
+        spans = clauses(reply.strip())
+        if not spans:
+            return []
+        vectors = embedder.encode([s.text for s in spans])
+        found: list[tuple[str, str, str, float]] = []
+        for span, vector in zip(spans, vectors, strict=True):
+            for bank, label in (("solutions", "solution"), ("rigid", "rigid response")):
+                sim, entry = index.best(bank, vector)
+                if entry is not None:
+                    found.append((span.text, label, entry.text, sim))
+        return found
 
     # -- triggers and facts ------------------------------------------------------
 
@@ -366,8 +389,9 @@ class Analysis:
 
 
 def apply_layer(analysis: Analysis, layer: learned.LearnedLayer) -> Grade:
-    """The grade with the learned layer's weighing: each score moves to the layer's
-    prediction, and the move is one evidence line, so the points still add up."""
+    """The grade with the learned layer's weighing: each score moves most of the way
+    to the layer's prediction, and the move is one evidence line, so the points
+    still add up."""
     assert analysis.findings is not None
     grade = analysis.grade
     predicted = layer.predict(analysis.findings, analysis.meaning)
@@ -375,7 +399,8 @@ def apply_layer(analysis: Analysis, layer: learned.LearnedLayer) -> Grade:
     extra_evidence = []
     for dimension in learned.DIMENSIONS:
         rules_score = getattr(grade, dimension)
-        score = max(0, min(100, round(learned.to_score(predicted[dimension]))))
+        target = learned.to_score(predicted[dimension])
+        score = max(0, min(100, round(rules_score + learned.BLEND * (target - rules_score))))
         scores[dimension] = score
         if score != rules_score:
             extra_evidence.append(
