@@ -90,7 +90,7 @@ def _clause_offers(i: int, span: Span, first: bool, customer_proposed: bool) -> 
         who = m.group("who") or m.group("who2")
         owner = who in {"i", "i'll", "i'm", "let me", "i'd"}
         # "We will review it within five working days": a promise that only files the problem.
-        deferral = lx.DEFERS.search(low) is not None and not lx.IMMEDIACY.search(low)
+        deferral = lx.FILING.search(low) is not None
         if verb in lx.FILE_VERBS or lx.FILED_AFTER.match(low[m.end() :]) or deferral:
             found.append(Offer("file", _cut(span, m), i, NOTHING - 5, owner))
         elif verb == "ask" and _DELEGATES.match(low[m.end() :]):
@@ -118,10 +118,9 @@ def _clause_offers(i: int, span: Span, first: bool, customer_proposed: bool) -> 
             found.append(Offer("guide", _cut(span, m), i, OFFER - 4))
     for m in lx.PROGRESSIVE.finditer(low):
         if not _negated(span, m):
-            owner = m.group("who") in {"i'm", "i am"}
-            look = m.group("verb") in {"check", "look"} or (
-                m.group("verb") == "ask" and not _DELEGATES.match(low[m.end() :])
-            )
+            owner = (m.group("who") or m.group("who2")) in {"i'm", "i am"}
+            verb = m.group("verb") or m.group("verb2")
+            look = verb in {"check", "look"} or (verb == "ask" and not _DELEGATES.match(low[m.end() :]))
             found.append(
                 Offer("look" if look else "act", _cut(span, m), i, LOOKING_AT if look else OFFER, owner)
             )
@@ -240,9 +239,12 @@ def _match_scenario(clause: _Clause, scene: Scene, index: ScenarioIndex, reading
     rigid_sim, rigid_hit, per_need = _scenario_similarities(clause, index)
     # A solution the reply names with "you need to" is the customer's job, not an offer.
     burden = lx.OBLIGATION.pattern.search(low) is not None
+    # A clause that files the problem ("they'll get back to you") offers no solution.
+    files = lx.FILING.search(low) is not None or any(o.kind == "file" for o in clause.offers)
     blocked = (
         has_negation(low)
         or burden
+        or (files and not clause.rule_offers)
         or rigid_hit is not None
         or bool(lx.REFUSAL.search(low) or lx.SENDS_AWAY.search(low) or lx.POLICY.search(low))
     )

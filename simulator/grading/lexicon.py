@@ -163,7 +163,7 @@ BLAME = rule(
 DISMISSAL = rule(
     r"\b(?:not my (?:problem|department|job|fault|concern|responsibility)|not our (?:problem|concern|fault)|"
     r"what do you want (?:me to do|from me|me to say)|what do you expect|i don't care|who cares|"
-    r"whatever(?!\s+(?:happens|you|it|the|we|is|comes|time|works|suits))|deal with it|"
+    r"whatever(?!\s+(?:happens|you (?:need|like|prefer|want|decide|choose)|it takes|works|suits|time))|deal with it|"
     r"that's life|too bad|tough luck|i (?:already )?(?:said|told you) (?:no|already|that)|i said no|as i (?:already )?said|"
     r"stop (?:calling|making|complaining|shouting|bothering|wasting|whining|asking)|making a scene|"
     r"calm down|get over it|take it or leave it|why (?:should|would) i|is that (?:so )?hard|"
@@ -270,7 +270,7 @@ FILED_AFTER = re.compile(
 COMMITMENT = re.compile(
     # "May I have your name" is a question, not a commitment; a bare "we have" is possession.
     r"(?<!may )(?<!can )(?<!could )(?<!shall )(?<!do )(?<!should )"
-    r"\b(?:(?P<who>i'll|we'll|let me|let us|let's|i'd|we'd)|(?P<who2>i|we)(?=(?:'ll|'d| will| shall| can| could| would| am going| are going| am about| are about| am happy| are happy| am glad| are glad| would be|'m happy|'re happy|'m glad|'re glad|'m able|'re able)\b))"
+    r"\b(?:(?P<who>i'll|we'll|let me|let us|let's|i'd|we'd)|(?P<who2>i|we)(?=(?:'ll|'d| will| shall| can| could| would| am going| are going| am about| are about|'m going|'re going| am happy| are happy| am glad| are glad| would be|'m happy|'re happy|'m glad|'re glad|'m able|'re able)\b))"
     r"(?P<aux>(?:'ll|'m|'re| will| shall| can| could| am| are|'d| would)?(?: be)?(?: happy| glad)?(?: to)?"
     r"(?: going to| gonna| about to| able to)?(?: right| just| personally| quickly| also| gladly| immediately| now)?)\s+"
     rf"(?P<verb>{MULTIWORD_VERBS}|{ACTION_VERBS}|(?!{NOT_ACTIONS})[a-z]+?)(?:ing|s|ed)?\b(?! to\b)"
@@ -278,7 +278,11 @@ COMMITMENT = re.compile(
 PROGRESSIVE = re.compile(
     r"\b(?P<who>i'm|i am|we're|we are)\s+(?:just\s+|now\s+|already\s+)?"
     r"(?P<verb>bring|send|dispatch|gett|mov|upgrad|arrang|book|add|fix|sort|tak|driv|call|ring|phon|prepar|"
-    r"organi[sz]|com|comp|refund|credit|waiv|cover|giv|hav|put|setting|organis|contact|check|look|ask)ing\b"
+    r"organi[sz]|com|comp|refund|credit|waiv|cover|giv|hav|put|setting|organis|contact|check|look|ask)ing\b|"
+    # Any other verb, when it acts on something: "I'm approving your claim", not "we're running late".
+    r"\b(?P<who2>i'm|i am|we're|we are)\s+(?:just\s+|now\s+|already\s+|personally\s+)?"
+    r"(?P<verb2>(?!(?:go|be|do|wonder|think|hop|guess|tell|say|try|expect|hav|runn|clos|wait)ing)[a-z]{2,}?)ing\s+"
+    r"(?:you|your|it|this|that|the|a|an|him|her|them|some|everything|one|two)\b"
 )
 PERFECT = re.compile(
     r"\b(?P<who>i've|we've|i have|we have)\s+(?:also\s+|already\s+|just\s+|now\s+)?"
@@ -343,7 +347,8 @@ EXTRA = re.compile(
     r"for the (?:kids|children|little ones)|(?:drive|ride|take|give) you (?:a lift |a ride )?(?:to|home|right)|"
     r"ride along|lift|"
     r"(?:call|ring|phone|text|email) (?:you|the garage|ahead|them)|follow(?:-| )up|check (?:on|in with) you|"
-    r"so (?:they're|they are|it's|everything is) ready|in the meantime|meanwhile|too\b|as well|"
+    r"so (?:they're|they are|it's|everything is) ready|in the meantime|meanwhile|"
+    r"(?<!far )(?<!much )(?<!way )too\b(?!\s+(?:long|late|much|many|bad|early|busy|hard|far|slow))|as well|"
     r"(?:stay|wait) with you|until (?:the|it|you)|upgrade|an exception|bend the rule|outside the rules?|"
     r"make an exception|rules? (?:aside|shouldn't)|whatever the (?:rule|policy)|"
     r"(?:no (?:extra )?charge|free of charge|on the house|at no (?:extra )?cost|complimentary|on us))\b"
@@ -414,6 +419,17 @@ DEFERS = re.compile(
     r"customer (?:service|care) line|not my department|the (?:day team|manager) will (?:handle|deal|look)|"
     r"will (?:review|consider|look into) it|wait until|have to wait|come back (?:later|tomorrow)|"
     r"(?:try|call|ring|check|come) (?:(?:it|again|back|us)\s+)*later|open a ticket|raise a ticket|submit a (?:ticket|request))\b"
+)
+# What only files the problem: a promise with one of these is a deferral, not
+# an action ("we'll review it within five working days"). A time word alone
+# ("tomorrow morning") is not filing: a repair booked for tomorrow is booked.
+FILING = re.compile(
+    r"\b(?:fill (?:in|out) (?:the|a|this|our) [a-z ]*form|complaint form|"
+    r"within (?:\d+|one|two|three|five|ten) (?:working |business )?days|(?:\d+|one|two|three|five|ten) (?:working|business) days|"
+    r"get back to you|someone will (?:call|contact|get back)|(?:review|consider|look into) it|"
+    r"(?:open|raise|submit|log) (?:a|the) (?:ticket|request|complaint)|pass (?:it|this|your [a-z]+) (?:on|to)|"
+    r"make a note|(?:note|log|record) (?:down )?(?:your|the) (?:request|complaint|details)|"
+    r"let you know|keep you (?:posted|updated|informed))\b"
 )
 # Guiding the customer through a step kindly: "could you unplug the cable?",
 # "if you could press the button". In technical support this is the solution.
