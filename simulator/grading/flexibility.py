@@ -296,7 +296,12 @@ def _scenario_similarities(
         entry is not None
         and rigid_sim >= threshold
         and not gathers
-        and (not clause.rule_offers or rigid_sim >= top_solution)
+        and (
+            not clause.rule_offers
+            # Embeddings barely see "not": "I can reboot it" is close to "I can't do
+            # anything until you reboot it". An offer loses only to a rigid response of its own sign.
+            or (rigid_sim >= top_solution and has_negation(normalise(entry.text)) == has_negation(low))
+        )
     ):
         rigid_hit = (rigid_sim, entry.key, entry.text)
     return rigid_sim, rigid_hit, per_need

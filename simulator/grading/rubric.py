@@ -401,6 +401,10 @@ def apply_layer(analysis: Analysis, layer: learned.LearnedLayer) -> Grade:
         rules_score = getattr(grade, dimension)
         target = learned.to_score(predicted[dimension])
         score = max(0, min(100, round(rules_score + learned.BLEND * (target - rules_score))))
+        capped = any(e.dimension == dimension and "cap" in e.reason and e.effect < 0 for e in grade.evidence)
+        if capped:
+            # A cap the rules set (an insult, a flat no with no alternative) holds.
+            score = min(score, rules_score)
         scores[dimension] = score
         if score != rules_score:
             extra_evidence.append(
