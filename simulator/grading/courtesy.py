@@ -203,6 +203,9 @@ def assess(
         caps.append((15, "an insult caps courtesy at 15") if insult else (30, "rudeness caps courtesy at 30"))
     if "commands" in result.acts or "blames" in result.acts:
         caps.append((45 + min(bonus, 10), "commanding or blaming caps courtesy"))
+    if bonus == 0 and len(reply.split()) <= 2 and any(e.reason == "clipped fragment" for e in evidence):
+        # "Next." "Form.": a reply cut to a word is curt, whatever the word.
+        caps.append((30, "a one-word reply caps courtesy at 30"))
     for cap, reason in caps:
         if score > cap:
             evidence.append(Evidence("courtesy", "", cap - score, reason))
