@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from simulator.grading.base import Grader
-from simulator.scenario import Scenario
+from simulator.scenario import SampleReply, Scenario, in_band
 from simulator.session import Session
 from simulator.voice.scripted import ScriptedVoice
 
@@ -34,6 +34,8 @@ class SampleResult:
     name: str
     expected: str
     outcome: str
+    # One sentence per sample reply graded outside the band its `expect:` gives.
+    band_misses: tuple[str, ...] = ()
 
     @property
     def passed(self) -> bool:
@@ -44,6 +46,21 @@ def run_samples(scenario: Scenario, grader: Grader) -> list[SampleResult]:
     results = []
     for sample in scenario.samples:
         session = Session(scenario, ScriptedVoice(), grader)
-        rehearse(session, list(sample.replies))
-        results.append(SampleResult(sample.name, sample.outcome, session.outcome or "unresolved"))
+        rehearse(session, sample.texts)
+        misses: list[str] = []
+        for number, reply in enumerate(sample.replies, start=1):
+            if not isinstance(reply, SampleReply):
+                continue
+            if number > len(session.turns):
+                misses.append(f"reply {number} was never graded: the conversation ended before it")
+                continue
+            grade = session.turns[number - 1].grade
+            for dimension in ("courtesy", "flexibility"):
+                band = getattr(reply.expect, dimension)
+                score = int(getattr(grade, dimension))
+                if band is not None and not in_band(band, score):
+                    misses.append(f"reply {number} got {dimension} {score}, expected {band}")
+        results.append(
+            SampleResult(sample.name, sample.outcome, session.outcome or "unresolved", tuple(misses))
+        )
     return results

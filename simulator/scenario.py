@@ -177,12 +177,53 @@ class ModelAnswer(Strict):
     why: Text
 
 
+# A grade band a trainer expects: ">=70", "<=40", ">55", "<30" or "40-60" (0-100).
+Band = Annotated[
+    str,
+    StringConstraints(
+        strip_whitespace=True,
+        pattern=r"^(?:(?:>=|<=|>|<)\s*\d{1,3}|\d{1,3}\s*-\s*\d{1,3})$",
+    ),
+]
+
+
+def in_band(band: str, score: int) -> bool:
+    """Whether a 0-100 score lies in a band such as ">=70" or "40-60"."""
+    band = band.replace(" ", "")
+    for op, test in ((">=", int.__ge__), ("<=", int.__le__), (">", int.__gt__), ("<", int.__lt__)):
+        if band.startswith(op):
+            return bool(test(score, int(band[len(op) :])))
+    low, high = (int(x) for x in band.split("-"))
+    return low <= score <= high
+
+
+class GradeExpectation(Strict):
+    """The grade band a trainer expects for one sample reply."""
+
+    courtesy: Band | None = Field(default=None, description='e.g. ">=70", "<=40" or "40-60" (0-100).')
+    flexibility: Band | None = Field(default=None, description='e.g. ">=70", "<=40" or "40-60" (0-100).')
+
+
+class SampleReply(Strict):
+    """A sample reply with the grades it should get (`validate --rehearse` checks them)."""
+
+    text: Text
+    expect: GradeExpectation
+
+
 class SampleScript(Strict):
     """A trainee script with the outcome it must reach (`validate --rehearse`)."""
 
     name: Text
-    replies: Annotated[list[Text], Field(min_length=1)]
+    replies: Annotated[list[Text | SampleReply], Field(min_length=1)] = Field(
+        description="Trainee replies in order: plain text, or {text, expect} with grade bands."
+    )
     outcome: Outcome
+
+    @property
+    def texts(self) -> list[str]:
+        """The replies' words, expectations left out."""
+        return [r if isinstance(r, str) else r.text for r in self.replies]
 
 
 class Scenario(Strict):

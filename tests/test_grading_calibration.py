@@ -14,7 +14,7 @@ from simulator.loader import discover
 RHO_FLOOR = 0.8
 ACCURACY_FLOOR = 0.85
 
-# Only the tests that read the labelled replies need them; the maths runs everywhere.
+# Only the tests that read the dev set skip without it; the maths is checked always.
 needs_dev_set = pytest.mark.skipif(
     not DEFAULT_FILE.is_file(), reason="../shared/eval/replies-dev.jsonl not present"
 )
@@ -50,3 +50,42 @@ def test_dev_set_floor_without_scenarios() -> None:
     report = evaluate(items, RubricGrader(use_embeddings=False), {})
     for dimension in ("courtesy", "flexibility"):
         assert report.rho[dimension] >= RHO_FLOOR, dimension
+
+
+def test_the_learned_layer_fits_and_round_trips() -> None:
+    """Pure maths on made-up findings: no data files needed."""
+    import numpy as np
+
+    from simulator.grading import learned
+
+    rng = np.random.default_rng(0)
+    rows = []
+    labels: dict[str, list[int]] = {"courtesy": [], "flexibility": []}
+    for k in range(60):
+        polite = k % 5 + 1
+        findings = learned.Findings(
+            courtesy_reasons=frozenset({"apology"} if polite >= 4 else {"insult"} if polite == 1 else set()),
+            flags=frozenset({"refusal"} if polite <= 2 else set()),
+            offer_kinds=frozenset({"act"} if polite >= 3 else set()),
+            acts=frozenset(),
+            courtesy=polite * 20,
+            flexibility=polite * 18,
+            needs_met=int(polite >= 4),
+            words=8 + k % 7,
+            questions=0,
+            sentences=1,
+            solution_similarity=0.1 * polite,
+            rigid_similarity=0.1 * (6 - polite),
+            customer_proposed=False,
+            only_asks=False,
+        )
+        meaning = rng.normal(size=learned.EMBEDDING_SIZE)
+        rows.append((findings, meaning / np.linalg.norm(meaning)))
+        labels["courtesy"].append(polite)
+        labels["flexibility"].append(polite)
+    layer = learned.fit(rows, labels)
+    again = learned.from_json(learned.to_json(layer, {"about": "test"}))
+    assert again is not None
+    predicted = [again.predict(f, m)["courtesy"] for f, m in rows]
+    assert spearman(labels["courtesy"], predicted) > 0.9
+    assert learned.to_score(3.0) == 50.0 and learned.to_score(5.0) == 90.0

@@ -199,7 +199,7 @@ def test_with_the_real_grader_good_resolves_and_bad_does_not(scenario_name, requ
     scenario = request.getfixturevalue(scenario_name)
     for sample in scenario.samples:
         session = Session(scenario, ScriptedVoice(), default_grader())
-        rehearse(session, list(sample.replies))
+        rehearse(session, sample.texts)
         if sample.outcome == "resolved":
             assert session.outcome == "resolved", sample.name
             assert session.mood > scenario.customer.start_mood

@@ -164,7 +164,7 @@ async def test_both_seed_scenarios_play_to_their_end(scenario_id: str, size: tup
     app = make_app(library=library, scenario_id=scenario_id, trainee="Ana")
     async with app.run_test(size=size) as pilot:
         screen = conversation(pilot)
-        for text in sample.replies:
+        for text in sample.texts:
             if screen.session.finished:
                 break
             await reply(pilot, text, type_it=False)

@@ -50,7 +50,7 @@ def test_random_model_falls_back_to_the_authored_line(tiny_dir: Path, hotel: Sce
     # A random model speaks nonsense; the verifier must reject it and the script step in.
     voice = _voice(tiny_dir, prompt_style=style)  # type: ignore[arg-type]
     session = Session(hotel, voice, default_grader())
-    turn = session.reply(hotel.samples[0].replies[0])
+    turn = session.reply(hotel.samples[0].texts[0])
     authored = [*hotel.needs[0].met_lines, *hotel.end.resolved.lines]
     assert turn.customer_source == "script"
     assert turn.customer in authored

@@ -38,7 +38,7 @@ def test_rehearsals_stay_in_role_and_are_mostly_model_voiced(real_voice, hotel: 
     for seed, sample in [(1, hotel.samples[0]), (2, hotel.samples[2]), (3, hotel.samples[1])]:
         real_voice.seed = seed
         session = Session(hotel, real_voice, default_grader(), seed=seed)
-        rehearse(session, list(sample.replies))
+        rehearse(session, sample.texts)
         history = session.history()
         for i, turn in enumerate(session.turns):
             total += 1
@@ -72,7 +72,7 @@ def test_cli_rehearse_json_marks_sources(
     from simulator.cli import main
 
     replies = tmp_path / "replies.txt"
-    replies.write_text("\n".join(hotel.samples[0].replies), encoding="utf-8")
+    replies.write_text("\n".join(hotel.samples[0].texts), encoding="utf-8")
     assert (
         main(
             [

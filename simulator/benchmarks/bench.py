@@ -181,7 +181,7 @@ def rehearse_lines(
             if hasattr(voice, "seed"):
                 voice.seed = number
             session = Session(scenario, voice, grader, seed=number)
-            for reply in sample.replies:
+            for reply in sample.texts:
                 if session.finished:
                     break
                 started = time.perf_counter()
@@ -199,7 +199,7 @@ def first_line_prompt(voice: Any, scenario: Any, grader: Any) -> str:
     from simulator.session import Session
 
     session = Session(scenario, voice, grader, seed=1)
-    plan = session.plan(scenario.samples[0].replies[0])
+    plan = session.plan(scenario.samples[0].texts[0])
     return voice.build_prompt(session.request_for(plan)).text
 
 
@@ -401,7 +401,7 @@ def startup_probe(argv: list[str]) -> None:
             mark("voice_ready")
             screen = app.screen
             assert isinstance(screen, ConversationScreen)
-            screen.send(scenario.samples[0].replies[0])
+            screen.send(scenario.samples[0].texts[0])
             while not screen.session.turns:
                 await pilot.pause(0.02)
             mark("first_voiced")

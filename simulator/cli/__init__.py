@@ -21,6 +21,7 @@ COMMANDS = [
     "schema",
     "rehearse",
     "grade",
+    "explain",
     "play",
     "new",
     "preview",

@@ -18,7 +18,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--rehearse",
         action="store_true",
-        help="also play each scenario's sample scripts and check their outcomes",
+        help="also play each scenario's sample scripts and check their outcomes and expected grades",
     )
     p.set_defaults(run=run)
 
@@ -51,6 +51,7 @@ def run(args: argparse.Namespace) -> int:
             continue
         print(f"ok {path} ({scenario_id})")
     failures = 0
+    grade_misses = 0
     if args.rehearse:
         grader = common.grader()
         for scenario_id, scenario in sorted(lib.scenarios.items()):
@@ -61,6 +62,13 @@ def run(args: argparse.Namespace) -> int:
                     f"expected {result.expected}, got {result.outcome}"
                 )
                 failures += 0 if result.passed else 1
+                for miss in result.band_misses:
+                    # Say which way to go: the grader may be wrong, or the band.
+                    print(
+                        f"FAIL {lib.paths[scenario_id]}: sample '{result.name}': {miss}; "
+                        "check the reply with `simulator explain`, then fix the reply or widen the band"
+                    )
+                grade_misses += len(result.band_misses)
     total = len(lib.scenarios) + bad
     if total == 0:
         print("No scenario files found; give a file or folder, or see scenarios.md.")
@@ -68,5 +76,8 @@ def run(args: argparse.Namespace) -> int:
     summary = f"{len(lib.scenarios)} valid, {bad} invalid"
     if args.rehearse:
         summary += f", {failures} sample script(s) with the wrong outcome"
+        summary += (
+            f", {grade_misses} sample repl{'y' if grade_misses == 1 else 'ies'} outside the expected grades"
+        )
     print(summary)
-    return 1 if bad or failures else 0
+    return 1 if bad or failures or grade_misses else 0

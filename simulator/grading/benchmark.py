@@ -1,12 +1,20 @@
 """Calibration and speed of the grader on hand-labelled replies.
 
     python -m simulator.grading.benchmark [FILE.jsonl] [--rules-only] [--show]
+    python -m simulator.grading.benchmark --loso [--show]
 
 Prints, for courtesy and flexibility: Spearman's rho between the labels (1-5)
 and the grades (0-100), and the good-vs-bad accuracy: of the replies labelled
 good (>= 4) or bad (<= 2), the share the grader puts on the same side of 50
 (3s are left out, they are neither). Then the milliseconds per reply once the
 model is loaded (p50, p95) and the load time.
+
+`--loso` is the measurement that cannot be fitted: over the team's corpus
+(tests/data/grading, 13 situations none of the shipped scenarios covers), each
+situation is left out in turn, the learned layer is trained on the others (and
+the dev set), and only the left-out situation is scored. It prints rho per
+situation and dimension and the mean, then the dev set and the restaurant check
+(the external scenario written from its brief) with the shipped weights.
 """
 
 from __future__ import annotations
@@ -22,12 +30,17 @@ from pathlib import Path
 import numpy as np
 
 from simulator.errors import UserError
+from simulator.grading import learned
 from simulator.grading.base import GradeContext
-from simulator.grading.rubric import RubricGrader
-from simulator.loader import discover
+from simulator.grading.rubric import Analysis, RubricGrader, apply_layer
+from simulator.loader import discover, load_scenario, scenario_files
 from simulator.scenario import Scenario
 
-DEFAULT_FILE = Path(__file__).resolve().parents[2].parent / "shared" / "eval" / "replies-dev.jsonl"
+_REPO = Path(__file__).resolve().parents[2]
+DEFAULT_FILE = _REPO.parent / "shared" / "eval" / "replies-dev.jsonl"
+RESTAURANT_FILE = _REPO.parent / "shared" / "eval" / "restaurant" / "replies.jsonl"
+CORPUS_DIR = _REPO / "tests" / "data" / "grading"
+RESTAURANT_SCENARIO = CORPUS_DIR / "external" / "restaurant-booking-lost.yaml"
 DIMENSIONS = ("courtesy", "flexibility")
 GOOD, BAD, SPLIT = 4, 2, 50
 
@@ -77,7 +90,7 @@ class Item:
     turn: int = 1
 
 
-def read_items(path: Path) -> list[Item]:
+def read_items(path: Path, scenario: str | None = None) -> list[Item]:
     items = []
     for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
         if not line.strip():
@@ -86,7 +99,7 @@ def read_items(path: Path) -> list[Item]:
             data = json.loads(line)
             items.append(
                 Item(
-                    data.get("scenario"),
+                    data.get("scenario", scenario),
                     data.get("customer"),
                     data["reply"],
                     {d: int(data[d]) for d in DIMENSIONS},
@@ -138,6 +151,167 @@ def evaluate(items: list[Item], grader: RubricGrader, scenarios: dict[str, Scena
     return Report(rho, acc, scores, timings, load, method, sorted(missing))
 
 
+# -- leave one situation out ---------------------------------------------------
+
+
+def load_corpus(folder: Path = CORPUS_DIR) -> tuple[list[Item], dict[str, Scenario]]:
+    """The team's labelled replies and the scenario files they answer."""
+    scenarios = {s.id: s for s in (load_scenario(p) for p in scenario_files(folder / "scenarios"))}
+    return read_items(folder / "replies.jsonl"), scenarios
+
+
+def analyse(items: list[Item], grader: RubricGrader, scenarios: dict[str, Scenario]) -> list[Analysis]:
+    result = []
+    for item in items:
+        scenario = scenarios.get(item.scenario) if item.scenario else None
+        context = GradeContext(scenario=scenario, customer_line=item.customer, turn=item.turn)
+        result.append(grader.analyse(item.reply, context))
+    return result
+
+
+def train(items: list[Item], analyses: list[Analysis]) -> learned.LearnedLayer:
+    rows = [(a.findings, a.meaning) for a in analyses if a.findings is not None]
+    labels = {
+        d: [i.labels[d] for i, a in zip(items, analyses, strict=True) if a.findings is not None]
+        for d in DIMENSIONS
+    }
+    return learned.fit(rows, labels)
+
+
+def scores_of(analyses: list[Analysis], layer: learned.LearnedLayer | None) -> dict[str, list[int]]:
+    grades = [apply_layer(a, layer) if (layer and a.findings) else a.grade for a in analyses]
+    return {d: [int(getattr(g, d)) for g in grades] for d in DIMENSIONS}
+
+
+@dataclass
+class Loso:
+    per_situation: dict[str, dict[str, float]]
+    mean: dict[str, float]
+    pooled: dict[str, float]
+
+
+def leave_one_situation_out(
+    items: list[Item],
+    analyses: list[Analysis],
+    *,
+    learn: bool,
+    also_train: tuple[list[Item], list[Analysis]] = ([], []),
+) -> Loso:
+    """Score each situation with a layer trained on every other one (and `also_train`)."""
+    situations = sorted({i.scenario or "" for i in items})
+    per: dict[str, dict[str, float]] = {}
+    pooled_labels: dict[str, list[int]] = {d: [] for d in DIMENSIONS}
+    pooled_scores: dict[str, list[int]] = {d: [] for d in DIMENSIONS}
+    for situation in situations:
+        test = [k for k, i in enumerate(items) if i.scenario == situation]
+        rest = [k for k, i in enumerate(items) if i.scenario != situation]
+        layer = None
+        if learn:
+            layer = train(
+                [items[k] for k in rest] + also_train[0], [analyses[k] for k in rest] + also_train[1]
+            )
+        scores = scores_of([analyses[k] for k in test], layer)
+        per[situation] = {}
+        for d in DIMENSIONS:
+            labels = [items[k].labels[d] for k in test]
+            per[situation][d] = spearman(labels, scores[d])
+            pooled_labels[d] += labels
+            pooled_scores[d] += scores[d]
+    mean = {d: float(np.mean([per[s][d] for s in situations])) for d in DIMENSIONS}
+    pooled = {d: spearman(pooled_labels[d], pooled_scores[d]) for d in DIMENSIONS}
+    return Loso(per, mean, pooled)
+
+
+def _rho(items: list[Item], scores: dict[str, list[int]]) -> dict[str, float]:
+    return {d: spearman([i.labels[d] for i in items], scores[d]) for d in DIMENSIONS}
+
+
+def run_loso(rules_only: bool, show: bool) -> int:
+    """Print the leave-one-situation-out figures, then the dev set and the restaurant check."""
+    items, corpus_scenarios = load_corpus()
+    grader = RubricGrader(use_embeddings=not rules_only, use_learned=False)
+    analyses = analyse(items, grader, corpus_scenarios)
+    shipped = discover([]).scenarios
+    dev_items = read_items(DEFAULT_FILE) if DEFAULT_FILE.is_file() else []
+    dev_analyses = analyse(dev_items, grader, shipped)
+    method = "rules+embeddings" if grader.uses_embeddings else "rules"
+    print(
+        f"{len(items)} replies in {len({i.scenario for i in items})} situations ({CORPUS_DIR}), grader: {method}"
+    )
+    rules = leave_one_situation_out(items, analyses, learn=False)
+    with_layer = leave_one_situation_out(items, analyses, learn=True, also_train=(dev_items, dev_analyses))
+    print(f"{'situation':<26} {'rules C':>8} {'rules F':>8} {'learned C':>10} {'learned F':>10}")
+    for situation in sorted(rules.per_situation):
+        r, w = rules.per_situation[situation], with_layer.per_situation[situation]
+        print(
+            f"{situation:<26} {r['courtesy']:>8.3f} {r['flexibility']:>8.3f} "
+            f"{w['courtesy']:>10.3f} {w['flexibility']:>10.3f}"
+        )
+    print(
+        f"{'mean over situations':<26} {rules.mean['courtesy']:>8.3f} {rules.mean['flexibility']:>8.3f} "
+        f"{with_layer.mean['courtesy']:>10.3f} {with_layer.mean['flexibility']:>10.3f}"
+    )
+    print(
+        f"{'all replies pooled':<26} {rules.pooled['courtesy']:>8.3f} {rules.pooled['flexibility']:>8.3f} "
+        f"{with_layer.pooled['courtesy']:>10.3f} {with_layer.pooled['flexibility']:>10.3f}"
+    )
+    print("learned: trained on the other situations and the dev set, never on the one scored.")
+    layer = learned.shipped()
+    if dev_items:
+        corpus_only = train(items, analyses)
+        dev_rules = _rho(dev_items, scores_of(dev_analyses, None))
+        dev_held = _rho(dev_items, scores_of(dev_analyses, corpus_only))
+        line = (
+            f"dev set ({len(dev_items)}): rules {dev_rules['courtesy']:.3f} / {dev_rules['flexibility']:.3f}, "
+            f"learned on the corpus only {dev_held['courtesy']:.3f} / {dev_held['flexibility']:.3f}"
+        )
+        if layer is not None:
+            dev_shipped = _rho(dev_items, scores_of(dev_analyses, layer))
+            line += f", shipped weights {dev_shipped['courtesy']:.3f} / {dev_shipped['flexibility']:.3f}"
+        print(line + " (courtesy / flexibility)")
+    if RESTAURANT_FILE.is_file() and RESTAURANT_SCENARIO.is_file():
+        scenario = load_scenario(RESTAURANT_SCENARIO)
+        check = read_items(RESTAURANT_FILE, scenario.id)
+        check_analyses = analyse(check, grader, {scenario.id: scenario})
+        r_rules = _rho(check, scores_of(check_analyses, None))
+        line = (
+            f"restaurant check ({len(check)}): rules {r_rules['courtesy']:.3f} / {r_rules['flexibility']:.3f}"
+        )
+        if layer is not None:
+            r_layer = _rho(check, scores_of(check_analyses, layer))
+            line += f", shipped weights {r_layer['courtesy']:.3f} / {r_layer['flexibility']:.3f}"
+        print(line + " (courtesy / flexibility)")
+    else:
+        print("restaurant check: ../shared/eval/restaurant/replies.jsonl not found, skipped.")
+    if show:
+        with_scores = scores_of(analyses, None)
+        for item, c, f in zip(items, with_scores["courtesy"], with_scores["flexibility"], strict=True):
+            print(
+                f"{item.scenario:<26} C {item.labels['courtesy']} {c:3d}  F {item.labels['flexibility']} {f:3d}  {item.reply}"
+            )
+    return 0
+
+
+def write_weights() -> int:
+    """Train the shipped layer on the whole corpus and the dev set, and write weights.json."""
+    items, corpus_scenarios = load_corpus()
+    dev_items = read_items(DEFAULT_FILE) if DEFAULT_FILE.is_file() else []
+    for rules_only in (False,):
+        grader = RubricGrader(use_embeddings=not rules_only, use_learned=False)
+        if not grader.uses_embeddings:
+            print("The embedding model is not installed; install it before training.", file=sys.stderr)
+            return 2
+    analyses = analyse(items, grader, corpus_scenarios) + analyse(dev_items, grader, discover([]).scenarios)
+    layer = train(items + dev_items, analyses)
+    about: dict[str, object] = {
+        "trained_on": f"tests/data/grading/replies.jsonl ({len(items)}) and the dev set ({len(dev_items)})",
+        "made_by": "python -m simulator.grading.benchmark --write-weights",
+    }
+    learned.WEIGHTS_FILE.write_text(learned.to_json(layer, about), encoding="utf-8")
+    print(f"wrote {learned.WEIGHTS_FILE}")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m simulator.grading.benchmark", description=__doc__.split("\n")[0]
@@ -146,7 +320,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rules-only", action="store_true", help="grade without the embedding model")
     parser.add_argument("--show", action="store_true", help="print every reply with its labels and grades")
     parser.add_argument("--repeat", type=int, default=5, help="timing passes over the file")
+    parser.add_argument(
+        "--loso",
+        action="store_true",
+        help="leave-one-situation-out over tests/data/grading, dev set, restaurant",
+    )
+    parser.add_argument(
+        "--write-weights", action="store_true", help="train the learned layer and write its weights.json"
+    )
     args = parser.parse_args(argv)
+    if args.write_weights:
+        return write_weights()
+    if args.loso:
+        return run_loso(args.rules_only, args.show)
     try:
         items = read_items(args.file)
     except OSError as exc:

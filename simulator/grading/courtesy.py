@@ -23,6 +23,22 @@ _FRAGMENT_OK = re.compile(
     r"^(?:who|what|where|when|why|how|which|is|are|do|does|did|can|could|would|will|may|shall|have|has|"
     r"sorry|pardon|really|okay|ok|yes|no)\b"
 )
+# Short sentences that are complete and kind on their own: not clipped.
+_KIND_FRAGMENT = re.compile(
+    r"^(?:of course|certainly|absolutely|sure|thanks|thank you|sorry|welcome|hello|hi|oh|great|right|hmm|um|"
+    r"ok|okay|alright|all right|one moment|just a moment|"
+    r"yes|no problem|gladly|good|lovely|perfect|excellent|understood|i see|oh dear|oh no|not at all|"
+    r"i'm sorry|we're sorry|my apologies|apologies|good evening|good morning|good afternoon|dear)\b"
+)
+# Danescu-Niculescu-Mizil et al. (2013): a direct question ("What's your
+# number?", "Did you ...?") and a "so"-start read as less polite than an
+# indirect one; a sentence that starts with "you" often points at the customer.
+_DIRECT_QUESTION = re.compile(r"^(?:what|why|where|which|who|did you|have you)\b")
+_SUBJECT = re.compile(r"\b(?:i|we|you|it|they|he|she|that|this|there|let)\b")
+_SO_START = re.compile(r"^so[,]?\s")
+_YOU_START = re.compile(
+    r"^you\b(?!'re (?:right|welcome|exactly|in good)| are (?:right|welcome)| must be| did everything| can\b| could\b| may\b)"
+)
 
 
 @dataclass
@@ -87,7 +103,7 @@ def assess(
         if index <= 1 and (m := lx.GREETING.pattern.search(low)):
             add(span, m, lx.GREETING.points, lx.GREETING.reason, lx.GREETING.act)
         polite_command = lx.POLITE_COMMAND.pattern.search(low)
-        for r in lx.COURTESY_POSITIVE:
+        for r in (*lx.COURTESY_POSITIVE, lx.DEFERENCE):
             if r.reason == "please" and polite_command:
                 continue
             if m := r.pattern.search(low):
@@ -117,6 +133,22 @@ def assess(
             m = re.match(r".+", low)
             assert m is not None
             add(span, m, -10, "curt demand", None)
+        elif (
+            not span.is_question
+            and len(low.split()) <= 2
+            and not _KIND_FRAGMENT.match(low)
+            and not lx.SOFTENER.search(low)
+            and not _SUBJECT.search(low)
+            and (m := re.match(r".+", low))
+        ):
+            # "Postcode." "Approved." "Friday.": a sentence cut to a word or two.
+            add(span, m, -10, "clipped fragment", None)
+        if span.is_question and (m := _DIRECT_QUESTION.match(low)) and not lx.SOFTENER.search(low):
+            add(span, m, -3, "direct question", None)
+        if m := _SO_START.match(low):
+            add(span, m, -3, 'starts with "so"', None)
+        if (m := _YOU_START.match(low)) and not lx.SOFTENER.search(low):
+            add(span, m, -4, 'starts with "you"', None)
 
     if (loud := shouting(reply)) is not None:
         evidence.append(Evidence("courtesy", loud, -20, "shouting (capitals)"))
@@ -146,18 +178,40 @@ def assess(
             evidence.append(Evidence("courtesy", "", -6, "the customer is upset and the reply ignores it"))
             penalty -= 6
 
-    if not helpful and not offers_grant and bonus == 0 and penalty == 0:
+    if bonus == 0 and penalty >= -4:
         cold = re.search(r"\S.*", reply)
         if cold and len(reply.split()) <= 8 and not reply.rstrip().endswith("?"):
-            # Short and bare, at a customer with a problem: curt, not neutral.
-            evidence.append(Evidence("courtesy", cold.group(0).strip()[:60], -6, "curt, no courtesy words"))
-            penalty -= 6
+            # Short and bare, at a customer with a problem: curt, not neutral,
+            # even when it helps ("Approved. Someone will come.").
+            points = -6 if (helpful or offers_grant) else -12
+            evidence.append(
+                Evidence("courtesy", cold.group(0).strip()[:60], points, "curt, no courtesy words")
+            )
+            penalty += points
 
     result.warmth = bonus
-    score = BASE + min(bonus, MAX_BONUS) + penalty
+    # The points shown add up to the score: the starting point, each finding,
+    # and every cap or bound as a line of its own.
+    evidence.insert(0, Evidence("courtesy", "", BASE, "starting point: a plain, correct reply"))
+    score = BASE + bonus + penalty
+    if bonus > MAX_BONUS:
+        evidence.append(Evidence("courtesy", "", MAX_BONUS - bonus, f"warmth counts up to +{MAX_BONUS}"))
+        score = BASE + MAX_BONUS + penalty
+    caps: list[tuple[int, str]] = []
     if "rude" in result.acts:
-        score = min(score, 30 if not any(e.reason == "insult" for e in evidence) else 15)
+        insult = any(e.reason == "insult" for e in evidence)
+        caps.append((15, "an insult caps courtesy at 15") if insult else (30, "rudeness caps courtesy at 30"))
     if "commands" in result.acts or "blames" in result.acts:
-        score = min(score, 45 + min(bonus, 10))
-    result.score = max(0, min(100, round(score)))
+        caps.append((45 + min(bonus, 10), "commanding or blaming caps courtesy"))
+    if bonus == 0 and len(reply.split()) <= 2 and any(e.reason == "clipped fragment" for e in evidence):
+        # "Next." "Form.": a reply cut to a word is curt, whatever the word.
+        caps.append((30, "a one-word reply caps courtesy at 30"))
+    for cap, reason in caps:
+        if score > cap:
+            evidence.append(Evidence("courtesy", "", cap - score, reason))
+            score = cap
+    bounded = max(0, min(100, score))
+    if bounded != score:
+        evidence.append(Evidence("courtesy", "", bounded - score, "scores stay within 0-100"))
+    result.score = bounded
     return result

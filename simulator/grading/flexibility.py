@@ -90,7 +90,9 @@ def _clause_offers(i: int, span: Span, first: bool, customer_proposed: bool) -> 
         verb = m.group("verb")
         who = m.group("who") or m.group("who2")
         owner = who in {"i", "i'll", "i'm", "let me", "i'd"}
-        if verb in lx.FILE_VERBS:
+        # "We will review it within five working days": a promise that only files the problem.
+        deferral = lx.FILING.search(low) is not None
+        if verb in lx.FILE_VERBS or lx.FILED_AFTER.match(low[m.end() :]) or deferral:
             found.append(Offer("file", _cut(span, m), i, NOTHING - 5, owner))
         elif verb == "ask" and _DELEGATES.match(low[m.end() :]):
             found.append(Offer("act", _cut(span, m), i, OFFER, owner))
@@ -117,10 +119,9 @@ def _clause_offers(i: int, span: Span, first: bool, customer_proposed: bool) -> 
             found.append(Offer("guide", _cut(span, m), i, OFFER - 4))
     for m in lx.PROGRESSIVE.finditer(low):
         if not _negated(span, m):
-            owner = m.group("who") in {"i'm", "i am"}
-            look = m.group("verb") in {"check", "look"} or (
-                m.group("verb") == "ask" and not _DELEGATES.match(low[m.end() :])
-            )
+            owner = (m.group("who") or m.group("who2")) in {"i'm", "i am"}
+            verb = m.group("verb") or m.group("verb2")
+            look = verb in {"check", "look"} or (verb == "ask" and not _DELEGATES.match(low[m.end() :]))
             found.append(
                 Offer("look" if look else "act", _cut(span, m), i, LOOKING_AT if look else OFFER, owner)
             )
@@ -154,205 +155,327 @@ def _clause_offers(i: int, span: Span, first: bool, customer_proposed: bool) -> 
     return found
 
 
-def assess(
-    reply: str,
-    spans: list[Span],
-    *,
-    vectors: Any | None,
-    index: ScenarioIndex | None,
-    customer_line: str | None,
-    turn: int,
-    rejected: tuple[str, ...],
-    rejected_vectors: Any | None,
-    unmet_needs: tuple[str, ...] | None,
-    encode: Callable[[list[str]], Any] | None = None,
-) -> FlexResult:
-    result = FlexResult(score=NOTHING)
-    ev = result.evidence
-    customer_low = normalise(customer_line or "")
-    customer_proposed = bool(customer_line and lx.CUSTOMER_PROPOSAL.search(customer_low))
-    asks = False
-    info = False
-    negatives: dict[str, tuple[str, int]] = {}  # reason -> (phrase, points without an offer)
-    extras: list[str] = []
-    owner_phrases: list[str] = []
+@dataclass(frozen=True)
+class Scene:
+    """What `assess` knows besides the reply: the scenario and the conversation so far."""
+
+    vectors: Any | None = None  # one embedding per clause, or None (rules only)
+    index: ScenarioIndex | None = None
+    customer_line: str | None = None
+    turn: int = 1
+    rejected: tuple[str, ...] = ()
+    rejected_vectors: Any | None = None
+    encode: Callable[[list[str]], Any] | None = None
+
+    @property
+    def customer_low(self) -> str:
+        return normalise(self.customer_line or "")
+
+    @property
+    def customer_proposed(self) -> bool:
+        return bool(self.customer_line and lx.CUSTOMER_PROPOSAL.search(self.customer_low))
+
+
+@dataclass
+class _Reading:
+    """What the clauses have shown so far, gathered step by step."""
+
+    result: FlexResult
+    negatives: dict[str, tuple[str, int]] = field(default_factory=dict)  # reason -> (phrase, points)
+    extras: list[str] = field(default_factory=list)
+    owner_phrases: list[str] = field(default_factory=list)
     immediacy: str | None = None
+    asks: bool = False
+    info: bool = False
 
-    def negative(key: str, phrase: str, points: int) -> None:
-        if key not in negatives:
-            negatives[key] = (phrase, points)
+    def negative(self, key: str, phrase: str, points: int) -> None:
+        if key not in self.negatives:
+            self.negatives[key] = (phrase, points)
 
+
+@dataclass
+class _Clause:
+    index: int
+    span: Span
+    offers: list[Offer]
+    vector: Any | None
+
+    @property
+    def low(self) -> str:
+        return self.span.low
+
+    @property
+    def text(self) -> str:
+        return self.span.text.strip(" .")
+
+    @property
+    def rule_offers(self) -> list[Offer]:
+        return [o for o in self.offers if o.kind not in {"look", "file"}]
+
+
+def assess(reply: str, spans: list[Span], scene: Scene) -> FlexResult:
+    """Flexibility of a reply: each clause read in turn, then one score from what was found."""
+    reading = _Reading(FlexResult(score=NOTHING))
     for i, span in enumerate(spans):
-        low = span.low
-        offers = _clause_offers(i, span, i == 0, customer_proposed)
-        rule_offer = [o for o in offers if o.kind not in {"look", "file"}]
-        # -- what the scenario says, by meaning --------------------------------
-        vector = vectors[i] if vectors is not None else None
-        rigid_hit: tuple[float, str, str] | None = None
-        if index is not None:
-            clause_negated = has_negation(low)
-            rigid_sim = 0.0
-            if vector is not None:
-                sim, entry = index.best("rigid", vector)
-                rigid_sim = sim
-                # A bare question ("Membership number?") gathers facts; it is not a rigid "no".
-                if entry is not None and sim >= RIGID_BY_MEANING and not rule_offer and not span.is_question:
-                    rigid_hit = (sim, entry.key, entry.text)
-                per_need = index.best_per_key("solutions", vector)
-            else:
-                per_need = {}
-                for entry in index.solutions:
-                    lexical = _lexical_score(low, entry.text)
-                    if entry.key not in per_need or lexical > per_need[entry.key][0]:
-                        per_need[entry.key] = (lexical, entry)
-                for entry in index.rigid:
-                    if overlap(low, entry.text) >= 0.75 and not rule_offer and not span.is_question:
-                        rigid_hit = (1.0, entry.key, entry.text)
-            blocked = clause_negated or bool(
-                lx.REFUSAL.search(low) or lx.SENDS_AWAY.search(low) or lx.POLICY.search(low)
-            )
-            blocked = blocked or rigid_hit is not None
-            conditional = low.startswith(("if ", "in case ", "unless ", "should it ", "should that "))
-            if clause_negated and not rule_offer and per_need and not conditional:
-                # "We can't give you a mattress": a solution named only to be denied.
-                sim, entry = max(per_need.values(), key=lambda x: x[0])
-                if sim >= SOLUTION_WITH_RULE and not lx.REFUSAL.search(low):
-                    negative("refusal", span.text.strip(" ."), -28)
-                    result.acts.add("refuses")
-            polite_request = any(o.kind == "guide" for o in offers)
-            if not blocked and (not span.is_question or lx.OPTIONS.search(low) or polite_request):
-                looking = [o for o in offers if o.kind == "look"]
-                ranked = sorted(per_need.items(), key=lambda kv: -kv[1][0])
-                top_sim, top_entry = ranked[0][1] if ranked else (0.0, None)
-                # Closer to a rigid response than to the solution: not an offer by meaning.
-                strong = top_sim >= SOLUTION_BY_MEANING and top_sim > rigid_sim + 0.05
-                if looking and not rule_offer:
-                    # "Let me ask the porter whether a cot is free" looks at a real
-                    # solution, but has not committed to it: no need is met yet.
-                    if top_entry is not None and top_sim >= SOLUTION_WITH_RULE:
-                        looking[0].strength = max(looking[0].strength, LOOKING_AT + 5)
-                        ev.append(
-                            Evidence(
-                                "flexibility",
-                                span.text.strip(" ."),
-                                0,
-                                f'looks into a solution the scenario lists: "{top_entry.text}"',
-                            )
-                        )
-                elif top_entry is not None and ((rule_offer and top_sim >= SOLUTION_WITH_RULE) or strong):
-                    if not rule_offer:
-                        offers.append(Offer("meaning", span.text.strip(" ."), i, OFFER))
-                        rule_offer = offers[-1:]
-                    # Which need(s): by what the offer is about, not by how it is phrased.
-                    # The cosine above says "this is offered like a solution"; whether it
-                    # is the beds' or the linen's solution is the content's to say.
-                    hits = (
-                        _needs_by_content(span, index, encode, CONTENT_MIN, CONTENT_MARGIN, lenient=True)
-                        if encode is not None
-                        else []
-                    )
-                    if not hits and (encode is None or top_sim >= SOLUTION_BY_MEANING):
-                        hits = [(span.text.strip(" ."), top_entry)]
-                    for piece, entry in hits:
-                        _meet(result, ev, piece, entry)
-                        if entry.beyond:
-                            extras.append(span.text.strip(" ."))
-                elif encode is not None and rule_offer and not looking:
-                    # The clause as a whole is shaped like none of the solutions, but what
-                    # it offers may plainly be one: "I'll arrange for an engineer to visit".
-                    for piece, entry in _needs_by_content(span, index, encode, CONTENT_ALONE, ALONE_MARGIN):
-                        _meet(result, ev, piece, entry)
-            if rigid_hit is not None:
-                result.rigid.append(rigid_hit[1])
-                negative("rigid", span.text.strip(" ."), -25)
-                ev.append(
-                    Evidence(
-                        "flexibility", span.text.strip(" ."), 0, f'like the rigid response "{rigid_hit[2]}"'
-                    )
-                )
-        # -- repeats what the customer turned down ------------------------------
-        if rule_offer and rejected:
-            hit = None
-            for j, text in enumerate(rejected):
-                sim = (
-                    float(rejected_vectors[j] @ vector)
-                    if (rejected_vectors is not None and vector is not None)
-                    else overlap(low, text)
-                )
-                if sim >= REJECTED_BY_MEANING:
-                    hit = text
-                    break
-            if hit is not None:
-                result.acts.add("repeats_rejected")
-                negative("repeats_rejected", span.text.strip(" ."), -25)
-                offers = [o for o in offers if o.clause != i]
-                result.needs_met = [n for n in result.needs_met if n not in _needs_of(index, hit)]
-        result.offers.extend(offers)
-        # -- shapes that hold the customer back ---------------------------------
-        if (m := lx.REFUSAL.search(low)) and not lx.EXCEPTION.search(low):
-            negative("refusal", _cut(span, m), -28)
-            result.acts.add("refuses")
-        if (m := lx.POLICY.search(low)) and not lx.EXCEPTION.search(low) and not _raw_negated(span, m):
-            is_looking = any(o.kind == "look" for o in offers)
-            negative("policy", _cut(span, m), -6 if is_looking else -22)
-            result.acts.add("cites_policy")
-        if (m := lx.SENDS_AWAY.search(low)) and not _raw_negated(span, m):
-            negative("sends_away", _cut(span, m), -32)
-            result.acts.add("sends_away")
-        if m := lx.DEFERS.search(low):
-            negative("defers", _cut(span, m), -15)
-        if m := lx.BURDEN_BACK.search(low):
-            negative("burden", _cut(span, m), -5)
-        if m := lx.DISMISSAL.pattern.search(low):
-            negative("dismissal", _cut(span, m), -20)
-        if m := lx.BLAME.pattern.search(low):
-            negative("blame", _cut(span, m), -6)
-        if any(o.kind == "file" for o in offers):
-            negative("defers", next(o.phrase for o in offers if o.kind == "file"), -15)
-        # -- what lifts an offer -----------------------------------------------
-        if m := lx.OWNERSHIP.search(low):
-            owner_phrases.append(_cut(span, m))
-        for m in (lx.EXTRA.search(low), lx.FOLLOW_UP.search(low), lx.EXCEPTION.search(low)):
-            if m and not _negated(span, m):
-                extras.append(_cut(span, m))
-        if (m := lx.IMMEDIACY.search(low)) and immediacy is None:
-            immediacy = _cut(span, m)
-        if span.is_question and not any(o.kind == "option" for o in offers):
-            asks = True
-        if lx.INFO_REQUEST.search(low) and (span.is_question or lx.REQUEST_START.match(low)):
-            info = True
+        clause = _Clause(i, span, _clause_offers(i, span, i == 0, scene.customer_proposed), None)
+        if scene.vectors is not None:
+            clause.vector = scene.vectors[i]
+        if scene.index is not None:
+            _match_scenario(clause, scene, scene.index, reading)
+        _drop_rejected(clause, scene, reading)
+        reading.result.offers.extend(clause.offers)
+        _note_holdbacks(clause, reading)
+        _note_lifts(clause, reading)
+    _name_acts(reading)
+    _score(reading, spans, reply, scene)
+    return reading.result
 
-    if asks or info:
+
+# -- step 1: what the scenario says, by meaning ---------------------------------
+
+
+def _match_scenario(clause: _Clause, scene: Scene, index: ScenarioIndex, reading: _Reading) -> None:
+    """Rigid responses, refused solutions and offered solutions of the scenario in this clause."""
+    low = clause.low
+    rigid_sim, rigid_hit, per_need = _scenario_similarities(clause, index)
+    # A solution the reply names with "you need to" is the customer's job, not an offer.
+    burden = lx.OBLIGATION.pattern.search(low) is not None
+    # A clause that files the problem ("they'll get back to you") offers no solution.
+    files = lx.FILING.search(low) is not None or any(o.kind == "file" for o in clause.offers)
+    blocked = (
+        has_negation(low)
+        or burden
+        or (files and not clause.rule_offers)
+        or rigid_hit is not None
+        or bool(lx.REFUSAL.search(low) or lx.SENDS_AWAY.search(low) or lx.POLICY.search(low))
+    )
+    _refused_solution(clause, per_need, reading)
+    polite_request = any(o.kind == "guide" for o in clause.offers)
+    if not blocked and (not clause.span.is_question or lx.OPTIONS.search(low) or polite_request):
+        _offered_solution(clause, scene, index, per_need, rigid_sim, reading)
+    if rigid_hit is not None:
+        reading.result.rigid.append(rigid_hit[1])
+        reading.negative("rigid", clause.text, -25)
+        reading.result.evidence.append(
+            Evidence(
+                "flexibility",
+                clause.text,
+                0,
+                f'like the rigid response "{rigid_hit[2]}" (similarity {rigid_hit[0]:.2f})',
+            )
+        )
+
+
+def _scenario_similarities(
+    clause: _Clause, index: ScenarioIndex
+) -> tuple[float, tuple[float, str, str] | None, dict[str, tuple[float, Entry]]]:
+    """The closest rigid response (and whether it counts) and, per need, the closest solution."""
+    low = clause.low
+    # A bare question or a short request for a detail ("Claim number, please.")
+    # gathers facts; it is not a rigid "no", however close its words.
+    gathers = clause.span.is_question or lx.INFO_REQUEST.search(low) is not None or len(low.split()) < 4
+    per_need: dict[str, tuple[float, Entry]] = {}
+    rigid: tuple[float, Entry | None] = (0.0, None)
+    if clause.vector is not None:
+        rigid = index.best("rigid", clause.vector)
+        per_need = index.best_per_key("solutions", clause.vector)
+        threshold = RIGID_BY_MEANING
+    else:
+        for solution in index.solutions:
+            lexical = _lexical_score(low, solution.text)
+            if solution.key not in per_need or lexical > per_need[solution.key][0]:
+                per_need[solution.key] = (lexical, solution)
+        rigid = max(((overlap(low, e.text), e) for e in index.rigid), key=lambda x: x[0], default=(0.0, None))
+        threshold = 0.75
+    rigid_sim, entry = rigid
+    top_solution = max((sim for sim, _ in per_need.values()), default=0.0)
+    # A trainer lists a rigid response to say "this is not the solution": when
+    # a clause is at least as close to it as to any solution, the rigid
+    # response wins, even when the clause is shaped like an offer.
+    rigid_hit: tuple[float, str, str] | None = None
+    if (
+        entry is not None
+        and rigid_sim >= threshold
+        and not gathers
+        and (
+            not clause.rule_offers
+            # Embeddings barely see "not": "I can reboot it" is close to "I can't do
+            # anything until you reboot it". An offer loses only to a rigid response of its own sign.
+            or (rigid_sim >= top_solution and has_negation(normalise(entry.text)) == has_negation(low))
+        )
+    ):
+        rigid_hit = (rigid_sim, entry.key, entry.text)
+    return rigid_sim, rigid_hit, per_need
+
+
+def _refused_solution(clause: _Clause, per_need: dict[str, tuple[float, Entry]], reading: _Reading) -> None:
+    """ "We can't give you a mattress": a solution named only to be denied."""
+    low = clause.low
+    conditional = low.startswith(("if ", "in case ", "unless ", "should it ", "should that "))
+    # "I'm sorry your bag didn't arrive" describes the problem: an apology is never a refusal.
+    apology = lx.APOLOGY.search(low) is not None
+    if not has_negation(low) or clause.rule_offers or not per_need or conditional or apology:
+        return
+    sim, _entry = max(per_need.values(), key=lambda x: x[0])
+    if sim >= SOLUTION_WITH_RULE and not lx.REFUSAL.search(low) and not lx.INFO_REQUEST.search(low):
+        reading.negative("refusal", clause.text, -28)
+        reading.result.acts.add("refuses")
+
+
+def _offered_solution(
+    clause: _Clause,
+    scene: Scene,
+    index: ScenarioIndex,
+    per_need: dict[str, tuple[float, Entry]],
+    rigid_sim: float,
+    reading: _Reading,
+) -> None:
+    """Which of the scenario's needs an offering clause meets, if any."""
+    result, ev = reading.result, reading.result.evidence
+    looking = [o for o in clause.offers if o.kind == "look"]
+    rule_offer = clause.rule_offers
+    ranked = sorted(per_need.items(), key=lambda kv: -kv[1][0])
+    top_sim, top_entry = ranked[0][1] if ranked else (0.0, None)
+    # Closer to a rigid response than to the solution: not an offer by meaning.
+    strong = top_sim >= SOLUTION_BY_MEANING and top_sim > rigid_sim + 0.05
+    if looking and not rule_offer:
+        # "Let me ask the porter whether a cot is free" looks at a real
+        # solution, but has not committed to it: no need is met yet.
+        if top_entry is not None and top_sim >= SOLUTION_WITH_RULE:
+            looking[0].strength = max(looking[0].strength, LOOKING_AT + 5)
+            ev.append(
+                Evidence(
+                    "flexibility",
+                    clause.text,
+                    0,
+                    f'looks into a solution the scenario lists: "{top_entry.text}" (similarity {top_sim:.2f})',
+                )
+            )
+    elif top_entry is not None and ((rule_offer and top_sim >= SOLUTION_WITH_RULE) or strong):
+        if not rule_offer:
+            clause.offers.append(Offer("meaning", clause.text, clause.index, OFFER))
+        # Which need(s): by what the offer is about, not by how it is phrased.
+        # The cosine above says "this is offered like a solution"; whether it
+        # is the beds' or the linen's solution is the content's to say.
+        hits = (
+            _needs_by_content(clause.span, index, scene.encode, CONTENT_MIN, CONTENT_MARGIN, lenient=True)
+            if scene.encode is not None
+            else []
+        )
+        if not hits and (scene.encode is None or top_sim >= SOLUTION_BY_MEANING):
+            hits = [(clause.text, top_entry, top_sim)]
+        for piece, entry, sim in hits:
+            _meet(result, ev, piece, entry, sim)
+            if entry.beyond:
+                reading.extras.append(clause.text)
+    elif scene.encode is not None and rule_offer and not looking:
+        # The clause as a whole is shaped like none of the solutions, but what
+        # it offers may plainly be one: "I'll arrange for an engineer to visit".
+        for piece, entry, sim in _needs_by_content(
+            clause.span, index, scene.encode, CONTENT_ALONE, ALONE_MARGIN
+        ):
+            _meet(result, ev, piece, entry, sim)
+
+
+# -- step 2: an offer the customer already turned down ---------------------------
+
+
+def _drop_rejected(clause: _Clause, scene: Scene, reading: _Reading) -> None:
+    if not clause.rule_offers or not scene.rejected:
+        return
+    hit = None
+    for j, text in enumerate(scene.rejected):
+        sim = (
+            float(scene.rejected_vectors[j] @ clause.vector)
+            if (scene.rejected_vectors is not None and clause.vector is not None)
+            else overlap(clause.low, text)
+        )
+        if sim >= REJECTED_BY_MEANING:
+            hit = text
+            break
+    if hit is not None:
+        reading.result.acts.add("repeats_rejected")
+        reading.negative("repeats_rejected", clause.text, -25)
+        clause.offers = []
+        gone = _needs_of(scene.index, hit)
+        reading.result.needs_met = [n for n in reading.result.needs_met if n not in gone]
+
+
+# -- step 3: shapes that hold the customer back ------------------------------------
+
+
+def _note_holdbacks(clause: _Clause, reading: _Reading) -> None:
+    span, low, result = clause.span, clause.low, reading.result
+    if (m := lx.REFUSAL.search(low)) and not lx.EXCEPTION.search(low) and not _apology_only_negation(low, m):
+        reading.negative("refusal", _cut(span, m), -28)
+        result.acts.add("refuses")
+    if (m := lx.POLICY.search(low)) and not lx.EXCEPTION.search(low) and not _raw_negated(span, m):
+        looking = any(o.kind == "look" for o in clause.offers)
+        reading.negative("policy", _cut(span, m), -6 if looking else -22)
+        result.acts.add("cites_policy")
+    if (m := lx.SENDS_AWAY.search(low)) and not _raw_negated(span, m):
+        reading.negative("sends_away", _cut(span, m), -32)
+        result.acts.add("sends_away")
+    if m := lx.DEFERS.search(low):
+        reading.negative("defers", _cut(span, m), -15)
+    if m := lx.BURDEN_BACK.search(low):
+        reading.negative("burden", _cut(span, m), -5)
+    if m := lx.DISMISSAL.pattern.search(low):
+        reading.negative("dismissal", _cut(span, m), -20)
+    if m := lx.BLAME.pattern.search(low):
+        reading.negative("blame", _cut(span, m), -6)
+    if any(o.kind == "file" for o in clause.offers):
+        reading.negative("defers", next(o.phrase for o in clause.offers if o.kind == "file"), -15)
+
+
+def _apology_only_negation(low: str, m: re.Match[str]) -> bool:
+    """ "Sorry, we haven't ..." that apologises for the problem, and then asks or acts."""
+    return bool(lx.APOLOGY.search(low, 0, m.start())) and bool(
+        lx.INFO_REQUEST.search(low, m.end()) or lx.COMMITMENT.search(low, m.end())
+    )
+
+
+# -- step 4: what lifts an offer ------------------------------------------------------
+
+
+def _note_lifts(clause: _Clause, reading: _Reading) -> None:
+    span, low = clause.span, clause.low
+    if m := lx.OWNERSHIP.search(low):
+        reading.owner_phrases.append(_cut(span, m))
+    for m in (lx.EXTRA.search(low), lx.FOLLOW_UP.search(low), lx.EXCEPTION.search(low)):
+        if m and not _negated(span, m):
+            reading.extras.append(_cut(span, m))
+    if (m := lx.IMMEDIACY.search(low)) and reading.immediacy is None:
+        reading.immediacy = _cut(span, m)
+    if span.is_question and not any(o.kind == "option" for o in clause.offers):
+        reading.asks = True
+    if lx.INFO_REQUEST.search(low) and (span.is_question or lx.REQUEST_START.match(low)):
+        reading.info = True
+
+
+def _name_acts(reading: _Reading) -> None:
+    result = reading.result
+    if reading.asks or reading.info:
         result.acts.add("asks")
     real = [o for o in result.offers if o.kind not in {"look", "file"}]
     looks = [o for o in result.offers if o.kind == "look"]
     if real:
         result.acts.add("offers")
-    if any(o.owner for o in real) or (owner_phrases and (real or looks)):
+    if any(o.owner for o in real) or (reading.owner_phrases and (real or looks)):
         result.acts.add("owns")
 
-    # -- the score ---------------------------------------------------------------
-    score: float
+
+# -- step 5: the score, every point of it shown ------------------------------------------
+
+
+def _score(reading: _Reading, spans: list[Span], reply: str, scene: Scene) -> None:
+    result, ev = reading.result, reading.result.evidence
+    real = [o for o in result.offers if o.kind not in {"look", "file"}]
+    looks = [o for o in result.offers if o.kind == "look"]
+    ev.insert(0, Evidence("flexibility", "", NOTHING, "starting point: neither helps nor refuses"))
+    score: float = NOTHING
     if real:
-        best = max(real, key=lambda o: o.strength)
-        score = best.strength
-        ev.append(Evidence("flexibility", best.phrase, best.strength - NOTHING, _offer_reason(best)))
-        distinct = {o.clause for o in real}
-        if len(distinct) >= 2 or any(o.kind == "option" and " or " in o.phrase.lower() for o in real):
-            score += 8
-            ev.append(Evidence("flexibility", real[-1].phrase, 8, "more than one solution, or a choice"))
-        owner = next((o.phrase for o in real if o.owner), None) or (
-            owner_phrases[0] if owner_phrases else None
-        )
-        if owner:
-            score += 5
-            result.ownership_points += 5
-            ev.append(Evidence("flexibility", owner, 5, "takes ownership"))
-        if immediacy:
-            score += 4
-            ev.append(Evidence("flexibility", immediacy, 4, "says when: now"))
-        if result.needs_met:
-            score += 4
+        score = _score_offer(reading, real)
     elif looks:
         best = max(looks, key=lambda o: o.strength)
         score = best.strength
@@ -362,10 +485,10 @@ def assess(
             else "promises to look, no commitment"
         )
         ev.append(Evidence("flexibility", best.phrase, best.strength - NOTHING, reason))
-    elif asks or info:
+    elif reading.asks or reading.info:
         score = ASKING
         phrase = next((s.text for s in spans if s.is_question or lx.INFO_REQUEST.search(s.low)), reply)
-        late = max(0, turn - 2)
+        late = max(0, scene.turn - 2)
         if late:
             score -= min(20, 7 * late)
             ev.append(
@@ -373,25 +496,58 @@ def assess(
                     "flexibility",
                     phrase,
                     round(score - NOTHING),
-                    f"still only asking questions at reply {turn}",
+                    f"still only asking questions at reply {scene.turn}",
                 )
             )
         else:
             ev.append(Evidence("flexibility", phrase, ASKING - NOTHING, "gathers information first"))
         result.only_asks = True
-    else:
-        score = NOTHING
 
-    if (real or looks) and extras:
+    if (real or looks) and reading.extras:
         # The unrequested extra: it only counts when it is not what the customer asked for.
-        extra = next((x for x in extras if not _asked_for(x, customer_low)), None)
+        extra = next((x for x in reading.extras if not _asked_for(x, scene.customer_low)), None)
         if extra is not None:
             score += 10
             result.beyond.append(extra)
             result.acts.add("goes_beyond")
             ev.append(Evidence("flexibility", extra, 10, "goes beyond: an extra or a small exception"))
 
-    for key, (phrase, points) in negatives.items():
+    score = _apply_holdbacks(reading, real, looks, score)
+    # Keep 0 for the rude; a polite "no" is bad, not the worst (label 1 is 5-20).
+    floor = 0 if "dismissal" in result.flags else 5
+    bounded = max(floor, min(100, round(score)))
+    if bounded != round(score):
+        ev.append(Evidence("flexibility", "", bounded - round(score), f"scores stay within {floor}-100"))
+    result.score = bounded
+
+
+def _score_offer(reading: _Reading, real: list[Offer]) -> float:
+    result, ev = reading.result, reading.result.evidence
+    best = max(real, key=lambda o: o.strength)
+    score: float = best.strength
+    ev.append(Evidence("flexibility", best.phrase, best.strength - NOTHING, _offer_reason(best)))
+    distinct = {o.clause for o in real}
+    if len(distinct) >= 2 or any(o.kind == "option" and " or " in o.phrase.lower() for o in real):
+        score += 8
+        ev.append(Evidence("flexibility", real[-1].phrase, 8, "more than one solution, or a choice"))
+    owner = next((o.phrase for o in real if o.owner), None) or (
+        reading.owner_phrases[0] if reading.owner_phrases else None
+    )
+    if owner:
+        score += 5
+        result.ownership_points += 5
+        ev.append(Evidence("flexibility", owner, 5, "takes ownership"))
+    if reading.immediacy:
+        score += 4
+        ev.append(Evidence("flexibility", reading.immediacy, 4, "says when: now"))
+    if result.needs_met:
+        score += 4  # shown on the first "offers a solution the scenario lists" line
+    return score
+
+
+def _apply_holdbacks(reading: _Reading, real: list[Offer], looks: list[Offer], score: float) -> float:
+    result, ev = reading.result, reading.result.evidence
+    for key, (phrase, points) in reading.negatives.items():
         # After a real solution a "no" to something else, or a rule named, costs little:
         # "I can't change the booking, but I'll bring a mattress" is flexible.
         applied = points if not real else round(points * 0.3)
@@ -405,19 +561,22 @@ def assess(
         result.flags.add(key)
         ev.append(Evidence("flexibility", phrase, applied, _NEGATIVE_REASONS[key]))
     hard = {"refusal", "policy", "sends_away", "rigid", "dismissal"} & result.flags
-    if looks and negatives.get("policy", ("", 0))[1] > -10:
+    if looks and reading.negatives.get("policy", ("", 0))[1] > -10:
         hard.discard("policy")  # "let me see what the policy says" is looking, not hiding
     if "defers" in result.flags and not real:
         result.acts.add("defers")
         hard |= {"defers"} if not looks else set()
     if hard and not real:
-        score = min(score, 30 if len(hard) == 1 else 18)
-        if "burden" in result.flags:
-            score = max(score, 25)
-    # Keep 0 for the rude; a polite "no" is bad, not the worst (label 1 is 5-20).
-    floor = 0 if "dismissal" in result.flags else 5
-    result.score = max(floor, min(100, round(score)))
-    return result
+        # A "no" with no alternative is a refusal, however it is dressed.
+        cap = 30 if len(hard) == 1 else 18
+        if score > cap:
+            ev.append(Evidence("flexibility", "", round(cap - score), "no alternative offered: capped"))
+            score = cap
+        if "burden" in result.flags and score < 25:
+            # "Is there a friend who could collect you?" is a weak way out, not a flat no.
+            ev.append(Evidence("flexibility", "", round(25 - score), "suggests a way out, however weak"))
+            score = 25
+    return score
 
 
 _NEGATIVE_REASONS = {
@@ -451,7 +610,7 @@ def _needs_by_content(
     margin: float,
     *,
     lenient: bool = False,
-) -> list[tuple[str, Entry]]:
+) -> list[tuple[str, Entry, float]]:
     """The needs an offering clause meets, judged on content (see content.py).
 
     Each conjunct ("I'll bring some blankets", "a folding bed") is matched on
@@ -465,7 +624,7 @@ def _needs_by_content(
         return []
     texts = [content_of(p) for p in pieces]
     vectors = encode(texts)
-    hits: list[tuple[str, Entry]] = []
+    hits: list[tuple[str, Entry, float]] = []
     best: tuple[float, str, Entry] | None = None
     for piece, text, vector in zip(pieces, texts, vectors, strict=True):
         ranked = sorted(index.content_per_need(vector, content_stems(text)).values(), key=lambda x: -x[0])
@@ -475,10 +634,10 @@ def _needs_by_content(
         runner_up = ranked[1][0] if len(ranked) > 1 else 0.0
         if best is None or score > best[0]:
             best = (score, piece, entry)
-        if score >= threshold and score - runner_up >= margin and all(e.key != entry.key for _, e in hits):
-            hits.append((piece, entry))
+        if score >= threshold and score - runner_up >= margin and all(e.key != entry.key for _, e, _ in hits):
+            hits.append((piece, entry, score))
     if not hits and lenient and best is not None and best[0] >= threshold:
-        hits.append((best[1], best[2]))
+        hits.append((best[1], best[2], best[0]))
     return hits
 
 
@@ -531,7 +690,7 @@ def foresee(spans: list[Span], customer_line: str | None) -> Foresight:
     return Foresight(texts, bool(texts), accepts)
 
 
-def _meet(result: FlexResult, ev: list[Evidence], phrase: str, entry: Entry) -> None:
+def _meet(result: FlexResult, ev: list[Evidence], phrase: str, entry: Entry, similarity: float) -> None:
     if entry.key in result.needs_met:
         return
     result.needs_met.append(entry.key)
@@ -540,8 +699,9 @@ def _meet(result: FlexResult, ev: list[Evidence], phrase: str, entry: Entry) -> 
         Evidence(
             "flexibility",
             phrase,
-            4 if first else 0,  # the +4 for meeting a need is counted once, below
-            f'{"offers" if first else "also offers"} a solution the scenario lists: "{entry.text}"',
+            4 if first else 0,  # the +4 for meeting a need is counted once, in _score_offer
+            f'{"offers" if first else "also offers"} a solution the scenario lists: "{entry.text}"'
+            f" (similarity {similarity:.2f})",
         )
     )
 

@@ -31,6 +31,10 @@ def rule(pattern: str, points: int, reason: str, act: str | None = None) -> Rule
 
 # -- courtesy: what raises it ------------------------------------------------
 
+APOLOGY = re.compile(
+    r"\b(?:(?:i'm|i am|we're|we are|so|very|really|terribly) sorry|^sorry\b|sorry (?:about|for|to)|"
+    r"(?:i|we) (?:do |sincerely |truly )?apologi[sz]e|my apologies|our apologies|apologies for)"
+)
 GREETING = rule(
     r"^(?:hello|hi|hey there|good (?:morning|afternoon|evening|day|night)|welcome|greetings|dear)\b",
     9,
@@ -39,13 +43,7 @@ GREETING = rule(
 )
 COURTESY_POSITIVE: tuple[Rule, ...] = (
     rule(r"\b(?:thank(?:s| you)|i appreciate|much appreciated|grateful)\b", 10, "thanks", "thanks"),
-    rule(
-        r"\b(?:(?:i'm|i am|we're|we are|so|very|really|terribly) sorry|^sorry\b|sorry (?:about|for|to)|"
-        r"(?:i|we) (?:do |sincerely |truly )?apologi[sz]e|my apologies|our apologies|apologies for)",
-        10,
-        "apology",
-        "apologises",
-    ),
+    rule(APOLOGY.pattern, 10, "apology", "apologises"),
     rule(r"\bplease\b", 6, "please"),
     rule(
         r"\b(?:could you|would you(?: mind| like| prefer| be)?|would it be|may i|might i|can i|"
@@ -71,7 +69,9 @@ COURTESY_POSITIVE: tuple[Rule, ...] = (
         r"i can't imagine|that (?:sounds|must (?:be|have been)|is (?:awful|terrible|frustrating|stressful))|"
         r"how (?:tiring|frustrating|stressful|awful|annoying|upsetting|worrying|exhausting|horrible)|"
         r"oh (?:dear|no)|what a (?:long|tiring|terrible|stressful|horrible|rough)|after (?:such )?a long|"
-        r"(?:sorry|sad) to hear|no wonder|you must be (?:tired|exhausted|worried|frustrated|upset|cold|stressed)|"
+        r"(?:sorry|sad) to hear|no wonder|"
+        # "you must be worn out": the epistemic must, about how the customer feels
+        r"you must (?:be|feel|have (?:been|had))\b(?! (?:joking|kidding|mistaken|confused|wrong|aware))|"
         r"i know (?:how|this|it's)|i hear you|(?:that's|that is) (?:understandable|not (?:what you (?:booked|expected|paid for)|ok|okay|acceptable|right))|"
         r"you're right|you are right|(?:i'd|i would) (?:be|feel) (?:furious|upset|angry|frustrated|the same|worried|exhausted)|"
         r"(?:that's|it's) (?:frustrating|awful|terrible|stressful|not fair)|"
@@ -85,11 +85,20 @@ COURTESY_POSITIVE: tuple[Rule, ...] = (
         r"how are (?:you|the (?:children|kids))|for the (?:kids|children|little ones)|anything for|"
         r"(?:have|take) a seat|can i (?:get|bring|offer) you|(?:some |a cup of )?(?:tea|coffee|hot chocolate|a glass of water)\b|"
         r"stay safe|take care|(?:you're|you are) in good hands|(?:i|we) won't leave you|(?:i|we) will not leave you|"
-        r"don't worry|do not worry|no worries|not to worry|rest assured|(?:we'll|we will|i'll|i will) look after you|"
+        r"don't worry|do not worry|no worries|not to worry|rest assured|(?:we|i)(?:'ll| will| can)(?: \w+)? look after you|"
         r"make yourself comfortable|get some rest)",
         8,
         "care for the person",
     ),
+)
+# Deference (Danescu-Niculescu-Mizil et al.): crediting the customer, owning the mistake.
+DEFERENCE = rule(
+    r"\b(?:(?:good|great|fair|excellent|sensible|lovely) (?:idea|point|question|thought|suggestion)|"
+    r"thank you for (?:suggesting|the suggestion)|you did everything right|"
+    r"(?:it's|that's|this is|it was) (?:all )?(?:our|my) (?:fault|mistake)|we should have|"
+    r"you shouldn't have to|you're exactly|happy to help)\b",
+    8,
+    "deference: credits the customer",
 )
 # A polite opening that is not a greeting: "Oh dear", "Of course" counted above.
 
@@ -112,7 +121,8 @@ CARE_IMPERATIVE = re.compile(
     r"keep (?:safe|warm|clear|away)|don't worry|do not worry|take care|(?:have|take) a (?:seat|rest|look|good)|"
     r"feel free|enjoy|rest assured|be careful|mind the|get some rest|give me (?:a|one|two|five|ten|just a) "
     r"(?:moment|minute|minutes|second|seconds|sec)|bear with me|hold on a (?:moment|second|minute)|"
-    r"let me|let us|tell me (?:more|how|what happened)|come (?:in|inside|with me)|make yourself)"
+    r"let me|let us|let's|leave it (?:with|to) me|tell me (?:more|how|what happened)|come (?:in|inside|with me)|"
+    r"make yourself)"
 )
 SOFTENER = re.compile(
     r"\b(?:please|kindly|could you|would you|if you (?:can|could|don't mind|wouldn't mind)|thanks|thank you)\b"
@@ -126,7 +136,7 @@ POLITE_COMMAND = rule(
     "commands",
 )
 OBLIGATION = rule(
-    r"\b(?:you (?:will|'ll) have to|you('ll| will)? have to|you must|you need to|you (?:will|'ll) need|"
+    r"\b(?:you (?:will|'ll) have to|you('ll| will)? have to(?! be there)|you must(?! be\b| have (?:been|had)| feel)|you need to|you (?:will|'ll) need|"
     r"you've got to|you have got to)\b",
     -10,
     "puts the burden on the customer",
@@ -138,7 +148,10 @@ EMPHATIC_PRESSURE = rule(
     "commands",
 )
 BLAME = rule(
-    r"\b(?:you should(?:'ve| have)|you shouldn't have|(?:your|you're) (?:own )?fault|"
+    r"\b(?:you should(?:'ve| have)|you shouldn't have(?! to)|^should(?:'ve| have) been|"
+    r"if you'd (?:booked|read|come|checked|told|sent|applied)|"
+    r"are you sure (?:that|it|you)|did you even|people try this|(?:probably|must be) your|take it up with|"
+    r"read the terms next time|next time,? (?:read|book|check)|(?:your|you're) (?:own )?fault|"
     r"you (?:didn't|did not|failed to|forgot to|never) (?:read|check|book|tell|say|service|ask)|"
     r"you were (?:supposed|meant) to|should (?:service|maintain|check|read|look after) (?:your|their)|"
     r"if you had(?:n't)?|that's on you|you (?:need|ought) to learn|people like you|"
@@ -149,12 +162,17 @@ BLAME = rule(
 )
 DISMISSAL = rule(
     r"\b(?:not my (?:problem|department|job|fault|concern|responsibility)|not our (?:problem|concern|fault)|"
-    r"what do you want (?:me to do|from me|me to say)|i don't care|who cares|whatever|deal with it|"
+    r"what do you want (?:me to do|from me|me to say)|what do you expect|i don't care|who cares|"
+    r"whatever(?!\s+(?:happens|you (?:need|like|prefer|want|decide|choose)|it takes|works|suits|time))|deal with it|"
     r"that's life|too bad|tough luck|i (?:already )?(?:said|told you) (?:no|already|that)|i said no|as i (?:already )?said|"
     r"stop (?:calling|making|complaining|shouting|bothering|wasting|whining|asking)|making a scene|"
     r"calm down|get over it|take it or leave it|why (?:should|would) i|is that (?:so )?hard|"
     r"(?:we're|we are) not a [a-z ]*service|not how (?:it|this) works|that's (?:just )?how it is|"
-    r"you'll (?:just )?have to live with|sorry you feel|sorry if you feel|nothing to do with (?:me|us))\b",
+    r"you'll (?:just )?have to live with|sorry you feel|sorry if you feel|nothing to do with (?:me|us)|"
+    r"not (?:really )?(?:my|our) concern|these things happen|not the end of the world|(?:you're|you are) not the only|"
+    r"like everyone else|everyone (?:is|'s) (?:waiting|in a hurry)|everyone does|(?:shouting|yelling) won't|"
+    r"don't shout|stop shouting|it works for (?:other|everyone)|other people manage|"
+    r"can't blame (?:it|them|us)|rules are rules|that's it\.?$)\b",
     -22,
     "dismissal",
     "rude",
@@ -176,7 +194,11 @@ SARCASM = rule(
     "sarcasm",
     "rude",
 )
-GRUDGING = rule(r"^(?:fine|whatever|ugh|sigh|oh well)\b[,.!]", -8, "grudging tone")
+GRUDGING = rule(
+    r"^(?:(?:yeah|yes|ok|okay|well),?\s+)?(?:fine|whatever|ugh|sigh|oh well)\b[,.!]|^well,\s",
+    -8,
+    "grudging tone",
+)
 # Words written in capitals that are names or codes, not shouting.
 ACRONYMS = frozenset(
     {
@@ -222,18 +244,45 @@ LOOK_VERBS = frozenset(
 # And verbs that file the problem away: a deferral unless something else is done.
 FILE_VERBS = frozenset({"note", "log", "pass", "forward", "escalate", "put in", "raise", "flag", "transfer"})
 
+# Verbs of two words come first, so "find out" is not read as "find".
+MULTIWORD_VERBS = (
+    "find out|look into|sort out|set up|bring up|get back|make sure|put in|turn off|turn on|switch off|"
+    "switch on|double-check|follow up|call back|ring back|phone back"
+)
+# After "I'll" or "we can", any verb but these commits to an action: a new
+# scenario's verbs ("freeze", "stamp", "unblock") need no list of their own.
+NOT_ACTIONS = (
+    r"(?:be|being|been|have|know|understand|imagine|need|want|think|hope|believe|feel|wish|agree|appreciate|"
+    r"apologi[sz]e|guess|suppose|say|tell|like|love|hate|mind|admit|assume|expect|fear|not|never|no|only|just|"
+    r"also|really|definitely|certainly|probably|still|even|always|afraid|sorry|happy|glad|able|going|about|"
+    r"gonna|right|personally|quickly|gladly|immediately|now|already|then|both|all|do|get back to|"
+    r"can|could|will|would|shall|should|may|might|must|am|are|is|was|were|honest|there|here|with|in|on|at|"
+    r"back|fine|ok|okay|careful|quick|a|an|the|your|you|it|this|that|sure|afraid|happy|pleased|delighted|"
+    r"see if|try and|wait and)\b"
+)
+
+# What follows a commitment verb and makes it a deferral: "we'll get back to
+# you", "I'll make a note", "I'll let you know", "I'll pass it on".
+FILED_AFTER = re.compile(
+    r"^\s*(?:back to you|back in touch|in touch|a note|notes?|you know|it on|this on|your (?:request|complaint|details))\b"
+)
+
 COMMITMENT = re.compile(
     # "May I have your name" is a question, not a commitment; a bare "we have" is possession.
     r"(?<!may )(?<!can )(?<!could )(?<!shall )(?<!do )(?<!should )"
-    r"\b(?:(?P<who>i'll|we'll|let me|let us|let's|i'd|we'd)|(?P<who2>i|we)(?=(?:'ll|'d| will| shall| can| could| would| am going| are going| am about| are about| am happy| are happy| am glad| are glad| would be|'m happy|'re happy|'m glad|'re glad|'m able|'re able)\b))"
+    r"\b(?:(?P<who>i'll|we'll|let me|let us|let's|i'd|we'd)|(?P<who2>i|we)(?=(?:'ll|'d| will| shall| can| could| would| am going| are going| am about| are about|'m going|'re going| am happy| are happy| am glad| are glad| would be|'m happy|'re happy|'m glad|'re glad|'m able|'re able)\b))"
     r"(?P<aux>(?:'ll|'m|'re| will| shall| can| could| am| are|'d| would)?(?: be)?(?: happy| glad)?(?: to)?"
     r"(?: going to| gonna| about to| able to)?(?: right| just| personally| quickly| also| gladly| immediately| now)?)\s+"
-    rf"(?P<verb>{ACTION_VERBS})(?:ing|s|ed)?\b(?! to\b)"
+    rf"(?P<verb>{MULTIWORD_VERBS}|{ACTION_VERBS}|(?!{NOT_ACTIONS})[a-z]+?)(?:ing|s|ed)?\b(?! to\b)"
 )
 PROGRESSIVE = re.compile(
     r"\b(?P<who>i'm|i am|we're|we are)\s+(?:just\s+|now\s+|already\s+)?"
     r"(?P<verb>bring|send|dispatch|gett|mov|upgrad|arrang|book|add|fix|sort|tak|driv|call|ring|phon|prepar|"
-    r"organi[sz]|com|comp|refund|credit|waiv|cover|giv|hav|put|setting|organis|contact|check|look|ask)ing\b"
+    r"organi[sz]|com|comp|refund|credit|waiv|cover|giv|hav|put|setting|organis|contact|check|look|ask)ing\b|"
+    # Any other verb, when it acts on something: "I'm approving your claim", not "we're running late".
+    r"\b(?P<who2>i'm|i am|we're|we are)\s+(?:just\s+|now\s+|already\s+|personally\s+)?"
+    r"(?P<verb2>(?!(?:go|be|do|wonder|think|hop|guess|tell|say|try|expect|hav|runn|clos|wait)ing)[a-z]{2,}?)ing\s+"
+    r"(?:you|your|it|this|that|the|a|an|him|her|them|some|everything|one|two)\b"
 )
 PERFECT = re.compile(
     r"\b(?P<who>i've|we've|i have|we have)\s+(?:also\s+|already\s+|just\s+|now\s+)?"
@@ -270,10 +319,15 @@ GRANT = re.compile(
 )
 ACCEPTANCE = re.compile(
     r"^(?:yes|yeah|of course|sure|certainly|absolutely|definitely|no problem|good idea|that works|"
-    r"that's fine|that is fine|great idea|consider it done|done|right away|gladly|with pleasure)\b"
+    r"that's fine|that is fine|great idea|consider it done|done|right away|gladly|with pleasure|"
+    r"please do|yes,? please|go ahead|please go ahead|let's do (?:that|it)|(?:that's|that is) (?:a )?(?:good|great) idea)\b"
 )
 CUSTOMER_PROPOSAL = re.compile(
-    r"\b(?:could you|can you|would you|maybe|perhaps|what about|how about|couldn't you|can't you|"
+    # "Can you tell me where my bag is?" only asks; "can you send someone?" proposes.
+    r"\b(?:(?:could|can|would|couldn't|can't|won't) (?:you|someone|somebody)(?:\s+(?:just|at least|please|not))*\s+"
+    r"(?!tell|explain|say|confirm|let me know|give me an update|find out|check whether|repeat|hear|see\b)[a-z]+|"
+    r"(?:could|can|may) i (?:take|have|get|use|keep|go|come|pay|change|swap|switch|stay|bring|move)|"
+    r"maybe|perhaps|what about|how about|"
     r"is there (?:really )?(?:nothing|anything|any way)|would it be possible|or (?:a|an|just|even)|"
     r"could we|can we|may we|do you have)\b"
 )
@@ -293,7 +347,8 @@ EXTRA = re.compile(
     r"for the (?:kids|children|little ones)|(?:drive|ride|take|give) you (?:a lift |a ride )?(?:to|home|right)|"
     r"ride along|lift|"
     r"(?:call|ring|phone|text|email) (?:you|the garage|ahead|them)|follow(?:-| )up|check (?:on|in with) you|"
-    r"so (?:they're|they are|it's|everything is) ready|in the meantime|meanwhile|too\b|as well|"
+    r"so (?:they're|they are|it's|everything is) ready|in the meantime|meanwhile|"
+    r"(?<!far )(?<!much )(?<!way )too\b(?!\s+(?:long|late|much|many|bad|early|busy|hard|far|slow))|as well|"
     r"(?:stay|wait) with you|until (?:the|it|you)|upgrade|an exception|bend the rule|outside the rules?|"
     r"make an exception|rules? (?:aside|shouldn't)|whatever the (?:rule|policy)|"
     r"(?:no (?:extra )?charge|free of charge|on the house|at no (?:extra )?cost|complimentary|on us))\b"
@@ -311,12 +366,16 @@ EXCEPTION = re.compile(
 # What lowers flexibility.
 REFUSAL = re.compile(
     r"\b(?:(?:i|we) (?:can't|cannot|can not|won't|will not|am not able to|are not able to|'m not able to|"
-    r"'re not able to|am unable to|are unable to|'m unable to|'re unable to|don't|do not) "
-    r"(?:change|do|give|offer|provide|allow|help|move|add|bring|make|accept|take|drive|send|let|arrange|"
-    r"refund|upgrade|fix|switch|have|get|find)|"
+    r"'re not able to|am unable to|are unable to|'m unable to|'re unable to|don't|do not|aren't allowed to|"
+    r"are not allowed to|'m not allowed to|am not allowed to|have no way to) "
+    r"(?!imagine|believe|agree|wait|blame|leave you|let you down|mind|worry|stop|forget)[a-z]+|"
+    r"no promises|(?:all|both) (?:our|the) [a-z]+ (?:are|is) (?:booked|taken|out|full|gone|busy)|"
+    r"(?:he|she|they|the [a-z]+) (?:is|are) (?:busy|booked|unavailable)|"
+    r"there (?:are|is) no [a-z ]{1,30}(?:available|left|free)|goes in order|in order like|"
+    r"(?:have|has) to (?:process|go|wait|stay|follow) [a-z ]*in order|"
     r"(?:that's|that is|it's|it is|this is) (?:impossible|not possible|out of the question|not an option|not happening)|"
     r"\bimpossible\b|(?:isn't|is not|not|aren't|are not) (?:possible|an option|allowed)|no way|there's nothing (?:i|we) can do|nothing (?:i|we|more) can (?:do|be done)|"
-    r"(?:i|we) (?:said|say) no|^no[,.!]|^sorry,? no\b|won't be able|not (?:going to|gonna) happen|"
+    r"(?:i|we) (?:said|say) no|^(?:no|nope)(?=[,.!]|$)|^sorry,? no(?=[,.!]|$)|won't be able|not (?:going to|gonna) happen|"
     r"(?:we're|we are) (?:full|fully booked|sold out|closed)|(?:we have|there are|there is|there's) no (?:staff|rooms?|beds?|space|one|seats?|drivers?|availability)|"
     r"(?:isn't|is not|aren't|are not|not) available|only option|as (?:you|it) (?:are|is)\b|"
     r"(?:we|they) (?:only|just) (?:tow|do|offer|provide|deal with|cover|sell)|\bonly,? (?:sir|madam|ma'am)\b|"
@@ -360,6 +419,17 @@ DEFERS = re.compile(
     r"customer (?:service|care) line|not my department|the (?:day team|manager) will (?:handle|deal|look)|"
     r"will (?:review|consider|look into) it|wait until|have to wait|come back (?:later|tomorrow)|"
     r"(?:try|call|ring|check|come) (?:(?:it|again|back|us)\s+)*later|open a ticket|raise a ticket|submit a (?:ticket|request))\b"
+)
+# What only files the problem: a promise with one of these is a deferral, not
+# an action ("we'll review it within five working days"). A time word alone
+# ("tomorrow morning") is not filing: a repair booked for tomorrow is booked.
+FILING = re.compile(
+    r"\b(?:fill (?:in|out) (?:the|a|this|our) [a-z ]*form|complaint form|"
+    r"within (?:\d+|one|two|three|five|ten) (?:working |business )?days|(?:\d+|one|two|three|five|ten) (?:working|business) days|"
+    r"get back to you|someone will (?:call|contact|get back)|(?:review|consider|look into) it|"
+    r"(?:open|raise|submit|log) (?:a|the) (?:ticket|request|complaint)|pass (?:it|this|your [a-z]+) (?:on|to)|"
+    r"make a note|(?:note|log|record) (?:down )?(?:your|the) (?:request|complaint|details)|"
+    r"let you know|keep you (?:posted|updated|informed))\b"
 )
 # Guiding the customer through a step kindly: "could you unplug the cable?",
 # "if you could press the button". In technical support this is the solution.

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import dataclass, replace
+from typing import Any, cast
 
 from simulator.grading import courtesy as courtesy_rules
 from simulator.grading import flexibility as flexibility_rules
+from simulator.grading import learned
 from simulator.grading import lexicon as lx
-from simulator.grading.base import Evidence, Grade, GradeContext
+from simulator.grading.base import Dimension, Evidence, Grade, GradeContext
 from simulator.grading.embeddings import Embedder, shared_embedder
 from simulator.grading.scenario_index import IndexCache, ScenarioIndex, content_words, overlap
 from simulator.grading.text import Span, clauses, has_negation, normalise
@@ -22,12 +24,22 @@ class RubricGrader:
 
     `embedder=None` uses the process-wide all-MiniLM-L6-v2 (loaded on first use);
     `use_embeddings=False` grades by rules alone, as when the model is missing.
+    `layer` is the learned layer (learned.py) that weighs the rules' findings:
+    the shipped weights unless given; `use_learned=False` shows the rules' own score.
     """
 
-    def __init__(self, embedder: Embedder | None = None, use_embeddings: bool = True) -> None:
+    def __init__(
+        self,
+        embedder: Embedder | None = None,
+        use_embeddings: bool = True,
+        *,
+        use_learned: bool = True,
+        layer: learned.LearnedLayer | None = None,
+    ) -> None:
         self._embedder = embedder
         self._use_embeddings = use_embeddings
         self._indexes = IndexCache()
+        self._layer = (layer or learned.shipped()) if use_learned else None
 
     # -- set-up ------------------------------------------------------------------
 
@@ -53,14 +65,25 @@ class RubricGrader:
     # -- grading -----------------------------------------------------------------
 
     def grade(self, reply: str, context: GradeContext) -> Grade:
+        analysis = self.analyse(reply, context)
+        if analysis.findings is None or self._layer is None:
+            return analysis.grade
+        return apply_layer(analysis, self._layer)
+
+    def analyse(self, reply: str, context: GradeContext) -> Analysis:
+        """The rules' grade and what the learned layer reads from it (benchmark.py trains on it)."""
         reply = reply.strip()
         if not reply:
-            return Grade(
-                courtesy=0,
-                flexibility=0,
-                evidence=(Evidence("courtesy", "", 0, "no reply"),),
-                tip="Say something: greet the customer and ask how you can help.",
-                acts=frozenset({"ignores_feelings"} if context.customer_upset else set()),
+            return Analysis(
+                Grade(
+                    courtesy=0,
+                    flexibility=0,
+                    evidence=(Evidence("courtesy", "", 0, "no reply"),),
+                    tip="Say something: greet the customer and ask how you can help.",
+                    acts=frozenset({"ignores_feelings"} if context.customer_upset else set()),
+                ),
+                None,
+                None,
             )
         embedder = self.embedder
         scenario = context.scenario
@@ -97,14 +120,15 @@ class RubricGrader:
         flex = flexibility_rules.assess(
             reply,
             spans,
-            vectors=vectors,
-            index=index,
-            customer_line=context.customer_line,
-            turn=context.turn,
-            rejected=context.rejected,
-            rejected_vectors=rejected_vectors,
-            unmet_needs=context.unmet_needs,
-            encode=embedder.encode if embedder is not None else None,
+            flexibility_rules.Scene(
+                vectors=vectors,
+                index=index,
+                customer_line=context.customer_line,
+                turn=context.turn,
+                rejected=context.rejected,
+                rejected_vectors=rejected_vectors,
+                encode=embedder.encode if embedder is not None else None,
+            ),
         )
         # Accepting the customer's own proposal meets the need that proposal names.
         if index is not None and any(o.kind == "accept" for o in flex.offers) and context.customer_line:
@@ -159,7 +183,7 @@ class RubricGrader:
         model_answer = None
         if flex.score < LOW_FLEXIBILITY and index is not None:
             model_answer = _model_answer(index, context.customer_line, customer_vector(), embedder)
-        return Grade(
+        grade = Grade(
             courtesy=court.score,
             flexibility=flex.score,
             evidence=evidence,
@@ -174,6 +198,57 @@ class RubricGrader:
             ownership=round(ownership),
             extra={"method": "rules+embeddings" if embedder is not None else "rules"},
         )
+        solution_sim = rigid_sim = 0.0
+        if vectors is not None and index is not None:
+            if "solutions" in index.vectors:
+                solution_sim = float((index.vectors["solutions"] @ vectors.T).max())
+            if "rigid" in index.vectors:
+                rigid_sim = float((index.vectors["rigid"] @ vectors.T).max())
+        findings = learned.Findings(
+            courtesy_reasons=frozenset(e.reason for e in court.evidence),
+            flags=frozenset(flex.flags),
+            offer_kinds=frozenset(o.kind for o in flex.offers),
+            acts=frozenset(acts),
+            courtesy=court.score,
+            flexibility=flex.score,
+            needs_met=len(needs_met),
+            words=len(reply.split()),
+            questions=sum(1 for s in spans if s.is_question),
+            sentences=len(spans),
+            solution_similarity=solution_sim,
+            rigid_similarity=rigid_sim,
+            customer_proposed=bool(
+                context.customer_line and lx.CUSTOMER_PROPOSAL.search(normalise(context.customer_line))
+            ),
+            only_asks=flex.only_asks,
+        )
+        meaning = None
+        if vectors is not None and len(vectors):
+            mean = vectors.mean(axis=0)
+            meaning = mean / max(float((mean @ mean) ** 0.5), 1e-9)
+        return Analysis(grade, findings, meaning)
+
+    def nearest_phrases(self, reply: str, scenario: Any) -> list[tuple[str, str, str, float]]:
+        """Per clause of the reply, the closest solution and rigid response, with the cosine.
+
+        For `simulator explain`: it shows the trainer why a clause did or did not
+        count as a scenario's solution. Empty without the embedding model.
+        """
+        embedder = self.embedder
+        if embedder is None or scenario is None:
+            return []
+        index = self._indexes.get(scenario, embedder)
+        spans = clauses(reply.strip())
+        if not spans:
+            return []
+        vectors = embedder.encode([s.text for s in spans])
+        found: list[tuple[str, str, str, float]] = []
+        for span, vector in zip(spans, vectors, strict=True):
+            for bank, label in (("solutions", "solution"), ("rigid", "rigid response")):
+                sim, entry = index.best(bank, vector)
+                if entry is not None:
+                    found.append((span.text, label, entry.text, sim))
+        return found
 
     # -- triggers and facts ------------------------------------------------------
 
@@ -302,3 +377,48 @@ def _tip(
     if "greets" not in acts and "empathises" not in acts and context.turn == 1:
         return "Open with a greeting and a word for how they feel."
     return "Well done: courteous, concrete and a step beyond; keep it up."
+
+
+@dataclass(frozen=True)
+class Analysis:
+    """The rules' grade of a reply, with the findings and meaning the learned layer reads."""
+
+    grade: Grade
+    findings: learned.Findings | None
+    meaning: Any | None  # the mean clause embedding, unit length; None without the model
+
+
+def apply_layer(analysis: Analysis, layer: learned.LearnedLayer) -> Grade:
+    """The grade with the learned layer's weighing: each score moves most of the way
+    to the layer's prediction, and the move is one evidence line, so the points
+    still add up."""
+    assert analysis.findings is not None
+    grade = analysis.grade
+    predicted = layer.predict(analysis.findings, analysis.meaning)
+    scores: dict[str, int] = {}
+    extra_evidence: list[Evidence] = []
+    for dimension in learned.DIMENSIONS:
+        rules_score = getattr(grade, dimension)
+        target = learned.to_score(predicted[dimension])
+        score = max(0, min(100, round(rules_score + learned.BLEND * (target - rules_score))))
+        capped = any(e.dimension == dimension and "cap" in e.reason and e.effect < 0 for e in grade.evidence)
+        if capped:
+            # A cap the rules set (an insult, a flat no with no alternative) holds.
+            score = min(score, rules_score)
+        scores[dimension] = score
+        if score != rules_score:
+            extra_evidence.append(
+                Evidence(
+                    cast(Dimension, dimension),
+                    "",
+                    score - rules_score,
+                    f"weighed against labelled replies: reads like a {predicted[dimension]:.1f} of 5",
+                )
+            )
+    return replace(
+        grade,
+        courtesy=scores["courtesy"],
+        flexibility=scores["flexibility"],
+        evidence=(*grade.evidence, *extra_evidence),
+        extra={**grade.extra, "method": f"{grade.extra.get('method', 'rules')}+learned"},
+    )

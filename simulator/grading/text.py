@@ -17,7 +17,8 @@ _SENTENCE_END = re.compile(r"(?<!\bmrs)(?<!\bmr)(?<!\bms)(?<!\bdr)(?<!\bst)[.!?;
 # Inside a sentence, a clause turns at "but", "however", "although" and similar:
 # "I'm sorry, but no" has a polite clause and a refusing one.
 _CLAUSE_TURN = re.compile(
-    r",?\s+\b(?:but|however|although|though|except|unless|whereas)\b|,\s+(?=(?:and )?(?:i|we|i'll|we'll|i'm|we're)\b)"
+    r",?\s+\b(?:but|however|although|though|except|unless|whereas)\b|,\s+(?=(?:and )?(?:i|we|i'll|we'll|i'm|we're)\b)|"
+    r":\s+"
 )
 
 # Words that negate what follows them in the same clause.
@@ -40,7 +41,11 @@ NOT_NEGATION = re.compile(
     r"can't imagine|cannot imagine|can't believe|couldn't agree|"
     r"(?:isn't|is not|that's not|not) (?:what you (?:booked|ordered|paid for|expected)|ok|okay|acceptable|right)|"
     r"not just|not only|no matter|no doubt|"
-    r"don't mind|wouldn't mind|why not|no one should|shouldn't (?:stop|matter|have to))\b"
+    r"don't mind|wouldn't mind|why not|no one should|shouldn't (?:stop|matter|have to))\b|"
+    # "without a fee", "it won't come to that", "you shouldn't spend the night here": no refusal
+    r"\bwithout (?:a |any |the )?(?:extra )?(?:fee|charge|penalty|cost|paying|payment|fuss)\b|"
+    r"\bwon't come to that\b|\byou shouldn't (?:spend|need|worry|have)\b|\bno need (?:to|for)\b|"
+    r"\bnot (?:on a bench|a problem|at all)\b|\bwon't (?:be long|take long|happen again)\b"
 )
 
 
