@@ -102,6 +102,9 @@ def _describe(error: dict[str, Any]) -> str:
     if kind == "string_type" and isinstance(error.get("input"), dict):
         # `- Note: fine` is read as a key and a value, not as a line of text.
         return "quote this text, it contains a colon followed by a space (put it in double quotes)"
+    if kind == "string_type" and isinstance(error.get("input"), (int, float, bool)):
+        # `22:50`, `1408` or `yes` are read by YAML as a number or a yes/no.
+        return "YAML reads this as a number or yes/no; put the text in double quotes"
     message = str(error.get("msg", "invalid value"))
     return message.removeprefix("Value error, ")
 

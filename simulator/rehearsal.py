@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from simulator.desk import is_lookup
 from simulator.grading.base import Grader
 from simulator.scenario import Scenario
 from simulator.session import Session
@@ -16,10 +17,16 @@ def read_replies(text: str) -> list[str]:
 
 
 def rehearse(session: Session, replies: list[str]) -> list[str]:
-    """Play replies until they run out or the customer ends it; return the unused ones."""
+    """Play replies until they run out or the customer ends it; return the unused ones.
+
+    A line starting with `/` is a desk lookup (`/rooms`), as typed in the reply box.
+    """
     for index, reply in enumerate(replies):
         if session.finished:
             return replies[index:]
+        if is_lookup(reply):
+            session.lookup(reply)
+            continue
         session.reply(reply)
     session.end()
     return []

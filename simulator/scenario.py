@@ -456,6 +456,18 @@ class Scenario(Strict):
                         problems.append(
                             (("desk", "lookups", index, "reveals", j), _missing("fact", fact, fact_ids))
                         )
+        commands = {item.command for item in self.desk.lookups} if self.desk is not None else set()
+        for index, sample in enumerate(self.samples):
+            for j, reply in enumerate(sample.replies):
+                command = reply.removeprefix("/").split(" ", 1)[0].lower()
+                if reply.startswith("/") and command not in commands:
+                    listed = ", ".join(f"/{c}" for c in sorted(commands)) or "none: add a desk with lookups"
+                    problems.append(
+                        (
+                            ("samples", index, "replies", j),
+                            f"/{command} is not a lookup on this desk ({listed})",
+                        )
+                    )
         if not any(n.required for n in self.needs):
             problems.append((("needs",), "at least one need must be required, or nothing can resolve"))
         if problems:
