@@ -108,7 +108,8 @@ def shown_lines(desk: Desk | None, answers: list[LookupAnswer]) -> list[str]:
     lines: list[str] = []
     if desk is not None:
         for record in desk.records:
-            lines.extend(f"{name}: {value}" for name, value in record.fields.items())
+            lines.extend(f"{record.title}: {name}: {value}" for name, value in record.fields.items())
     for item in answers:
-        lines.extend(item.lines)
+        # With the lookup's title: "the storeroom has four" quotes "Storeroom inventory: ... 4".
+        lines.extend(f"{item.title}: {line}" for line in item.lines)
     return lines

@@ -375,7 +375,7 @@ class Session:
         line = self.voice_line(plan, on_token=on_token, cancel=cancel)
         return self.commit(plan, line, time.perf_counter() - started)
 
-    def lookup(self, text: str) -> LookupAnswer:
+    def lookup(self, text: str, before_turn: int | None = None) -> LookupAnswer:
         """Answer a desk lookup (`/rooms`, `/trace 1408`) from the scenario and record it.
 
         It is not a reply: the customer does not hear it and nothing is graded, but
@@ -385,7 +385,7 @@ class Session:
         """
         if self.finished:
             raise RuntimeError("the conversation has ended")
-        found = desk_lookups.answer(self.scenario.desk, text, len(self.turns) + 1)
+        found = desk_lookups.answer(self.scenario.desk, text, before_turn or len(self.turns) + 1)
         self.lookups.append(found)
         for fact in found.reveals:
             if fact not in self.state.facts_revealed:

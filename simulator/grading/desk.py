@@ -7,6 +7,7 @@ not give them one. One function, applied by the session to any grader's grade.
 from __future__ import annotations
 
 import dataclasses
+import re
 from collections.abc import Sequence
 
 from simulator.grading.base import Evidence, Grade
@@ -15,6 +16,22 @@ from simulator.grading.text import clauses
 
 QUOTES = 0.7  # share of a sentence's content words taken from one desk line
 OFFER_ACTS = frozenset({"offers", "goes_beyond"})
+# Words that frame a quote ("the system shows", "according to the screen") rather than add to it.
+FRAME = frozenset(
+    {"system", "show", "screen", "say", "according", "list", "record", "computer", "see", "check"}
+)
+_NUMBERS = dict(
+    enumerate(
+        "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen "
+        "sixteen seventeen eighteen nineteen twenty".split()
+    )
+)
+
+
+def _words(text: str) -> set[str]:
+    """Content words, with small numbers as words, so "4" on the screen is "four" in the reply."""
+    spelled = re.sub(r"\b\d+\b", lambda m: _NUMBERS.get(int(m.group(0)), m.group(0)), text)
+    return content_words(spelled)
 
 
 def desk_information(grade: Grade, reply: str, shown: Sequence[str]) -> Grade:
@@ -25,10 +42,10 @@ def desk_information(grade: Grade, reply: str, shown: Sequence[str]) -> Grade:
     earned inside such sentences are removed; when no offer remains outside them,
     the reply meets no need and offers nothing.
     """
-    desk_words = [content_words(line) for line in shown]
+    desk_words = [_words(line) for line in shown]
     quoted = []
     for span in clauses(reply):
-        words = content_words(span.text)
+        words = _words(span.text) - FRAME
         if len(words) >= 2 and any(len(words & line) / len(words) >= QUOTES for line in desk_words):
             quoted.append(span)
     if not quoted:
