@@ -6,6 +6,7 @@ customer does not hear it, but it is recorded with the turn it came before.
 
 from __future__ import annotations
 
+import difflib
 from dataclasses import dataclass
 from typing import Any
 
@@ -73,6 +74,10 @@ def answer(desk: Desk | None, text: str, before_turn: int) -> LookupAnswer:
             raise NoSuchLookup(
                 "This scenario's desk has nothing to look up; write your reply to the customer."
             )
+        commands = [item.command for item in desk.lookups] if desk is not None else []
+        close = difflib.get_close_matches(command, commands, n=1, cutoff=0.6)
+        if close:
+            raise NoSuchLookup(f"There is no /{command} on this desk; did you mean /{close[0]}?")
         raise NoSuchLookup(f"There is no /{command or '…'} on this desk; you can look up {choices}.")
     match: Lookup | None = None
     if argument is not None:

@@ -122,8 +122,9 @@ class ConversationScreen(Screen[None]):
         return Text(f"Turn {len(self.session.turns) + 1} of {limit}")
 
     def _placeholder(self) -> str:
-        if self.session.scenario.desk is not None and self.session.scenario.desk.lookups:
-            return PLACEHOLDER + "; /command looks something up on your desk"
+        desk = self.session.scenario.desk
+        if desk is not None and desk.lookups:
+            return f"Reply, or /{desk.lookups[0].command} to look up, and press Enter"
         return PLACEHOLDER
 
     def on_mount(self) -> None:
@@ -420,7 +421,12 @@ class ConversationScreen(Screen[None]):
     def action_toggle_desk(self) -> None:
         panels = self.query(DeskPanel)
         if panels:
-            panels.first().toggle_class("-collapsed")
+            panel = panels.first()
+            panel.toggle_class("-collapsed")
+            # On a narrow terminal the open desk takes the grade panel's place, so the
+            # conversation keeps room to read and type; F2 gives the grades back.
+            narrow = self.app.size.width < DESK_OPEN_FROM
+            self.set_class(narrow and not panel.has_class("-collapsed"), "-desk-over-side")
         else:
             self.notify("This scenario has no desk.", severity="information")
 
