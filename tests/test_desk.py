@@ -207,3 +207,19 @@ def test_rehearse_sample_with_a_lookup(tow: Scenario) -> None:
     rehearse(session, ["/garage", TRUCK_WITH_TIME])
     assert [item.command for item in session.lookups] == ["garage"]
     assert len(session.turns) == 1
+
+
+def test_lookups_reach_the_stored_record_and_the_exports(tow: Scenario) -> None:
+    from simulator.export import render
+    from simulator.storage import Store
+
+    session = play(tow)
+    with Store.open() as store:
+        store.attach(session, trainee="Ana")
+        session.lookup("/trucks")
+        session.reply(TRUCK_WITH_TIME)
+        session.end()
+        record = store.load(store.list_sessions()[0]["id"])
+    assert record["lookups"][0]["command"] == "trucks"
+    assert "*Desk /trucks:* Truck 7" in render(record, "md")
+    assert "Desk /trucks:</i> Truck 7" in render(record, "html")
