@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import difflib
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -79,7 +80,7 @@ def _did_you_mean(word: str, choices: list[str]) -> str | None:
     return close[0] if close else None
 
 
-def _describe(error: dict[str, Any]) -> str:
+def _describe(error: Mapping[str, Any]) -> str:
     kind = error.get("type", "")
     loc = tuple(error.get("loc", ()))
     if kind == "extra_forbidden":
@@ -109,7 +110,7 @@ def _describe(error: dict[str, Any]) -> str:
     return message.removeprefix("Value error, ")
 
 
-def _problems(error: dict[str, Any]) -> list[tuple[tuple[Any, ...], str]]:
+def _problems(error: Mapping[str, Any]) -> list[tuple[tuple[Any, ...], str]]:
     """One error, or the located problems a cross-check raised, each at its own place."""
     loc = tuple(error.get("loc", ()))
     raised = (error.get("ctx") or {}).get("error")

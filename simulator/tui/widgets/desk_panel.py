@@ -38,7 +38,7 @@ def desk_text(desk: Desk) -> Text:
             text.append("\n• ")
             text.append_text(literal(rule))
     if desk.may_authorise:
-        heading("You may")
+        heading("You may authorise")
         for item in desk.may_authorise:
             text.append("\n• ")
             text.append_text(literal(item))
