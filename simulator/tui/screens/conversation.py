@@ -124,7 +124,7 @@ class ConversationScreen(Screen[None]):
     def _placeholder(self) -> str:
         desk = self.session.scenario.desk
         if desk is not None and desk.lookups:
-            return f"Reply, or /{desk.lookups[0].command} to look up, and press Enter"
+            return f"Type your reply, or /{desk.lookups[0].command} to look up"
         return PLACEHOLDER
 
     def on_mount(self) -> None:
