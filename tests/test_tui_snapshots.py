@@ -106,6 +106,10 @@ def test_conversation_with_the_desk(snap_compare, size: tuple[int, int]) -> None
         pilot.app.screen.query_one("#reply", Input).value = "/rooms"
         await pilot.press("enter")
         await settle(pilot)
+        # The desk scrolls to the new answer after a refresh; let it land before the picture.
+        await pilot.wait_for_scheduled_animations()
+        await pilot.pause()
+        await pilot.pause()
         await steady(pilot)
 
     app = app_for(scenario_id="china-hotel-beds")

@@ -97,5 +97,6 @@ class DeskPanel(VerticalScroll):
         yield Static(desk_text(self.desk), markup=False, classes="desk-body")
 
     def show_answer(self, answer: LookupAnswer) -> None:
+        # Kept below the desk without scrolling to it: the transcript shows the answer as
+        # it arrives, and the records the trainee was reading stay where they were.
         self.mount(Static(answer_text(answer), markup=False, classes="desk-answer"))
-        self.scroll_end(animate=False)
