@@ -32,6 +32,9 @@ class CustomerState:
     said: list[str] = field(default_factory=list)  # the customer's lines
     nudges: dict[str, int] = field(default_factory=dict)  # need id -> times nudged
     rejected: list[str] = field(default_factory=list)  # solutions the customer refused
+    offered: dict[str, dict[str, str]] = field(default_factory=dict)  # need id -> commitment so far
+    asked: list[str] = field(default_factory=list)  # the customer's own questions (asks), put
+    answered: list[str] = field(default_factory=list)  # and answered
 
     @classmethod
     def start(cls, scenario: Scenario) -> CustomerState:

@@ -136,6 +136,9 @@ def to_markdown(record: dict[str, Any]) -> str:
     for t in turns:
         out.append(f"### Turn {t['index']}")
         out.append("")
+        for item in t.get("lookups", []):
+            shown = "; ".join(str(line) for line in item.get("lines", []))
+            out += [f"*Desk /{md_text(item.get('command', ''))}:* {md_text(shown)}", ""]
         out.append(f"**You:** {md_text(t.get('trainee', ''))}")
         out.append("")
         out.append(
@@ -214,6 +217,11 @@ def to_html(record: dict[str, Any]) -> str:
     body.append(f'<p dir="auto"><span class="who">Customer:</span> {esc(record.get("opening", ""))}</p>')
     for t in turns:
         parts = [f'<section class="turn" id="turn-{int(t["index"])}">', f"<h3>Turn {int(t['index'])}</h3>"]
+        for item in t.get("lookups", []):
+            shown = "; ".join(str(line) for line in item.get("lines", []))
+            parts.append(
+                f'<p class="desk" dir="auto"><i>Desk /{esc(item.get("command", ""))}:</i> {esc(shown)}</p>'
+            )
         parts.append(f'<p dir="auto"><span class="who">You:</span> {esc(t.get("trainee", ""))}</p>')
         parts.append(
             f'<p class="grade">Courtesy <b>{esc(t["courtesy"])}</b>, flexibility <b>{esc(t["flexibility"])}</b>, '

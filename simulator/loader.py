@@ -6,18 +6,21 @@ trainer can fix a file without reading a traceback.
 
 from __future__ import annotations
 
+import difflib
+import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import yaml
-from pydantic import ValidationError
-from pydantic_core import ErrorDetails
+from pydantic import BaseModel, ValidationError
 
 from simulator import locations
+from simulator import scenario as scenario_format
 from simulator.errors import ScenarioError, UserError
 from simulator.safe_io import SafeReadError, read_limited
-from simulator.scenario import Scenario
+from simulator.scenario import LocatedProblems, Scenario
 
 MAX_FILE_BYTES = 1_000_000
 MAX_LINE_CHARS = 2_000
@@ -90,14 +93,95 @@ def _duplicate_keys(root: yaml.Node | None, path: str) -> list[str]:
     return [problem for _, problem in sorted(problems)]
 
 
-def _describe(error: ErrorDetails) -> str:
+def _known_keys() -> list[str]:
+    """Every key the format has, for "did you mean" on a misspelt one."""
+    keys: set[str] = set()
+    for value in vars(scenario_format).values():
+        if isinstance(value, type) and issubclass(value, BaseModel) and value is not BaseModel:
+            for name, info in value.model_fields.items():
+                keys.add(info.alias or name)
+    return sorted(keys)
+
+
+# What the allowed values of a field are, in a trainer's words.
+_VALUE_NAMES = {"when": "an act", "skills": "a skill", "outcome": "an outcome", "ends": "an outcome"}
+
+
+def _did_you_mean(word: str, choices: list[str]) -> str | None:
+    close = difflib.get_close_matches(word, choices, n=1, cutoff=0.6)
+    return close[0] if close else None
+
+
+def _describe(error: Mapping[str, Any]) -> str:
     kind = error.get("type", "")
+    loc = tuple(error.get("loc", ()))
     if kind == "extra_forbidden":
-        return "unknown key (check the spelling; see scenarios.md for the allowed keys)"
+        key = str(loc[-1]) if loc else ""
+        close = _did_you_mean(key, _known_keys())
+        if close:
+            return f"unknown key `{key}`; did you mean `{close}`?"
+        return f"unknown key `{key}`; check the spelling (scenarios.md lists the allowed keys)"
     if kind == "missing":
-        return "required key is missing"
+        return "required key is missing; add it (scenarios.md says what it holds)"
+    if kind == "literal_error":
+        allowed = re.findall(r"'([^']*)'", str(error.get("ctx", {}).get("expected", "")))
+        given = error.get("input")
+        field_name = next((str(p) for p in reversed(loc) if isinstance(p, str)), "")
+        what = _VALUE_NAMES.get(field_name, "an allowed value here")
+        close = _did_you_mean(str(given), allowed) if isinstance(given, str) else None
+        if close:
+            return f"`{given}` is not {what}; did you mean `{close}`?"
+        return f"`{given}` is not {what}; use one of: {', '.join(allowed)}"
+    if kind == "string_type" and isinstance(error.get("input"), dict):
+        # `- Note: fine` is read as a key and a value, not as a line of text.
+        return "quote this text, it contains a colon followed by a space (put it in double quotes)"
+    if kind == "string_type" and isinstance(error.get("input"), (int, float, bool)):
+        # `22:50`, `1408` or `yes` are read by YAML as a number or a yes/no.
+        return "YAML reads this as a number or yes/no; put the text in double quotes"
     message = str(error.get("msg", "invalid value"))
     return message.removeprefix("Value error, ")
+
+
+def _problems(error: Mapping[str, Any]) -> list[tuple[tuple[Any, ...], str]]:
+    """One error, or the located problems a cross-check raised, each at its own place."""
+    loc = tuple(error.get("loc", ()))
+    raised = (error.get("ctx") or {}).get("error")
+    if isinstance(raised, LocatedProblems):
+        return [((*loc, *where), message) for where, message in raised.problems]
+    return [(loc, _describe(error))]
+
+
+# PyYAML's messages, in a trainer's words: (part of the problem, what to do).
+_YAML_ADVICE = (
+    ("found character '\t'", "a tab is not allowed; use spaces to indent"),
+    ("mapping values are not allowed", "quote this text, it contains a colon (put it in double quotes)"),
+    (
+        "expected <block end>, but found '<scalar>'",
+        "text follows a closing quote; quote the whole text (or close a quote left open above)",
+    ),
+    ("expected <block end>", "this line is indented differently from the lines above it; line it up"),
+    (
+        "could not find expected ':'",
+        "a key is missing its colon, or a text runs over lines: quote it or use >-",
+    ),
+    ("found unexpected end of stream", "a quote is never closed; end the text with the same quote"),
+    ("found undefined alias", "quote this text, it starts with '*'"),
+    ("found character '@'", "quote this text, it starts with '@'"),
+    ("found character '`'", "quote this text, it starts with '`'"),
+    ("found character '%'", "quote this text, it starts with '%'"),
+    ("expected alphabetic or numeric character", "quote this text, it starts with '&' or '*'"),
+    (
+        "found unknown escape character",
+        "a backslash in double quotes starts an escape; write \\\\ or use single quotes",
+    ),
+)
+
+
+def _yaml_advice(problem: str) -> str:
+    for known, advice in _YAML_ADVICE:
+        if known in problem:
+            return advice
+    return f"YAML syntax error ({problem}); check indentation and quotes"
 
 
 def _field_path(loc: tuple[Any, ...]) -> str:
@@ -125,6 +209,15 @@ def parse_scenario_text(text: str, path: str) -> Scenario:
     too_deep = (
         f"{path}: (file): nested too deeply to be a scenario; check the file's indentation and brackets"
     )
+    tab_lines = [
+        i + 1 for i, line in enumerate(text.splitlines()) if "\t" in line[: len(line) - len(line.lstrip())]
+    ]
+    if tab_lines:
+        # Checked before YAML: the parser reports a tab in indentation as a
+        # mistake somewhere else, often on a later line.
+        raise ScenarioError(
+            path, [f"{path}:{n}: (syntax): a tab is not allowed; use spaces to indent" for n in tab_lines[:5]]
+        )
     try:
         root, data = _parse(text)
     except RecursionError:
@@ -134,8 +227,7 @@ def parse_scenario_text(text: str, path: str) -> Scenario:
         mark = getattr(exc, "problem_mark", None)
         where = f"{path}:{mark.line + 1}" if mark else path
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        return_line = f"{where}: (syntax): YAML syntax error: {problem}; check indentation and quotes"
-        raise ScenarioError(path, [return_line]) from None
+        raise ScenarioError(path, [f"{where}: (syntax): {_yaml_advice(problem)}"]) from None
     duplicates = _duplicate_keys(root, path)
     if duplicates:
         raise ScenarioError(path, duplicates)
@@ -156,10 +248,10 @@ def parse_scenario_text(text: str, path: str) -> Scenario:
     except ValidationError as exc:
         problems = []
         for error in exc.errors():
-            loc = tuple(error.get("loc", ()))
-            node = _node_at(root, loc)
-            line = f":{node.start_mark.line + 1}" if node is not None else ""
-            problems.append(f"{path}{line}: {_field_path(loc)}: {_describe(error)}")
+            for loc, message in _problems(error):
+                node = _node_at(root, loc)
+                line = f":{node.start_mark.line + 1}" if node is not None else ""
+                problems.append(f"{path}{line}: {_field_path(loc)}: {message}")
         raise ScenarioError(path, problems) from None
 
 

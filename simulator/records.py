@@ -7,7 +7,7 @@ session and of `Store.load` (which adds who, when and whether it was an exam).
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 SCORES = ("courtesy", "flexibility")
@@ -45,6 +45,7 @@ class SessionRecord:
     needs_met: list[str]
     turns: list[dict[str, Any]]  # Turn.to_dict() each
     scores: dict[str, int | None]
+    lookups: list[dict[str, Any]] = field(default_factory=list)  # desk lookups, LookupAnswer.to_dict() each
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -60,4 +61,5 @@ class SessionRecord:
             "needs_met": list(self.needs_met),
             "turns": list(self.turns),
             "scores": dict(self.scores),
+            "lookups": list(self.lookups),
         }

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from simulator.desk import is_lookup
 from simulator.grading.base import Grader
 from simulator.scenario import SampleReply, Scenario, in_band
 from simulator.session import Session
@@ -20,10 +21,16 @@ def read_replies(text: str) -> list[str]:
 
 
 def rehearse(session: Session, replies: list[str]) -> list[str]:
-    """Play replies until they run out or the customer ends it; return the unused ones."""
+    """Play replies until they run out or the customer ends it; return the unused ones.
+
+    A line starting with `/` is a desk lookup (`/rooms`), as typed in the reply box.
+    """
     for index, reply in enumerate(replies):
         if session.finished:
             return replies[index:]
+        if is_lookup(reply):
+            session.lookup(reply)
+            continue
         session.reply(reply)
     session.end()
     return []
@@ -48,13 +55,17 @@ def run_samples(scenario: Scenario, grader: Grader) -> list[SampleResult]:
         session = Session(scenario, ScriptedVoice(), grader)
         rehearse(session, sample.texts)
         misses: list[str] = []
+        turn_index = -1  # the turn a reply became; desk lookups are not turns
         for number, reply in enumerate(sample.replies, start=1):
+            if is_lookup(reply if isinstance(reply, str) else reply.text):
+                continue
+            turn_index += 1
             if not isinstance(reply, SampleReply):
                 continue
-            if number > len(session.turns):
+            if turn_index >= len(session.turns):
                 misses.append(f"reply {number} was never graded: the conversation ended before it")
                 continue
-            grade = session.turns[number - 1].grade
+            grade = session.turns[turn_index].grade
             for dimension in ("courtesy", "flexibility"):
                 band = getattr(reply.expect, dimension)
                 score = int(getattr(grade, dimension))

@@ -8,15 +8,20 @@ grade at once and stream the customer's line afterwards.
 
 from __future__ import annotations
 
+import re
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from simulator import commitment
+from simulator import desk as desk_lookups
 from simulator.customer_state import CustomerState, clamp_mood, mood_change
+from simulator.desk import LookupAnswer
 from simulator.grading.base import Grade, GradeContext, Grader
+from simulator.grading.desk import desk_information
 from simulator.records import SessionRecord, mean_score
-from simulator.scenario import Outcome, Scenario, Trigger
+from simulator.scenario import Ask, Fact, Outcome, Scenario, Trigger
 from simulator.turn import TurnInFlight
 from simulator.voice.base import CustomerLine, LineRequest, TokenCallback, Voice
 from simulator.voice.scripted import ScriptedVoice
@@ -45,6 +50,9 @@ class Plan:
     newly_met: tuple[str, ...]
     trigger: str | None
     fact: str | None
+    offered: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = ()  # need -> commitment so far
+    asked: str | None = None  # the customer's own question put in this line
+    answered: tuple[str, ...] = ()  # the customer's questions this reply answered
 
 
 @dataclass(frozen=True)
@@ -61,6 +69,7 @@ class Turn:
     ended: Outcome | None
     seconds: float  # time to voice the customer's line
     voice_notes: tuple[str, ...] = ()
+    lookups: tuple[LookupAnswer, ...] = ()  # desk lookups made before this reply
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -82,6 +91,7 @@ class Turn:
             "empathy": self.grade.empathy,
             "ownership": self.grade.ownership,
             "seconds": round(self.seconds, 3),
+            "lookups": [item.to_dict() for item in self.lookups],
         }
 
 
@@ -109,6 +119,7 @@ class Session:
     ended_by: str | None = field(default=None, init=False)  # "customer", "trainee"
     on_turn: list[TurnListener] = field(default_factory=list, init=False)
     on_end: list[EndListener] = field(default_factory=list, init=False)
+    lookups: list[LookupAnswer] = field(default_factory=list, init=False)
 
     def __post_init__(self) -> None:
         self.state = CustomerState.start(self.scenario)
@@ -163,11 +174,11 @@ class Session:
             customer_upset=state.upset(),
         )
         grade = self.grader.grade(reply, context)
+        if self.lookups or (scenario.desk is not None and scenario.desk.records):
+            grade = desk_information(grade, reply, desk_lookups.shown_lines(scenario.desk, self.lookups))
         mood_before = state.mood
         unmet = state.unmet(scenario)
-        newly_met = tuple(
-            n for n in grade.needs_met if n in unmet and grade.courtesy >= scenario.need(n).min_courtesy
-        )
+        newly_met, offered, short = self._commitments(reply, grade, unmet)
         mood: float = mood_before + mood_change(grade.courtesy, grade.flexibility)
         mood += sum(scenario.need(n).mood_when_met for n in newly_met)
         trigger = self._matching_trigger(grade, turn_no, newly_met)
@@ -180,7 +191,34 @@ class Session:
         authored: tuple[str, ...] = ()
         ends: Outcome | None = None
         fact_id: str | None = None
-        if required_met and mood_after >= end.resolve_mood:
+        # An answer given before the question counts too: a proactive agent is not
+        # made to repeat it.
+        answered = tuple(a.id for a in scenario.asks if a.id not in state.answered and _answers(reply, a))
+        open_asks = [
+            a for a in scenario.asks if a.required and a.id not in state.answered and a.id not in answered
+        ]
+        due = self._due_ask(turn_no, newly_met)
+        if due is not None and due.id in answered:
+            due = None
+        asked: str | None = None
+        if required_met and mood_after >= end.resolve_mood and open_asks:
+            # Everything else is settled, but the customer still wants an answer.
+            ask = open_asks[0]
+            asked = ask.id
+            if ask.id in state.asked:
+                beat, authored = f"ask:{ask.id}:again", tuple(ask.again_lines or ask.lines)
+                intent = "Ask your question again; it has not been answered yet."
+            else:
+                beat, authored = f"ask:{ask.id}", tuple(ask.lines)
+                intent = "Ask the agent this question before you go."
+                if newly_met:
+                    need = scenario.need(newly_met[-1])
+                    given = dict(dict(offered).get(need.id, ()))
+                    authored = tuple(
+                        f"{commitment.fill(m, given)} {q}" for m in need.met_lines for q in ask.lines
+                    )
+                    intent = f"Accept gratefully, then ask the agent this question: {ask.lines[0]}"
+        elif required_met and mood_after >= end.resolve_mood:
             ends = "resolved"
             beat, authored = "end:resolved", tuple(end.resolved.lines)
             intent = end.resolved.intent or "Thank the agent warmly; the problem is solved."
@@ -197,12 +235,29 @@ class Session:
             intent = end.turn_limit.intent or "Say, tired, that this is going nowhere."
         elif newly_met:
             need = scenario.need(newly_met[-1])
-            beat, authored = f"need:{need.id}:met", tuple(need.met_lines)
+            given = dict(dict(offered).get(need.id, ()))
+            beat, authored = f"need:{need.id}:met", tuple(commitment.fill(m, given) for m in need.met_lines)
             intent = f"Accept gratefully: this solves '{need.description}'."
+            if due is not None:
+                # The right moment for the customer's own question: right after the thanks.
+                asked = due.id
+                authored = tuple(f"{m} {q}" for m in authored for q in due.lines)
+                intent += f" Then ask: {due.lines[0]}"
+        elif short:
+            need = scenario.need(short[0])
+            assert need.commit is not None
+            wanted = ", ".join(commitment.missing(need.commit, dict(dict(offered).get(need.id, ()))))
+            beat = f"need:{need.id}:commit"
+            authored = tuple(need.commit.missing_lines or need.nudge_lines)
+            intent = f"Welcome the offer, but ask for what it leaves out ({wanted})."
         elif (fact := self._asked_fact(grade)) is not None:
             fact_id = fact.id
             beat, authored = f"fact:{fact.id}", tuple(fact.lines)
             intent = f"Answer the question with this fact: {fact.text}"
+        elif due is not None:
+            asked = due.id
+            beat, authored = f"ask:{due.id}", tuple(due.lines)
+            intent = "Ask the agent this question."
         elif trigger is not None:
             beat, intent, authored = f"trigger:{trigger.id}", trigger.intent, tuple(trigger.lines)
         else:
@@ -220,6 +275,9 @@ class Session:
             newly_met=newly_met,
             trigger=trigger.id if trigger is not None else None,
             fact=fact_id,
+            offered=offered,
+            asked=asked,
+            answered=answered,
         )
 
     def request_for(self, plan: Plan) -> LineRequest:
@@ -268,6 +326,11 @@ class Session:
             state.fired.append(plan.trigger)
         if plan.fact is not None:
             state.facts_revealed.append(plan.fact)
+        for need_id, given in plan.offered:
+            state.offered[need_id] = dict(given)
+        if plan.asked is not None and plan.asked not in state.asked:
+            state.asked.append(plan.asked)
+        state.answered.extend(a for a in plan.answered if a not in state.answered)
         for phrase in self._turned_down(plan):
             if phrase not in state.rejected:
                 state.rejected.append(phrase)
@@ -288,6 +351,7 @@ class Session:
             ended=plan.ends,
             seconds=seconds,
             voice_notes=line.notes,
+            lookups=tuple(item for item in self.lookups if item.before_turn == plan.turn),
         )
         self.turns.append(turn)
         for listener in self.on_turn:
@@ -301,6 +365,23 @@ class Session:
         turn = TurnInFlight(self, text).run(on_token=on_token)
         assert turn is not None  # only cancel() leaves a turn uncommitted
         return turn
+
+    def lookup(self, text: str, before_turn: int | None = None) -> LookupAnswer:
+        """Answer a desk lookup (`/rooms`, `/trace 1408`) from the scenario and record it.
+
+        It is not a reply: the customer does not hear it and nothing is graded, but
+        what it shows counts as seen (reading it out later is information, not an
+        offer) and the facts it reveals need not be asked of the customer.
+        Raises desk.NoSuchLookup, one sentence, for a command the desk does not have.
+        """
+        if self.finished:
+            raise RuntimeError("the conversation has ended")
+        found = desk_lookups.answer(self.scenario.desk, text, before_turn or len(self.turns) + 1)
+        self.lookups.append(found)
+        for fact in found.reveals:
+            if fact not in self.state.facts_revealed:
+                self.state.facts_revealed.append(fact)
+        return found
 
     def end(self) -> None:
         """The trainee ends the conversation before the customer does."""
@@ -321,6 +402,7 @@ class Session:
             needs_met=list(self.state.needs_met),
             turns=[t.to_dict() for t in self.turns],
             scores=self.scores(),
+            lookups=[item.to_dict() for item in self.lookups],
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -375,7 +457,54 @@ class Session:
                 kept.append(phrase)
         return kept
 
-    def _asked_fact(self, grade: Grade):
+    def _commitments(
+        self, reply: str, grade: Grade, unmet: list[str]
+    ) -> tuple[tuple[str, ...], tuple[tuple[str, tuple[tuple[str, str], ...]], ...], tuple[str, ...]]:
+        """Needs met by this reply, what it committed to for each, and the offers still short of it.
+
+        A need with `commit:` counts only once the reply (or an earlier offer of the
+        same need, completed now: "In ten minutes.") gives the time, item or action.
+        """
+        scenario, state = self.scenario, self.state
+        met: list[str] = []
+        offered: list[tuple[str, tuple[tuple[str, str], ...]]] = []
+        short: list[str] = []
+        for need_id in unmet:
+            need = scenario.need(need_id)
+            matched = need_id in grade.needs_met
+            if not matched and need_id not in state.offered:
+                continue
+            if grade.courtesy < need.min_courtesy:
+                continue
+            if need.commit is None:
+                if matched:
+                    met.append(need_id)
+                continue
+            given = {**state.offered.get(need_id, {}), **commitment.commitments(reply, need.commit)}
+            if not matched and given == state.offered.get(need_id, {}):
+                continue  # a reply about something else: the earlier offer stays as it was
+            offered.append((need_id, tuple(sorted(given.items()))))
+            if commitment.missing(need.commit, given):
+                short.append(need_id)
+            else:
+                met.append(need_id)
+        return tuple(met), tuple(offered), tuple(short)
+
+    def _due_ask(self, turn_no: int, newly_met: tuple[str, ...]) -> Ask | None:
+        """The customer's first question whose moment has come and that is not yet put."""
+        for ask in self.scenario.asks:
+            if ask.id in self.state.asked or ask.id in self.state.answered or turn_no < ask.min_turn:
+                continue
+            if (
+                ask.after_need
+                and ask.after_need not in self.state.needs_met
+                and ask.after_need not in newly_met
+            ):
+                continue
+            return ask
+        return None
+
+    def _asked_fact(self, grade: Grade) -> Fact | None:
         for fact in self.scenario.customer.facts:
             if fact.id in grade.facts_asked and fact.id not in self.state.facts_revealed:
                 return fact
@@ -401,3 +530,13 @@ class Session:
             f"Bring the conversation back to what you need: {need.description}",
             tuple(need.nudge_lines),
         )
+
+
+def _answers(reply: str, ask: Ask) -> bool:
+    """Loosely: every word of one of the ask's `answered_by` phrases is in the reply."""
+    said = set(re.findall(r"[\w']+", reply.lower()))
+    for phrase in ask.answered_by:
+        wanted = re.findall(r"[\w']+", phrase.lower())
+        if wanted and all(any(w == s or (s.startswith(w) and len(w) >= 4) for s in said) for w in wanted):
+            return True
+    return False

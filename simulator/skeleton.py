@@ -31,11 +31,26 @@ skills: [courtesy, ownership] # what it trains; see scenarios.md for the list
 brief: >-
   A customer calls because a parcel promised for yesterday has not arrived.
   Find out what happened and tell them when it will come.
-# What the trainee may know and do (what is allowed, what costs little).
+# Where and when; the customer's model voice reads it, the trainee does not.
 setting: >-
   Customer-service line of an online shop. The courier's tracking shows the
   parcel at the local depot. Agents may book a next-day delivery for free.
 trainee_role: Customer-service agent
+
+# What the trainee's systems show beside the conversation (F2), and what they
+# can look up by typing /track 10-4471 in the reply box.
+desk:
+  policy:
+    - Re-deliveries are booked with the courier; the next free slot is tomorrow.
+  may_authorise:
+    - A next-day delivery, free of charge.
+  lookups:
+    - command: track
+      argument: 10-4471
+      title: Parcel tracking
+      shows:
+        - "Order 10-4471: at the local depot since yesterday 16:00; missed the van."
+      reveals: [order]
 
 customer:
   name: Mr. Sam Green

@@ -836,6 +836,8 @@ def _record(row: sqlite3.Row, turns: list[dict[str, Any]]) -> dict[str, Any]:
         needs_met=needs_met,
         turns=turns,
         scores=scores,
+        # Each turn keeps the desk lookups made before it; lookups after the last reply are not stored.
+        lookups=[item for t in turns for item in t.get("lookups", [])],
     ).to_dict()
     record |= {
         # what the stored records add

@@ -13,7 +13,7 @@ from simulator.cli.schema_cmd import scenario_schema
 from simulator.grading import default_grader
 from simulator.loader import discover, load_scenario, parse_scenario_text
 from simulator.rehearsal import run_samples
-from simulator.scenario import ACTS, Skill
+from simulator.scenario import ACTS, SKILLS
 from simulator.skeleton import default_title, skeleton
 from tests.conftest import ROOT
 
@@ -107,7 +107,9 @@ def test_preview_prints_what_a_trainer_needs(capsys: pytest.CaptureFixture[str])
     positions = [out.index(f"- {t.id}:") for t in scenario.triggers]
     assert positions == sorted(positions)
     flat = " ".join(out.split())
-    assert "the trainee sends away (after 'sent-away', once) -> mood -10, ENDS walked_out" in flat
+    assert (
+        "the trainee sends the customer away (after 'sent-away', once) -> mood -10, ENDS walked_out" in flat
+    )
     # End conditions and samples.
     assert "END CONDITIONS" in out
     assert "mood at least 35" in out and "mood 10 or below" in out and "turn limit: 8" in out
@@ -168,7 +170,7 @@ def _reachable_defs(schema: dict[str, Any]) -> set[str]:
 
 def test_the_guide_lists_every_act_and_skill() -> None:
     guide = GUIDE.read_text(encoding="utf-8")
-    for name in (*ACTS, *Skill.__args__):
+    for name in (*ACTS, *SKILLS):
         assert f"`{name}`" in guide, name
 
 

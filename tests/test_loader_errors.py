@@ -82,14 +82,28 @@ def test_misspelt_trigger_act(tmp_path: Path) -> None:
         "when: sends_away\n    intent: Be shocked", "when: sends_awya\n    intent: Be shocked"
     )
     problems = problems_for(write(tmp_path, text))
-    assert any(
-        ".when:" in p and p.split(": ")[1].startswith("triggers[") and "refuses" in p for p in problems
-    ), problems
+    line_no = text.splitlines().index("    when: sends_awya") + 1
+    assert problems == [
+        f"{tmp_path / 'broken.yaml'}:{line_no}: triggers[1].when: `sends_awya` is not an act; "
+        "did you mean `sends_away`?"
+    ], problems
+
+
+def test_an_act_nothing_like_any_lists_them_all(tmp_path: Path) -> None:
+    text = GOOD.replace("when: sends_away\n    intent: Be shocked", "when: xyzzy\n    intent: Be shocked")
+    problems = problems_for(write(tmp_path, text))
+    assert any(".when:" in p and "use one of:" in p and "refuses" in p for p in problems), problems
 
 
 def test_trigger_naming_an_unknown_need(tmp_path: Path) -> None:
     problems = problems_for(write(tmp_path, GOOD.replace("    need: beds\n", "    need: bedz\n")))
-    assert any("need 'bedz', which is not defined" in p for p in problems), problems
+    text = GOOD.replace("    need: beds\n", "    need: bedz\n")
+    line_no = text.splitlines().index("    need: bedz") + 1
+    assert any(
+        p.startswith(f"{tmp_path / 'broken.yaml'}:{line_no}: triggers[")
+        and "there is no need with the id 'bedz'; did you mean 'beds'?" in p
+        for p in problems
+    ), problems
 
 
 def test_duplicate_ids_inside_a_scenario(tmp_path: Path) -> None:

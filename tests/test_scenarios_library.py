@@ -45,7 +45,7 @@ def test_each_shipped_scenario_has_samples_for_every_outcome(path: Path) -> None
 
 def test_the_library_covers_the_skills_of_the_seed_stories() -> None:
     skills = {skill for _, scenario in _shipped() for skill in scenario.skills}
-    for skill in ("flexibility", "going-beyond", "guiding", "honesty", "follow-through", "proactivity"):
+    for skill in ("flexibility", "going_beyond", "guiding", "honesty", "follow_through", "proactivity"):
         assert skill in skills
     assert {s.difficulty for _, s in _shipped()} == {"easy", "medium", "hard"}
 

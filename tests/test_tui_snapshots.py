@@ -96,3 +96,21 @@ def test_help(snap_compare) -> None:
 
     app = app_for(scenario_id="china-hotel-beds")
     assert snap_compare(app, terminal_size=(80, 24), run_before=help_open)
+
+
+@pytest.mark.parametrize("size", [(120, 36), (80, 24)], ids=["120x36", "80x24"])
+def test_conversation_with_the_desk(snap_compare, size: tuple[int, int]) -> None:
+    async def looked_up(pilot: Pilot) -> None:
+        if pilot.app.size.width < 110:
+            await pilot.press("f2")  # folded away at 80 columns until asked for
+        pilot.app.screen.query_one("#reply", Input).value = "/rooms"
+        await pilot.press("enter")
+        await settle(pilot)
+        # The desk scrolls to the new answer after a refresh; let it land before the picture.
+        await pilot.wait_for_scheduled_animations()
+        await pilot.pause()
+        await pilot.pause()
+        await steady(pilot)
+
+    app = app_for(scenario_id="china-hotel-beds")
+    assert snap_compare(app, terminal_size=size, run_before=looked_up)

@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 
 from simulator.cli import common
+from simulator.desk import LookupAnswer
 from simulator.rehearsal import read_replies, rehearse
 from simulator.session import Session
 
@@ -22,11 +23,19 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(run=run)
 
 
+def print_lookups(lookups: tuple[LookupAnswer, ...]) -> None:
+    for item in lookups:
+        print(f"\nDesk {item.typed}: {item.title}")
+        for line in item.lines:
+            print(f"  | {line}")
+
+
 def print_transcript(session: Session) -> None:
     print(f"# {session.scenario.title} ({session.scenario.id}), voice: {session.voice.name}")
     print(f"Customer: {session.opening}")
     print(f"  [mood {session.start_mood}]")
     for turn in session.turns:
+        print_lookups(turn.lookups)
         print(f"\nTrainee: {turn.trainee}")
         print(f"  Courtesy {turn.grade.courtesy}, Flexibility {turn.grade.flexibility}")
         for e in turn.grade.evidence:
@@ -36,6 +45,7 @@ def print_transcript(session: Session) -> None:
             print(f"  Tip: {turn.grade.tip}")
         print(f"Customer ({turn.customer_source}): {turn.customer}")
         print(f"  [mood {turn.mood_before} -> {turn.mood}]")
+    print_lookups(tuple(item for item in session.lookups if item.before_turn > len(session.turns)))
     scores = session.scores()
     print(f"\nOutcome: {session.outcome}")
     print(f"Session scores: courtesy {scores['courtesy']}, flexibility {scores['flexibility']}")

@@ -21,10 +21,12 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Input, Static
 
+from simulator.desk import NoSuchLookup, is_lookup
 from simulator.session import Plan, Session, Turn
 from simulator.tui.literal import clean, literal, one_line
 from simulator.tui.messages import CustomerReplied, CustomerTyped, ReplyFailed, ReplyGraded
 from simulator.tui.typed_app import training_app
+from simulator.tui.widgets.desk_panel import DeskPanel
 from simulator.tui.widgets.grade_panel import GradePanel
 from simulator.tui.widgets.mood_meter import MoodMeter
 from simulator.tui.widgets.reply_input import ReplyInput
@@ -39,12 +41,14 @@ ENDINGS = {
     "unresolved": "The conversation ended without a solution.",
 }
 PLACEHOLDER = "Type your reply and press Enter"
+DESK_OPEN_FROM = 110  # columns; narrower, the desk starts folded away (F2) so the chat keeps its room
 
 
 class ConversationScreen(Screen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+f", "finish", "Finish", tooltip="End the conversation and see the debrief"),
         Binding("ctrl+b", "toggle_brief", "Brief"),
+        Binding("f2", "toggle_desk", "Desk"),
         Binding("escape", "leave", "Leave"),
         Binding("pageup", "scroll_transcript(-1)", "Scroll up", show=False),
         Binding("pagedown", "scroll_transcript(1)", "Scroll down", show=False),
@@ -94,7 +98,9 @@ class ConversationScreen(Screen[None]):
                 yield TypingIndicator(id="typing")
                 yield VoiceStatus(id="voice-status")
                 yield Static(literal(self.notice or ""), id="notice", markup=False)
-                yield ReplyInput(placeholder=PLACEHOLDER, id="reply")
+                yield ReplyInput(placeholder=self._placeholder(), id="reply")
+            if scenario.desk is not None:
+                yield DeskPanel(scenario.desk, id="desk")
             with VerticalScroll(id="side"):
                 yield MoodMeter(self.session.mood, id="mood")
                 yield Static(self._turn_text(), id="turns", markup=False)
@@ -114,7 +120,15 @@ class ConversationScreen(Screen[None]):
             return Text(f"Finished after {len(self.session.turns)} of {limit} turns")
         return Text(f"Turn {len(self.session.turns) + 1} of {limit}")
 
+    def _placeholder(self) -> str:
+        desk = self.session.scenario.desk
+        if desk is not None and desk.lookups:
+            return f"Type your reply, or /{desk.lookups[0].command} to look up"
+        return PLACEHOLDER
+
     def on_mount(self) -> None:
+        if self.session.scenario.desk is not None and self.app.size.width < DESK_OPEN_FROM:
+            self.query_one("#desk", DeskPanel).add_class("-collapsed")
         self.query_one("#notice").display = bool(self.notice)
         self.query_one("#reply", ReplyInput).focus()
         self.query_one("#transcript").scroll_end(animate=False)
@@ -157,6 +171,9 @@ class ConversationScreen(Screen[None]):
             return
         if not text:
             return
+        if is_lookup(text):
+            self.look_up(text)
+            return
         reply.value = ""
         if self.busy:
             if self._queued is not None:
@@ -174,6 +191,24 @@ class ConversationScreen(Screen[None]):
             self._say(bubble)
             return
         self.send(text)
+
+    def look_up(self, text: str) -> None:
+        """Answer a desk lookup from the scenario at once; the customer does not hear it."""
+        reply = self.query_one("#reply", ReplyInput)
+        # While the customer is still answering, the lookup comes before the next reply.
+        before = len(self.session.turns) + (2 if self.busy else 1)
+        try:
+            answer = self.session.lookup(text, before_turn=before)
+        except NoSuchLookup as exc:
+            self.show_notice(str(exc))
+            return  # the text stays in the box to be corrected
+        reply.value = ""
+        self.query_one("#notice").display = False
+        body = "\n".join((f"{answer.typed}: {answer.title}", *answer.lines))
+        self._say(TranscriptMessage("Desk", body, kind="desk"))
+        panels = self.query(DeskPanel)
+        if panels:
+            panels.first().show_answer(answer)
 
     def send(self, text: str, bubble: TranscriptMessage | None = None) -> None:
         """Show the reply, then grade it and let the customer answer in a worker."""
@@ -367,6 +402,18 @@ class ConversationScreen(Screen[None]):
             brief.update(Text(one_line(self.session.scenario.brief), no_wrap=True, overflow="ellipsis"))
         else:
             brief.update(self._brief_text())
+
+    def action_toggle_desk(self) -> None:
+        panels = self.query(DeskPanel)
+        if panels:
+            panel = panels.first()
+            panel.toggle_class("-collapsed")
+            # On a narrow terminal the open desk takes the grade panel's place, so the
+            # conversation keeps room to read and type; F2 gives the grades back.
+            narrow = self.app.size.width < DESK_OPEN_FROM
+            self.set_class(narrow and not panel.has_class("-collapsed"), "-desk-over-side")
+        else:
+            self.notify("This scenario has no desk.", severity="information")
 
     def action_scroll_transcript(self, direction: int) -> None:
         transcript = self.query_one("#transcript", VerticalScroll)

@@ -144,6 +144,20 @@ def turns_table(turns: list[Turn]) -> Table:
     return table
 
 
+def lookups_text(session: Session) -> Text:
+    """What the trainee looked up on the desk, and before which reply."""
+    text = Text()
+    for item in session.lookups:
+        if text:
+            text.append("\n")
+        text.append(f"Before reply {item.before_turn}: ", style="bold")
+        text.append_text(literal(f"{item.typed} ({item.title})"))
+        for line in item.lines:
+            text.append("\n  ")
+            text.append_text(literal(line, style="italic"))
+    return text
+
+
 def model_answers_text(session: Session) -> Group:
     parts: list[Text] = []
     for answer in session.scenario.model_answers:
@@ -215,6 +229,8 @@ class DebriefScreen(Screen[None]):
                 yield self._section("Your replies", Static(turns_table(session.turns), id="turns-table"))
             else:
                 yield self._section("Your replies", Static("You did not reply this time.", id="turns-table"))
+            if session.lookups:
+                yield self._section("Desk lookups", Static(lookups_text(session), id="lookups"))
             yield self._section("Model answers", Static(model_answers_text(session), id="model-answers"))
             yield self._section("What to remember", Static(notes_text(session), id="notes"))
             saved = "Kept in your history. " if self.recorded else ""

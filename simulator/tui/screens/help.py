@@ -40,6 +40,8 @@ KEYS: list[tuple[str, list[tuple[str, str]]]] = [
             ("Enter", "send your reply (while the customer types, it waits its turn)"),
             ("Ctrl+F", "finish the conversation and see the debrief"),
             ("Ctrl+B", "show or hide the scenario brief"),
+            ("F2", "show or hide your desk (records, policy, lookups)"),
+            ("/rooms", "a reply starting with / looks something up on your desk"),
             ("PgUp PgDn", "scroll the conversation"),
             ("Esc", "leave: finish and see the debrief, or keep playing"),
         ],
