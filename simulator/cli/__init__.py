@@ -28,6 +28,7 @@ COMMANDS = [
     "export",
     "report",
     "models",
+    "kit",
     "bench",
 ]
 

@@ -128,6 +128,11 @@ def library_path(compiler: str) -> Path:
     return locations.models_dir() / "native" / f"decoder-{key.hexdigest()[:16]}.so"
 
 
+def build_command() -> str:
+    """The compiler command a build runs, for telling the user what is happening."""
+    return f"{_compiler() or 'cc'} {' '.join(FLAGS)} decoder.c"
+
+
 def built() -> Path | None:
     """The library already built for this machine, if any (builds nothing)."""
     compiler = _compiler()
