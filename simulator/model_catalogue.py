@@ -345,9 +345,9 @@ def convert_gguf(gguf: Path, out_dir: Path, on_progress: Progress = _quiet, info
     Weights are stored in float16 (half the disk of float32, no loss that matters
     after 4-bit quantization) and loaded back as float32, which is faster on CPUs.
     """
-    reading = f"Converting {gguf.name}: reading the tokenizer"
-    tensors = f"Converting {gguf.name}: dequantizing its tensors"
-    saving = f"Converting {gguf.name}: saving float16 safetensors"
+    reading = "Converting: reading the tokenizer"
+    tensors = "Converting: dequantizing the tensors"
+    saving = "Converting: saving float16 safetensors"
     on_progress(reading, -1.0)
     os.environ.setdefault("HF_HUB_OFFLINE", "1")  # nothing here may reach the model hub
     # Any other tqdm bar a library opens stays off the user's terminal.

@@ -1,7 +1,8 @@
-"""The simulator as a user installs it: a built wheel in a fresh venv, used from another folder.
+"""The simulator as a user installs it: a built wheel in a fresh venv, used from another
+folder; and the offline classroom kit, installed with no network at all.
 
-Slow (a fresh venv with torch: a minute or two from pip's cache), so marked `install`;
-it runs in CI like every other test.
+Slow (each makes a fresh venv with torch: a minute or two from pip's cache; the kit
+also builds the kernels), so marked `install`; they run in CI like every other test.
 """
 
 from __future__ import annotations
@@ -15,6 +16,12 @@ from pathlib import Path
 
 import pytest
 
+from simulator import locations
+from simulator.model_catalogue import load_catalogue
+
+# Read before the per-test data directory is set: where `simulator models install` put
+# the models (.ci/run installs them first), which the kit copies.
+REAL_MODELS = locations.models_dir()
 ROOT = Path(__file__).resolve().parent.parent
 pytestmark = pytest.mark.install
 TORCH = "torch==2.13.0"  # the README's CPU build
@@ -28,6 +35,7 @@ REPLIES = [
 def clean_env(**extra: str) -> dict[str, str]:
     """The environment of a user's shell: no trace of the test's venv or checkout."""
     env = {k: v for k, v in os.environ.items() if k not in {"VIRTUAL_ENV", "PYTHONPATH", "PYTHONHOME"}}
+    env.pop("SIMULATOR_EMBEDDING_MODEL", None)  # set for the tests by conftest
     env.update(extra)
     return env
 
@@ -110,3 +118,51 @@ def test_installed_wheel_works_from_another_folder(installed: Path, tmp_path: Pa
     assert result["scenario"] == "china-hotel-beds"
     assert len(result["turns"]) == len(REPLIES)
     assert {t["customer_source"] for t in result["turns"]} == {"script"}
+
+
+def _unshare_works() -> bool:
+    try:
+        return subprocess.run(["unshare", "-rn", "true"], capture_output=True, timeout=30).returncode == 0
+    except (OSError, subprocess.SubprocessError):
+        return False
+
+
+def test_classroom_kit_installs_with_no_network(tmp_path: Path) -> None:
+    catalogue = load_catalogue()
+    if not (catalogue.get().installed(REAL_MODELS) and catalogue.grader.installed(REAL_MODELS)):
+        pytest.skip(f"the default model and grader weights are not installed in {REAL_MODELS}")
+    if not _unshare_works():
+        pytest.skip("`unshare -rn` (a namespace with no network) is not permitted here")
+    kit = tmp_path / "kit"
+    made = run(
+        [sys.executable, "-m", "simulator", "kit", str(kit)],
+        tmp_path,
+        clean_env(SIMULATOR_MODELS_DIR=str(REAL_MODELS), SIMULATOR_DATA_DIR=str(tmp_path / "here")),
+    )
+    assert "Wrote the classroom kit" in made.stdout
+    assert (kit / "INSTALL.txt").is_file()
+    assert any(kit.joinpath("wheels").glob("torch-*.whl"))
+
+    classroom = tmp_path / "classroom"
+    classroom.mkdir()
+    (classroom / "replies.txt").write_text("\n".join(REPLIES) + "\n", encoding="utf-8")
+    # No pip configuration at all: this machine's own wheel folder and indexes stay out.
+    env = {k: v for k, v in clean_env().items() if not k.startswith(("PIP_", "SIMULATOR_"))}
+    env.update(PIP_CONFIG_FILE=os.devnull, SIMULATOR_DATA_DIR=str(classroom / "data"))
+    script = " && ".join(
+        [
+            "python3 -m venv .venv",
+            f".venv/bin/pip install --quiet --no-index --find-links {kit}/wheels cs-simulator",
+            f".venv/bin/simulator models install --from {kit}",
+            ".venv/bin/simulator validate",
+            ".venv/bin/simulator models list",
+            ".venv/bin/simulator rehearse china-hotel-beds --replies replies.txt --voice model",
+        ]
+    )
+    out = run(["unshare", "-rn", "bash", "-c", script], classroom, env, timeout=1500).stdout
+    assert "7 valid, 0 invalid" in out
+    assert f"Installed {catalogue.default} in {classroom / 'data' / 'models'}" in out
+    assert "smollm2-135m-instruct (default): " in out and "not installed" in out  # gemma is not
+    assert "all-MiniLM-L6-v2: " in out
+    # The model voiced the rehearsal (a voice that could not load would have been the scripted one).
+    assert "(china-hotel-beds), voice: model" in out

@@ -128,18 +128,22 @@ def _kernels(model_dir: Path) -> None:
     if native.enabled() and native.built() is None:
         print(f"Decoding kernels: building them for this machine ({native.build_command()})…", flush=True)
     with progress_bar() as on_progress:
-        if native.enabled() and native.built() is None:
+        compiling = native.enabled() and native.built() is None
+        if compiling:
             on_progress("Compiling decoder.c", -1.0)
         kernels = native.load()
+        if compiling:
+            on_progress("Compiling decoder.c", 1.0)
         if kernels is None:
             print(f"Decoding kernels: {native.status()}; the customer's voice works, more slowly.")
             return
         from simulator.voice import fast_llama
 
         if fast_llama.supports(model_dir) and not fast_llama.prepared_file(model_dir).is_file():
-            on_progress("Preparing the int8 weights for the kernels", -1.0)
+            on_progress("Preparing int8 weights", -1.0)
             try:
                 fast_llama.FastLlama.load(model_dir)  # quantizes once and keeps the result
+                on_progress("Preparing int8 weights", 1.0)
             except (OSError, ValueError, KeyError) as exc:
                 raise UserError(
                     f"The model in {model_dir} could not be prepared for the decoding kernels "
