@@ -29,7 +29,6 @@ import functools
 import json
 import math
 import os
-import resource
 import statistics
 import subprocess
 import sys
@@ -89,7 +88,11 @@ def percentile(values: Sequence[float], q: float) -> float | None:
 
 
 def peak_rss_mb() -> float:
-    """This process's peak resident memory so far."""
+    """This process's peak resident memory so far (0 where it cannot be read: Windows)."""
+    try:
+        import resource  # Unix only: imported here so the module loads on Windows
+    except ImportError:
+        return 0.0
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     # Linux reports kilobytes, macOS bytes.
     return peak / (1 << 20) if sys.platform == "darwin" else peak / 1024

@@ -232,6 +232,9 @@ class _Int8Linear:
 # The C++ operator itself: `torch.ops...` runs Python checks on every call, ~10 us
 # each, and a token makes 121 of these calls.
 _LINEAR_DYNAMIC = torch.ops.quantized.linear_dynamic.default._op
+# fbgemm (x86 only) is the int8 engine measured here; where torch has none (ARM
+# laptops offer qnnpack, never measured for these shapes) the torch path is float32.
+FBGEMM = bool({"fbgemm", "x86"} & set(torch.backends.quantized.supported_engines))
 
 
 class _FloatLinear:
@@ -365,7 +368,7 @@ class FastLlama:
     def __init__(self, shape: LlamaShape, read: Any, int8: bool = True, kernels: Any = None) -> None:
         self.shape = s = shape
         self.kernels = kernels if int8 and native_fits(shape) else None
-        linear = _Int8Linear if int8 else _FloatLinear
+        linear = _Int8Linear if int8 and FBGEMM else _FloatLinear
         root = s.hidden**0.5
 
         def widen_in(weight: torch.Tensor, norm: torch.Tensor) -> Any:
