@@ -166,3 +166,14 @@ def test_classroom_kit_installs_with_no_network(tmp_path: Path) -> None:
     assert "all-MiniLM-L6-v2: " in out
     # The model voiced the rehearsal (a voice that could not load would have been the scripted one).
     assert "(china-hotel-beds), voice: model" in out
+
+
+def test_ci_runs_exactly_the_readme_test_command() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    blocks = [b.split("```", 1)[0].strip() for b in readme.split("```sh\n")[1:3]]
+    assert len(blocks) == 2 and all("\n" not in b for b in blocks), "two one-line commands"
+    run_command, test_command = blocks
+    assert run_command.startswith("python3 -m venv .venv && .venv/bin/pip install torch==2.13.0 ")
+    assert test_command.endswith(".venv/bin/python -m pytest")
+    last = (ROOT / ".ci" / "run").read_text(encoding="utf-8").strip().splitlines()[-1]
+    assert last == test_command
