@@ -177,3 +177,34 @@ def test_ci_runs_exactly_the_readme_test_command() -> None:
     assert test_command.endswith(".venv/bin/python -m pytest")
     last = (ROOT / ".ci" / "run").read_text(encoding="utf-8").strip().splitlines()[-1]
     assert last == test_command
+
+
+def test_an_installed_wheel_packs_itself_again_for_a_kit(installed: Path, tmp_path: Path) -> None:
+    """Outside a checkout `simulator kit` has no source to build from: it packs the
+    installed files again, and that wheel must install like the original."""
+    env = clean_env()
+    code = "import sys; from pathlib import Path; from simulator.kit import _own_wheel; print(_own_wheel(Path(sys.argv[1])))"
+    (tmp_path / "w").mkdir()
+    wheel = Path(
+        run([str(installed / "python"), "-c", code, str(tmp_path / "w")], tmp_path, env).stdout.strip()
+    )
+    assert wheel.name == "cs_simulator-0.1.0-py3-none-any.whl"
+    target = tmp_path / "target"
+    run(
+        [
+            str(installed / "python"),
+            "-m",
+            "pip",
+            "install",
+            "--quiet",
+            "--no-deps",
+            "--target",
+            str(target),
+            str(wheel),
+        ],
+        tmp_path,
+        env,
+    )
+    assert (target / "simulator" / "scenarios" / "china-hotel-beds.yaml").is_file()
+    assert (target / "simulator" / "models" / "catalogue.yaml").is_file()
+    assert (target / "bin" / "simulator").is_file()  # the console script comes back from the metadata
