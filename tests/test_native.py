@@ -229,7 +229,9 @@ def test_one_build_per_source_compiler_and_cpu(
 
 
 @needs_compiler
-def test_a_compiler_without_openmp_still_builds_them(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+def test_a_compiler_without_openmp_still_builds_them(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     real = shutil.which(native._compiler())
     fake = tmp_path / "bin" / "cc"
     fake.parent.mkdir()
@@ -246,6 +248,10 @@ def test_a_compiler_without_openmp_still_builds_them(monkeypatch: pytest.MonkeyP
     # Built, but on one core it was never measured faster than torch: torch decodes.
     assert native.load() is None
     assert native.status().startswith("torch (native kernels not used: built without OpenMP")
+    from simulator.cli import main
+
+    assert main(["models", "list"]) == 0
+    assert "Decoding kernels: torch (native kernels not used: built without OpenMP" in capsys.readouterr().out
     monkeypatch.setattr(native, "_why_not", "")
     monkeypatch.setenv("SIMULATOR_NATIVE", "force")
     kernels = native.load()

@@ -54,11 +54,14 @@ def run(args: argparse.Namespace) -> int:
         print(f"{g.name}: {g.title}; {g.licence} licence; {_mb(g.size)} download; {state}")
         print(f"    from PyPI: {g.package}")
         built = native.built()
-        print(
-            f"Decoding kernels: built for this machine ({built.name})."
-            if built
-            else "Decoding kernels: not built yet (`simulator models install` builds them)."
-        )
+        if not native.enabled():
+            print(f"Decoding kernels: {native.status()}.")
+        elif built is None:
+            print("Decoding kernels: not built yet (`simulator models install` builds them).")
+        elif native.load() is not None:  # already built: loading it compiles nothing
+            print(f"Decoding kernels: {native.status()}, built for this machine ({built.name}).")
+        else:
+            print(f"Decoding kernels: {native.status()}.")
         return 0
     if args.source is not None:
         from simulator.kit import install_from_kit
