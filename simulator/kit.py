@@ -169,7 +169,7 @@ def _constraints(path: Path) -> None:
     """Pin every distribution installed here, so the kit holds the versions in use."""
     pins = {}
     for dist in metadata.distributions():
-        name = dist.metadata.get("Name")
+        name = dist.name
         if name and name.lower() != DISTRIBUTION:
             pins[name.lower()] = f"{name}=={dist.version}"
     path.write_text("\n".join(sorted(pins.values())) + "\n", encoding="utf-8")

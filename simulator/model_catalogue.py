@@ -367,7 +367,7 @@ def convert_gguf(gguf: Path, out_dir: Path, on_progress: Progress = _quiet, info
         on_progress(reading, 1.0)
         on_progress(tensors, 0.0)
         with _gguf_progress(lambda fraction: on_progress(tensors, fraction)):
-            model = AutoModelForCausalLM.from_pretrained(
+            model: Any = AutoModelForCausalLM.from_pretrained(
                 gguf.parent, gguf_file=gguf.name, dtype=torch.float32, local_files_only=True
             )
     except (ValueError, OSError, KeyError, RuntimeError) as exc:

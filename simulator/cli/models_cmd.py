@@ -7,6 +7,8 @@ import argparse
 import os
 import sys
 import time
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager
 from pathlib import Path
 
 from simulator import locations
@@ -155,7 +157,7 @@ def _kernels(model_dir: Path) -> None:
     print(f"Decoding kernels: native ({kernels.name}), ready ({time.perf_counter() - started:.0f} s).")
 
 
-def progress_bar():
+def progress_bar() -> AbstractContextManager[Callable[[str, float], None]]:
     """A rich progress bar on stderr (stdout may carry JSON), one task per stage."""
     from contextlib import contextmanager
 
@@ -163,36 +165,41 @@ def progress_bar():
     from rich.progress import (
         BarColumn,
         Progress,
+        TaskID,
         TaskProgressColumn,
         TextColumn,
         TimeElapsedColumn,
     )
 
     @contextmanager
-    def bar():
+    def bar() -> Iterator[Callable[[str, float], None]]:
         columns = (
             TextColumn("{task.description}"),
             BarColumn(),
             TaskProgressColumn(),
             TimeElapsedColumn(),
         )
-        tasks: dict[str, int] = {}
+        tasks: dict[str, TaskID] = {}
         # Started on the first report, so a command with nothing to show prints nothing.
         progress = Progress(*columns, console=Console(stderr=True))
+
+        unknown: set[TaskID] = set()  # stages with no known total yet
 
         def on_progress(stage: str, fraction: float) -> None:
             if not tasks:
                 progress.start()
             if stage not in tasks:
                 tasks[stage] = progress.add_task(stage, total=100 if fraction >= 0 else None)
+                if fraction < 0:
+                    unknown.add(tasks[stage])
             if fraction >= 0:
+                unknown.discard(tasks[stage])
                 progress.update(tasks[stage], total=100, completed=round(fraction * 100))
 
         try:
             yield on_progress
-            for task in tasks.values():
-                if progress.tasks[task].total is None:
-                    progress.update(task, total=100, completed=100)
+            for task in unknown:
+                progress.update(task, total=100, completed=100)
         finally:
             if tasks:
                 progress.stop()
