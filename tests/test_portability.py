@@ -46,7 +46,7 @@ def test_without_fbgemm_the_torch_path_is_float(monkeypatch, tmp_path: Path) -> 
     from tests.tiny_models import build_llama_dir
 
     folder = build_llama_dir(tmp_path / "llama")
-    monkeypatch.setenv("SIMULATOR_NATIVE", "0")
-    assert fast_llama.FastLlama.load(folder).engine == ("fbgemm int8" if fast_llama.FBGEMM else "float32")
+    torch_path = fast_llama.FastLlama.load(folder, use_native=False).engine
+    assert torch_path == ("fbgemm int8" if fast_llama.FBGEMM else "float32")
     monkeypatch.setattr(fast_llama, "FBGEMM", False)  # as on an ARM laptop
-    assert fast_llama.FastLlama.load(folder).engine == "float32"
+    assert fast_llama.FastLlama.load(folder, use_native=False).engine == "float32"
