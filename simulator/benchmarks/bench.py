@@ -89,9 +89,11 @@ def percentile(values: Sequence[float], q: float) -> float | None:
 
 
 def peak_rss_mb() -> float:
-    """This process's peak resident memory so far."""
-    import resource  # POSIX only: imported here so the module still imports on Windows
-
+    """This process's peak resident memory so far (0 where it cannot be read: Windows)."""
+    try:
+        import resource  # Unix only: imported here so the module loads on Windows
+    except ImportError:
+        return 0.0
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     # Linux reports kilobytes, macOS bytes.
     return peak / (1 << 20) if sys.platform == "darwin" else peak / 1024

@@ -29,6 +29,7 @@ COMMANDS = [
     "export",
     "report",
     "models",
+    "kit",
     "bench",
 ]
 

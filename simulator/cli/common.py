@@ -30,6 +30,9 @@ def scenario(args: argparse.Namespace, scenario_id: str) -> Scenario:
 
 
 def grader() -> Grader:
+    from simulator.cli.models_cmd import ensure_grader_weights
+
+    ensure_grader_weights()  # the first run that grades fetches the weights once
     return default_grader()
 
 

@@ -40,7 +40,7 @@ import torch.nn.functional as F
 
 from simulator.voice import native
 from simulator.voice.kv_cache import CACHE_BLOCK, ROW_BLOCK, KVCache
-from simulator.voice.quantized_linear import _FloatLinear, _Int8Linear, _NativeLinear, pack_tiles
+from simulator.voice.quantized_linear import FBGEMM, _FloatLinear, _Int8Linear, _NativeLinear, pack_tiles
 from simulator.voice.weight_files import (
     PREPARED_VERSION,
     _forget_older,
@@ -149,7 +149,7 @@ class FastLlama:
     def __init__(self, shape: LlamaShape, read: Any, int8: bool = True, kernels: Any = None) -> None:
         self.shape = s = shape
         self.kernels = kernels if int8 and native_fits(shape) else None
-        linear = _Int8Linear if int8 else _FloatLinear
+        linear = _Int8Linear if int8 and FBGEMM else _FloatLinear
         root = s.hidden**0.5
 
         def widen_in(weight: torch.Tensor, norm: torch.Tensor) -> Any:

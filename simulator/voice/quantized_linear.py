@@ -80,6 +80,9 @@ class _Int8Linear:
 # The C++ operator itself: `torch.ops...` runs Python checks on every call, ~10 us
 # each, and a token makes 121 of these calls.
 _LINEAR_DYNAMIC = torch.ops.quantized.linear_dynamic.default._op
+# fbgemm (x86 only) is the int8 engine measured here; where torch has none (ARM
+# laptops offer qnnpack, never measured for these shapes) the torch path is float32.
+FBGEMM = bool({"fbgemm", "x86"} & set(torch.backends.quantized.supported_engines))
 
 
 class _FloatLinear:

@@ -7,9 +7,11 @@ version of the program, another compiler or a models folder shared with another
 kind of machine gets its own build. `simulator models install` builds it; a voice
 that finds none builds it while the model loads (a second or two).
 
-No compiler, a failed build, or `SIMULATOR_NATIVE=0` leave the voice on its torch
-path (fbgemm int8): the same model, slower. `status()` says which and why, for
-`simulator models install` and `simulator bench`.
+No compiler, a failed build, a build never measured faster than torch (without
+OpenMP, or without the x86 int8 dot products), or `SIMULATOR_NATIVE=0` leave the
+voice on its torch path (fbgemm int8 on x86, float32 elsewhere): the same model,
+slower. `status()` says which and why, for `simulator models install|list` and
+`simulator bench`.
 
 Nothing here imports torch: tensors are passed in as data pointers by fast_llama.
 """
@@ -18,6 +20,7 @@ from __future__ import annotations
 
 import ctypes
 import hashlib
+import json
 import os
 import platform
 import shutil
@@ -152,6 +155,11 @@ def library_path(compiler: str) -> Path:
     return locations.models_dir() / "native" / f"decoder-{key.hexdigest()[:16]}.so"
 
 
+def build_command() -> str:
+    """The compiler command a build runs, for telling the user what is happening."""
+    return f"{_compiler() or 'cc'} {' '.join(FLAGS)} decoder.c"
+
+
 def built() -> Path | None:
     """The library already built for this machine, if any (builds nothing)."""
     compiler = _compiler()
@@ -197,6 +205,7 @@ def build() -> Path:
         if result.returncode != 0:
             first = (result.stderr.strip().splitlines() or ["unknown error"])[0]
             raise RuntimeError(f"{compiler} could not build the kernels: {first}")
+        _build_facts(target).write_text(json.dumps({"flags": flags}), encoding="utf-8")
         os.replace(tmp, target)
     except (OSError, subprocess.SubprocessError) as exc:
         raise RuntimeError(f"{compiler} could not build the kernels ({exc})") from None
@@ -216,16 +225,48 @@ def load() -> Kernels | None:
         if not enabled():
             return None
         try:
-            _loaded = Kernels(build())
+            path = build()
+            kernels = Kernels(path)
         except (RuntimeError, OSError, AttributeError) as exc:
             _why_not = str(exc)
             return None
+        slower = _not_measured_faster(kernels, path)
+        if slower and not forced():
+            _why_not = f"{slower}, never measured faster than torch's; {ENV_SWITCH}=force uses them"
+            return None
+        _loaded = kernels
         _why_not = ""
         return _loaded
 
 
+def _build_facts(library: Path) -> Path:
+    """Beside each library: the compiler flags it was built with."""
+    return library.with_suffix(".json")
+
+
+def _not_measured_faster(kernels: Kernels, library: Path) -> str:
+    """Why this build is not preferred over torch, or "" if it is.
+
+    The kernels were measured faster than torch's fbgemm int8 path (about twice, see
+    README) as built with the x86 int8 dot products and OpenMP. A build without
+    OpenMP (Apple's clang) decodes on one core, and the plain C one (ARM, or an old
+    x86) has no int8 dot products: neither was measured faster, so torch decodes.
+    """
+    if kernels.name == "portable":
+        return "built without x86 int8 dot products (portable C)"
+    try:
+        flags = json.loads(_build_facts(library).read_text(encoding="utf-8"))["flags"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return ""  # built before the flags were kept, by the full command: the usual case
+    return "" if "-fopenmp" in flags else "built without OpenMP (one core)"
+
+
 def enabled() -> bool:
     return os.environ.get(ENV_SWITCH, "1").strip().lower() not in ("0", "off", "no", "false")
+
+
+def forced() -> bool:
+    return os.environ.get(ENV_SWITCH, "").strip().lower() == "force"
 
 
 def status() -> str:
@@ -234,4 +275,4 @@ def status() -> str:
         return f"native ({_loaded.name})"
     if not enabled():
         return f"torch (native kernels turned off by {ENV_SWITCH}=0)"
-    return f"torch (native kernels unavailable: {_why_not})" if _why_not else "torch"
+    return f"torch (native kernels not used: {_why_not})" if _why_not else "torch"
