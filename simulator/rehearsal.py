@@ -7,7 +7,16 @@ from dataclasses import dataclass
 from simulator.grading.base import Grader
 from simulator.scenario import Scenario
 from simulator.session import Session
+from simulator.voice.base import NO_MODEL, SERVER_FAILED, SERVER_UNREACHABLE, TOO_SLOW
 from simulator.voice.scripted import ScriptedVoice
+
+# What a trainee can do about each reason the script spoke (voice.base).
+_REMEDY = {
+    NO_MODEL: "run `simulator models install` to get the model",
+    TOO_SLOW: "the machine was too busy to voice them in time; close other programs or use --voice-server",
+    SERVER_UNREACHABLE: "the voice server did not answer; check that it is running and its address",
+    SERVER_FAILED: "the voice server gave no usable answer; check its address and that a model is loaded",
+}
 
 
 def read_replies(text: str) -> list[str]:
@@ -23,6 +32,20 @@ def rehearse(session: Session, replies: list[str]) -> list[str]:
         session.reply(reply)
     session.end()
     return []
+
+
+def fallback_sentence(session: Session) -> str | None:
+    """One sentence when the script spoke lines because the model could not, with the
+    commonest reason; None when the model (or the verifier's choice) said them all."""
+    reasons = [t.fallback for t in session.turns if t.fallback]
+    if not reasons:
+        return None
+    reason = max(set(reasons), key=reasons.count)
+    remedy = _REMEDY.get(reason, "see the `voice` notes in --json")
+    return (
+        f"The customer read {len(reasons)} of {len(session.turns)} lines from the script "
+        f"({reason}): {remedy}."
+    )
 
 
 @dataclass(frozen=True)

@@ -60,6 +60,7 @@ class Turn:
     ended: Outcome | None
     seconds: float  # time to voice the customer's line
     voice_notes: tuple[str, ...] = ()
+    fallback: str | None = None  # why the script spoke instead of the model (voice.base)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -81,6 +82,7 @@ class Turn:
             "empathy": self.grade.empathy,
             "ownership": self.grade.ownership,
             "seconds": round(self.seconds, 3),
+            "fallback": self.fallback,
         }
 
 
@@ -290,6 +292,7 @@ class Session:
             ended=plan.ends,
             seconds=seconds,
             voice_notes=line.notes,
+            fallback=line.fallback,
         )
         self.turns.append(turn)
         for listener in self.on_turn:

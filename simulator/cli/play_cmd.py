@@ -43,6 +43,8 @@ def voice_factory(args: argparse.Namespace) -> Callable[[Progress, Notice], Voic
             seed=args.seed,
             on_progress=progress,
             on_notice=notice,
+            server=common.voice_server(args),
+            server_model=args.voice_server_model,
         )
 
     return make
@@ -51,6 +53,7 @@ def voice_factory(args: argparse.Namespace) -> Callable[[Progress, Notice], Voic
 def run(args: argparse.Namespace) -> int:
     from simulator.tui.app import TrainingApp
 
+    common.voice_server(args)  # a malformed URL is one sentence here, not a notice in the UI
     library = common.library(args)
     if args.scenario_id:
         library.get(args.scenario_id)  # an unknown id is one sentence here, not a crash in the UI

@@ -12,6 +12,14 @@ from simulator.scenario import Scenario
 Source = Literal["model", "script"]
 TokenCallback = Callable[[str], None]
 
+# Why the authored line was said instead of the model's (CustomerLine.fallback). A
+# line the verifier turned down has none: that is the voice working as meant.
+NO_MODEL = "no model"
+LOAD_FAILED = "model failed to load"
+TOO_SLOW = "too slow on this machine"
+SERVER_UNREACHABLE = "server unreachable"
+SERVER_FAILED = "server gave no usable answer"
+
 
 @dataclass(frozen=True)
 class LineRequest:
@@ -37,6 +45,8 @@ class CustomerLine:
     # True when the text streamed to `on_token` while it was produced is not the
     # line finally said (the verifier rejected it): the UI replaces the preview.
     replaces_preview: bool = False
+    # Set when the script spoke because the model could not (NO_MODEL, TOO_SLOW...).
+    fallback: str | None = None
 
 
 class Voice(Protocol):

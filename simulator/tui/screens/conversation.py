@@ -295,6 +295,7 @@ class ConversationScreen(Screen[None]):
         bubble.display = True
         bubble.set_text(line.text or "…")
         turn = self.session.commit(plan, line, seconds)
+        self.query_one(VoiceStatus).spoke(line.fallback)
         self.post_message(TurnCommitted(turn))
         self.query_one("#turns", Static).update(self._turn_text())
         if self.session.finished:
