@@ -252,14 +252,16 @@ class ServerEngine:
         ends_at = deadline if deadline is not None else time.perf_counter() + NO_DEADLINE_S
         conn = self._connection(max(0.05, min(CONNECT_TIMEOUT_S, ends_at - time.perf_counter())))
         stop_watch = threading.Event()
-        watcher = threading.Thread(
-            target=_close_when,
-            args=(conn, cancel, ends_at, stop_watch),
-            name="voice-server-watch",
-            daemon=True,
-        )
         text, finished = "", False
         try:
+            conn.connect()
+            # The socket is kept here: http.client hands it to the response and forgets it.
+            watcher = threading.Thread(
+                target=_close_when,
+                args=(conn.sock, cancel, ends_at, stop_watch),
+                name="voice-server-watch",
+                daemon=True,
+            )
             conn.request(
                 "POST",
                 path,
@@ -310,14 +312,13 @@ def _was_cut(cancel: threading.Event | None, ends_at: float) -> bool:
 
 
 def _close_when(
-    conn: http.client.HTTPConnection, cancel: threading.Event | None, ends_at: float, done: threading.Event
+    sock: socket.socket | None, cancel: threading.Event | None, ends_at: float, done: threading.Event
 ) -> None:
     """Shut the connection's socket once the turn is cancelled or the time is up.
 
     A blocked read then returns at once, however the server behaves."""
     while not done.is_set():
         if (cancel is not None and cancel.is_set()) or time.perf_counter() >= ends_at:
-            sock = conn.sock
             if sock is not None:
                 try:
                     sock.shutdown(socket.SHUT_RDWR)
