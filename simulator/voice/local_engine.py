@@ -88,6 +88,7 @@ class LocalEngine:
         self._max_threads = 1  # the settings' threads, else torch's default (one per physical core)
         self._step_s: float | None = None  # recent seconds per decoding step, per row
         self._prefix: tuple[tuple[int, ...], Any] | None = None  # token ids and their KV cache
+        self._partial: tuple[tuple[int, ...], Any, int] | None = None  # a prefix read in part
         self._lock = threading.Lock()
 
     # -- loading -------------------------------------------------------------
@@ -352,8 +353,18 @@ class LocalEngine:
             if self._prefix is None or self._prefix[0] != prefix or len(prefix) >= len(ids):
                 self._prefix = None
                 if 0 < len(prefix) < len(ids):
-                    cache = self._new_cache()
-                    self._forward(torch.tensor([prefix]), cache)
+                    # Read in chunks too; what a passed deadline leaves unread is read by
+                    # the next line, so even a very busy machine gets there.
+                    if self._partial is None or self._partial[0] != prefix:
+                        self._partial = (prefix, self._new_cache(), 0)
+                    _, cache, done = self._partial
+                    while done < len(prefix):
+                        self._forward(torch.tensor([prefix[done : done + PREFILL_CHUNK]]), cache)
+                        done += PREFILL_CHUNK
+                        if done < len(prefix) and _passed(deadline):
+                            self._partial = (prefix, cache, done)
+                            return None
+                    self._partial = None
                     self._prefix = (prefix, cache)
             if self._prefix is not None:
                 cache = self._copy_cache(self._prefix[1])
@@ -361,7 +372,7 @@ class LocalEngine:
             else:
                 cache, rest = self._new_cache(), ids[:-1]
             for start in range(0, len(rest), PREFILL_CHUNK):
-                if deadline is not None and time.perf_counter() > deadline:
+                if start and _passed(deadline):
                     return None
                 self._forward(torch.tensor([rest[start : start + PREFILL_CHUNK]]), cache)
         return cache
@@ -375,6 +386,10 @@ class LocalEngine:
     def _forward(self, tokens: Any, cache: Any) -> Any:
         """Logits at the last position of each row, the cache extended by `tokens`."""
         raise NotImplementedError
+
+
+def _passed(deadline: float | None) -> bool:
+    return deadline is not None and time.perf_counter() > deadline
 
 
 def _batch_cost(rows: int) -> float:
