@@ -120,11 +120,11 @@ class ServerEngine:
         elif listed:
             self.model = listed[0]
         else:
-            exc = VoiceUnavailable(
+            empty = VoiceUnavailable(
                 SERVER_FAILED, f"The voice server at {self.url} lists no models; load a model into it."
             )
-            self._mark_down(exc)
-            raise exc
+            self._mark_down(empty)
+            raise empty
         self.load_seconds = time.perf_counter() - started
 
     def line_deadline_s(self) -> float | None:
