@@ -6,6 +6,7 @@ deadline already in the past, so nothing here depends on how fast this machine i
 
 from __future__ import annotations
 
+import threading
 import time
 from pathlib import Path
 
@@ -115,3 +116,29 @@ def test_a_line_out_of_time_is_the_authored_line_marked_too_slow(tiny_dir: Path,
     line = voice.speak(request)
     assert line.source == "script" and line.fallback == TOO_SLOW
     assert line.text in request.authored
+
+
+def test_the_whole_wait_is_bounded_even_when_a_step_outlasts_the_deadline(
+    tiny_dir: Path, hotel: Scenario, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from simulator.voice import model_voice
+
+    voice = ModelVoice(tiny_dir, settings=GenerationSettings(deadline_s=0.0))
+    voice.load()
+    release = threading.Event()
+    monkeypatch.setattr(model_voice, "BUSY_DEADLINE_S", 0.0)
+    monkeypatch.setattr(model_voice, "GRACE_S", 0.0)
+    # A model step that never ends by itself, as on a machine with no core to spare.
+    monkeypatch.setattr(voice.backend, "generate", lambda *a, **k: [""] * (1 + release.wait(60)))
+    shown: list[str] = []
+    request = LineRequest(
+        scenario=hotel,
+        intent="Ask for beds.",
+        authored=("We need beds for the children tonight, please.",),
+        beat="need:beds:nudge",
+        history=(("trainee", "How can I help?"),),
+    )
+    line = voice.speak(request, on_token=shown.append)
+    release.set()
+    assert line.source == "script" and line.fallback == TOO_SLOW
+    assert line.text in request.authored and shown == []

@@ -39,6 +39,7 @@ DEADLINE_S = 0.85  # from the start of speaking; with grading, a line within abo
 # The most a busy machine stretches the deadline to (local_engine.line_deadline_s): a
 # model line a little later is better than an authored one, but not past two seconds.
 BUSY_DEADLINE_S = 2.0
+GRACE_S = 0.3  # past the longest deadline, what the line's last step and the verifier may take
 
 
 @dataclass(frozen=True)
@@ -165,6 +166,44 @@ class ModelVoice:
             return self._authored(request, exc.reason, exc.detail)
         except UserError as exc:
             return self._authored(request, LOAD_FAILED, str(exc))
+        limit = getattr(self.backend, "settings", self.settings).deadline_s
+        if limit is None:
+            return self._speak(request, on_token, cancel, started)
+        # The bound on the whole wait: a machine so busy that one step of the model
+        # outlasts the deadline still gets its line in time, the authored one. The
+        # abandoned generation stops at its next step and shows nothing more.
+        abandoned = _AnyOf(cancel)
+        shown: list[str] = []
+
+        def guarded(token: str) -> None:
+            if not abandoned.is_set():
+                shown.append(token)
+                if on_token is not None:
+                    on_token(token)
+
+        result: list[CustomerLine] = []
+        worker = threading.Thread(
+            target=lambda: result.append(
+                self._speak(request, guarded if on_token is not None else None, abandoned, started)
+            ),
+            name="voice-line",
+            daemon=True,
+        )
+        worker.start()
+        worker.join(max(0.0, started + max(limit, BUSY_DEADLINE_S) + GRACE_S - time.perf_counter()))
+        if result:
+            return result[0]
+        abandoned.set()
+        line = self._authored(request, TOO_SLOW, "no line within the time", replaces_preview=bool(shown))
+        return line
+
+    def _speak(
+        self,
+        request: LineRequest,
+        on_token: TokenCallback | None,
+        cancel: threading.Event | None,
+        started: float,
+    ) -> CustomerLine:
         verifier = self.verifier(request)
         stream = _Stream(on_token, verifier.labels) if on_token is not None else None
         with self._lock:
@@ -233,6 +272,17 @@ class ModelVoice:
             raise UserError("Decoding speed is measured for a local model only; drop --voice-server.")
         result: tuple[list[float], float] = timed(text, tokens)
         return result
+
+
+class _AnyOf(threading.Event):
+    """Set when it is set, or when the trainee's cancel event is (engines only ask is_set)."""
+
+    def __init__(self, other: threading.Event | None) -> None:
+        super().__init__()
+        self.other = other
+
+    def is_set(self) -> bool:
+        return super().is_set() or (self.other is not None and self.other.is_set())
 
 
 def penalised(torch: Any, scores: Any, sequences: Any, penalty: float) -> Any:
