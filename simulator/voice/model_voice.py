@@ -187,7 +187,9 @@ class ModelVoice:
                 self._speak(request, guarded if on_token is not None else None, abandoned, started)
             ),
             name="voice-line",
-            daemon=True,
+            # Not a daemon: an abandoned line stops at its next step, and the process
+            # waits for that at exit rather than tearing down torch's threads under it.
+            daemon=False,
         )
         worker.start()
         worker.join(max(0.0, started + max(limit, BUSY_DEADLINE_S) + GRACE_S - time.perf_counter()))
