@@ -8,11 +8,21 @@ from simulator.desk import is_lookup
 from simulator.grading.base import Grader
 from simulator.scenario import SampleReply, Scenario, in_band
 from simulator.session import Session
+from simulator.voice.base import NO_MODEL, SERVER_FAILED, SERVER_UNREACHABLE, TOO_SLOW, VOICE_FAILED
 from simulator.voice.scripted import ScriptedVoice
 
 # The training room's limit (tui/widgets/reply_input.py): a long paragraph. Grading
 # time grows with the length, so a pasted file is cut, not graded for minutes.
 MAX_REPLY_CHARS = 2000
+
+# What a trainee can do about each reason the script spoke (voice.base).
+_REMEDY = {
+    NO_MODEL: "run `simulator models install` to get the model",
+    TOO_SLOW: "the machine was too busy to voice them in time; close other programs or use --voice-server",
+    SERVER_UNREACHABLE: "the voice server did not answer; check that it is running and its address",
+    SERVER_FAILED: "the voice server gave no usable answer; check its address and that a model is loaded",
+    VOICE_FAILED: "the voice stopped with an error; run `simulator models install` to repair the model",
+}
 
 
 def read_replies(text: str) -> list[str]:
@@ -34,6 +44,20 @@ def rehearse(session: Session, replies: list[str]) -> list[str]:
         session.reply(reply)
     session.end()
     return []
+
+
+def fallback_sentence(session: Session) -> str | None:
+    """One sentence when the script spoke lines because the model could not, with the
+    commonest reason; None when the model (or the verifier's choice) said them all."""
+    reasons = [t.fallback for t in session.turns if t.fallback]
+    if not reasons:
+        return None
+    reason = max(set(reasons), key=reasons.count)
+    remedy = _REMEDY.get(reason, "see the `voice` notes in --json")
+    return (
+        f"The customer read {len(reasons)} of {len(session.turns)} lines from the script "
+        f"({reason}): {remedy}."
+    )
 
 
 @dataclass(frozen=True)

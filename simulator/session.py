@@ -23,7 +23,7 @@ from simulator.grading.desk import desk_information
 from simulator.records import SessionRecord, mean_score
 from simulator.scenario import Ask, Fact, Outcome, Scenario, Trigger
 from simulator.turn import TurnInFlight
-from simulator.voice.base import CustomerLine, LineRequest, TokenCallback, Voice
+from simulator.voice.base import VOICE_FAILED, CustomerLine, LineRequest, TokenCallback, Voice
 from simulator.voice.scripted import ScriptedVoice
 
 # Triggers on these acts push back on what the trainee proposed (so it counts as
@@ -70,6 +70,7 @@ class Turn:
     seconds: float  # time to voice the customer's line
     voice_notes: tuple[str, ...] = ()
     lookups: tuple[LookupAnswer, ...] = ()  # desk lookups made before this reply
+    fallback: str | None = None  # why the script spoke instead of the model (voice.base)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -92,6 +93,7 @@ class Turn:
             "ownership": self.grade.ownership,
             "seconds": round(self.seconds, 3),
             "lookups": [item.to_dict() for item in self.lookups],
+            "fallback": self.fallback,
         }
 
 
@@ -309,10 +311,14 @@ class Session:
             line = self.voice.speak(request, on_token=on_token, cancel=cancel)
         except Exception as exc:  # noqa: BLE001 - the customer must never stall
             line = self._fallback.speak(request)
-            return CustomerLine(line.text, "script", (f"voice failed: {type(exc).__name__}",))
+            return CustomerLine(
+                line.text, "script", (f"voice failed: {type(exc).__name__}",), fallback=VOICE_FAILED
+            )
         if not line.text.strip():
             fallback = self._fallback.speak(request)
-            return CustomerLine(fallback.text, "script", line.notes or ("voice returned nothing",))
+            return CustomerLine(
+                fallback.text, "script", line.notes or ("voice returned nothing",), fallback=line.fallback
+            )
         return line
 
     def commit(self, plan: Plan, line: CustomerLine, seconds: float = 0.0) -> Turn:
@@ -352,6 +358,7 @@ class Session:
             seconds=seconds,
             voice_notes=line.notes,
             lookups=tuple(item for item in self.lookups if item.before_turn == plan.turn),
+            fallback=line.fallback,
         )
         self.turns.append(turn)
         for listener in self.on_turn:

@@ -29,6 +29,7 @@ def _isolated_data(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest
     monkeypatch.delenv("SIMULATOR_SCENARIOS_DIR", raising=False)
     monkeypatch.delenv("SIMULATOR_VOICE", raising=False)
     monkeypatch.setenv(GRADER_WEIGHTS_VAR, GRADER_WEIGHTS)
+    monkeypatch.delenv("SIMULATOR_VOICE_SERVER", raising=False)
     return data
 
 

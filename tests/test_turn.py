@@ -9,7 +9,7 @@ import pytest
 from simulator.grading.base import Grade, GradeContext
 from simulator.session import Session
 from simulator.turn import CANCELLED_NOTE, GradingFailed, TurnInFlight
-from simulator.voice.base import CustomerLine, LineRequest, TokenCallback
+from simulator.voice.base import TOO_SLOW, VOICE_FAILED, CustomerLine, LineRequest, TokenCallback
 from tests.fakes import BrokenVoice, TableGrader
 
 HMM = Grade(courtesy=55, flexibility=50)
@@ -81,3 +81,31 @@ def test_a_grader_failure_is_reported_and_nothing_is_committed(hotel) -> None:
     with pytest.raises(GradingFailed):
         TurnInFlight(session, "hmm").run()
     assert session.turns == []
+
+
+class TooSlowVoice:
+    """Says nothing, as the model voice does when the machine gave it no time."""
+
+    name = "slow"
+
+    def speak(
+        self,
+        request: LineRequest,
+        on_token: TokenCallback | None = None,
+        cancel: threading.Event | None = None,
+    ) -> CustomerLine:
+        return CustomerLine("", "script", ("no line within the time",), fallback=TOO_SLOW)
+
+
+def test_a_voice_with_no_line_gets_the_authored_line_and_keeps_its_reason(hotel) -> None:
+    session = Session(hotel, TooSlowVoice(), TableGrader({"hmm": HMM}))
+    turn = TurnInFlight(session, "hmm").run()
+    assert turn is not None and turn.customer in hotel.need(hotel.needs[0].id).nudge_lines
+    assert turn.customer_source == "script" and turn.fallback == TOO_SLOW
+    assert turn.to_dict()["fallback"] == TOO_SLOW
+
+
+def test_a_broken_voice_is_marked_as_such(hotel) -> None:
+    session = Session(hotel, BrokenVoice(), TableGrader({"hmm": HMM}))
+    turn = session.reply("hmm")
+    assert turn.fallback == VOICE_FAILED

@@ -38,7 +38,8 @@ class PassAll(Verifier):
         return Verdict(text, True, (), 1.0)
 
 
-SMALL = GenerationSettings(candidates=3, max_new_tokens=8)
+# No deadline: what is said must not depend on how busy the machine is.
+SMALL = GenerationSettings(candidates=3, max_new_tokens=8, deadline_s=None)
 
 
 def _voice(path: Path, seed: int = 0, **kw: object) -> ModelVoice:
@@ -85,7 +86,9 @@ def test_streams_tokens_of_the_line_it_says(tiny_dir: Path, hotel: Scenario) -> 
 
 
 def test_cancel_stops_generation_and_falls_back(tiny_dir: Path, hotel: Scenario) -> None:
-    voice = ModelVoice(tiny_dir, settings=GenerationSettings(candidates=2, max_new_tokens=200))
+    voice = ModelVoice(
+        tiny_dir, settings=GenerationSettings(candidates=2, max_new_tokens=200, deadline_s=None)
+    )
     session = Session(hotel, voice, default_grader())
     plan = session.plan("No.")
     cancel = threading.Event()

@@ -1,4 +1,9 @@
-"""The real default model, installed by .ci/run (`simulator models install`). Marked `model`."""
+"""The real default model, installed by .ci/run (`simulator models install`). Marked `model`.
+
+These check behaviour, not speed: the voice is given no deadline, so what it says
+depends on the model and the verifier, never on how busy the machine is. How many
+lines are model-voiced in time, and how long they take, are `simulator bench`'s figures.
+"""
 
 from __future__ import annotations
 
@@ -25,9 +30,11 @@ def real_voice(monkeypatch: pytest.MonkeyPatch):
     entry = load_catalogue().get()
     if not entry.installed():
         pytest.skip(f"the default model is not installed in {REAL_MODELS}; run `simulator models install`")
-    from simulator.voice.model_voice import ModelVoice
+    from simulator.voice.model_voice import GenerationSettings, ModelVoice
 
-    voice = ModelVoice(entry.directory(), prompt_style=entry.prompt)  # type: ignore[arg-type]
+    # No deadline: a busy machine makes lines slower, not different.
+    settings = GenerationSettings(deadline_s=None)
+    voice = ModelVoice(entry.directory(), prompt_style=entry.prompt, settings=settings)  # type: ignore[arg-type]
     voice.load()
     return voice
 

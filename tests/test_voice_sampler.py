@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from simulator.voice.local_engine import FastLlamaEngine
 from simulator.voice.model_voice import (
     GenerationSettings,
     ModelVoice,
@@ -74,7 +75,7 @@ def test_our_decoder_says_what_transformers_model_says(tiny_dir: Path) -> None:
         )
         voice = ModelVoice(tiny_dir, settings=settings, prompt_style="transcript")
         voice.load()
-        assert voice._fast == (engine == "auto")
+        assert isinstance(voice.backend, FastLlamaEngine) == (engine == "auto")
         lines.append(voice.generate(PROMPT, seed=5))
     assert lines[0] == lines[1]
     assert len(set(lines[0])) > 1  # the candidates differ: it really samples
@@ -92,7 +93,7 @@ def test_a_seed_says_the_same_lines_again(tiny_dir: Path) -> None:
 def test_int8_swaps_every_linear_layer(tiny_dir: Path) -> None:
     voice = ModelVoice(tiny_dir, settings=GenerationSettings(int8=True, engine="transformers"))
     voice.load()
-    linears = [m for m in voice._model.modules() if type(m) is torch.nn.Linear]
+    linears = [m for m in voice.backend.model.modules() if type(m) is torch.nn.Linear]
     assert linears == []
 
 
@@ -106,7 +107,7 @@ def test_decode_timed_gives_one_time_per_token(tiny_dir: Path) -> None:
 def test_a_line_too_long_to_pass_stops_early(tiny_dir: Path) -> None:
     voice = ModelVoice(tiny_dir)
     voice.load()
-    tok = voice._tokenizer
+    tok = voice.backend.tokenizer
     watcher = _LineWatcher(tok, 0, 2, ("\n",), None, None)
     long = " ".join(["word"] * 40)
     short = "It is late."
@@ -133,9 +134,9 @@ class _EndsRow:
 
 
 def _sampling_inputs(voice: ModelVoice, n: int):
-    voice._eos = []  # only the watcher stand-in ends rows (a random model may say EOS early)
-    ids = tuple(voice._tokenizer("Customer: It is late.", add_special_tokens=False).input_ids)
-    cache = voice._cache_for((), ids)
+    voice.backend.eos = []  # only the watcher stand-in ends rows (a random model may say EOS early)
+    ids = tuple(voice.backend.tokenizer("Customer: It is late.", add_special_tokens=False).input_ids)
+    cache = voice.backend._cache_for((), ids)
     cache.batch_repeat_interleave(n)
     return torch.tensor([ids] * n), cache, len(ids)
 
@@ -152,7 +153,7 @@ def test_the_first_candidate_to_pass_ends_the_wait(tiny_dir: Path) -> None:
         seen.append(len(row))
         return True
 
-    sequences, cut = voice._sample(input_ids, cache, _EndsRow(prompt_len, 3, row=1, after=4), accept)
+    sequences, cut = voice.backend._sample(input_ids, cache, _EndsRow(prompt_len, 3, row=1, after=4), accept)
     assert sequences.shape[1] == prompt_len + 4  # not 30: row 1 ended and passed after 4
     assert cut == {0, 2}  # unfinished, so never said
     assert seen == [4]
@@ -162,6 +163,6 @@ def test_past_the_deadline_nothing_more_is_waited_for(tiny_dir: Path) -> None:
     voice = ModelVoice(tiny_dir, settings=GenerationSettings(candidates=2, max_new_tokens=30, deadline_s=0.0))
     voice.load()
     input_ids, cache, prompt_len = _sampling_inputs(voice, 2)
-    sequences, cut = voice._sample(input_ids, cache, _EndsRow(prompt_len, 2, row=0, after=99))
+    sequences, cut = voice.backend._sample(input_ids, cache, _EndsRow(prompt_len, 2, row=0, after=99))
     assert sequences.shape[1] == prompt_len + 1
     assert cut == {0, 1}

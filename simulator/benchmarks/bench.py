@@ -233,11 +233,11 @@ def voice_decode(voice: Any, prompt: str, tokens: int = DECODE_TOKENS) -> tuple[
     if callable(own):
         times, started = own(prompt, tokens)
         return (decode_rate(times) or 0.0), (times[0] - started if times else 0.0)
-    tok = voice._tokenizer
+    tok = voice.backend.tokenizer
     import torch
 
     ids = torch.tensor([tok(prompt, add_special_tokens=False).input_ids])
-    return transformers_decode(voice._model, ids, tok.pad_token_id, tokens)
+    return transformers_decode(voice.backend.model, ids, tok.pad_token_id, tokens)
 
 
 def naive_decode(model_dir: Path, prompt: str, tokens: int = DECODE_TOKENS) -> tuple[float, float]:
@@ -503,7 +503,9 @@ def run_bench(
     rate, prefill = _median_run(functools.partial(voice_decode, voice, prompt))
     figures["tokens_per_s"] = round(rate, 1)
     details["prefill_s"] = {"ours": round(prefill, 3)}
-    details["prompt_tokens"] = len(voice._tokenizer(prompt, add_special_tokens=False).input_ids)
+    engine: Any = voice.backend  # a local engine here: the bench loads one, with a tokenizer
+    tokenizer = engine.tokenizer
+    details["prompt_tokens"] = len(tokenizer(prompt, add_special_tokens=False).input_ids)
     # The simulator's own peak, before the comparison models are loaded beside it.
     figures["peak_rss_mb"] = round(max(peak_rss_mb(), child_rss), 1)
     details["peak_rss_mb"] = {"bench": round(peak_rss_mb(), 1), "app": round(child_rss, 1)}

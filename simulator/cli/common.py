@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 from simulator.errors import UserError
@@ -14,6 +15,8 @@ from simulator.rehearsal import MAX_REPLY_CHARS
 from simulator.safe_io import SafeReadError, read_text
 from simulator.scenario import Scenario
 from simulator.voice.base import Voice
+
+Notice = Callable[[str], None]
 
 
 def extra_dirs(args: argparse.Namespace) -> list[Path]:
@@ -53,14 +56,39 @@ def add_voice_options(parser: argparse.ArgumentParser, default: str = "scripted"
         default=None,
         help="a local Hugging Face model folder or .gguf file for --voice model",
     )
+    add_server_options(parser)
     parser.add_argument("--seed", type=int, default=0, help="makes the customer reproducible")
     parser.set_defaults(default_voice=default)
+
+
+def add_server_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--voice-server",
+        metavar="URL",
+        default=None,
+        help="voice the customer through an OpenAI-compatible server, e.g. http://127.0.0.1:8080/v1 "
+        "(also $SIMULATOR_VOICE_SERVER; nothing is sent anywhere without it)",
+    )
+    parser.add_argument(
+        "--voice-server-model",
+        metavar="NAME",
+        default=None,
+        help="the server's model to use (default: the first one it lists)",
+    )
+
+
+def voice_server(args: argparse.Namespace) -> str | None:
+    """--voice-server, else $SIMULATOR_VOICE_SERVER; checked, or None."""
+    from simulator.voice.server_engine import ENV_URL, check_url
+
+    url = getattr(args, "voice_server", None) or os.environ.get(ENV_URL, "").strip()
+    return check_url(url) if url else None
 
 
 def voice_kind(args: argparse.Namespace) -> str:
     if args.voice:
         return str(args.voice)
-    if args.model is not None:
+    if args.model is not None or voice_server(args):
         return "model"
     env = os.environ.get("SIMULATOR_VOICE", "").strip().lower()
     if env in ("scripted", "model"):
@@ -68,10 +96,17 @@ def voice_kind(args: argparse.Namespace) -> str:
     return str(getattr(args, "default_voice", "scripted"))
 
 
-def voice(args: argparse.Namespace) -> Voice:
+def voice(args: argparse.Namespace, on_notice: Notice | None = None) -> Voice:
     from simulator.voice.factory import make_voice
 
-    return make_voice(voice_kind(args), model_path=args.model, seed=args.seed)
+    return make_voice(
+        voice_kind(args),
+        model_path=args.model,
+        seed=args.seed,
+        on_notice=on_notice,
+        server=voice_server(args),
+        server_model=getattr(args, "voice_server_model", None),
+    )
 
 
 def read_text_file(path: Path, what: str, limit: int = 10_000_000) -> str:

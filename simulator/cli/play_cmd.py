@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 from collections.abc import Callable
+from typing import Any
 
 from simulator.cli import common
 from simulator.voice.base import Voice
@@ -27,6 +28,11 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def voice_factory(args: argparse.Namespace) -> Callable[[Progress, Notice], Voice]:
     """A factory the app calls (in a worker when it loads a model)."""
+    url = common.voice_server(args)
+    # Only given when asked for, so nothing about a server reaches a local voice.
+    server: dict[str, Any] = (
+        {"server": url, "server_model": getattr(args, "voice_server_model", None)} if url else {}
+    )
 
     def make(report: Progress, notice: Notice) -> Voice:
         from simulator.voice.factory import make_voice
@@ -43,6 +49,7 @@ def voice_factory(args: argparse.Namespace) -> Callable[[Progress, Notice], Voic
             seed=args.seed,
             on_progress=progress,
             on_notice=notice,
+            **server,
         )
 
     return make
@@ -51,6 +58,7 @@ def voice_factory(args: argparse.Namespace) -> Callable[[Progress, Notice], Voic
 def run(args: argparse.Namespace) -> int:
     from simulator.tui.app import TrainingApp
 
+    common.voice_server(args)  # a malformed URL is one sentence here, not a notice in the UI
     library = common.library(args)
     if args.scenario_id:
         library.get(args.scenario_id)  # an unknown id is one sentence here, not a crash in the UI

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 from pathlib import Path
 
 from simulator.cli import common
 from simulator.desk import LookupAnswer
-from simulator.rehearsal import read_replies, rehearse
+from simulator.rehearsal import fallback_sentence, read_replies, rehearse
 from simulator.session import Session
 
 
@@ -55,8 +56,14 @@ def run(args: argparse.Namespace) -> int:
     scenario = common.scenario(args, args.scenario_id)
     replies = read_replies(common.read_text_file(args.replies, "replies", limit=1_000_000))
     replies = [common.cap_reply(r, f"reply {n}") for n, r in enumerate(replies, 1)]
-    session = Session(scenario, common.voice(args), common.grader(), seed=args.seed)
+    notices: list[str] = []
+    session = Session(scenario, common.voice(args, notices.append), common.grader(), seed=args.seed)
     unused = rehearse(session, replies)
+    # One sentence when the script spoke instead of the model: the notice from loading
+    # the voice says why most precisely; otherwise the lines themselves do.
+    said = notices[0] if notices else fallback_sentence(session)
+    if said:
+        print(said, file=sys.stderr)
     if args.json:
         data = session.to_dict()
         data["unused_replies"] = unused

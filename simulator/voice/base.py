@@ -12,6 +12,15 @@ from simulator.scenario import Scenario
 Source = Literal["model", "script"]
 TokenCallback = Callable[[str], None]
 
+# Why the authored line was said instead of the model's (CustomerLine.fallback). A
+# line the verifier turned down has none: that is the voice working as meant.
+NO_MODEL = "no model"
+LOAD_FAILED = "model failed to load"
+TOO_SLOW = "too slow on this machine"
+SERVER_UNREACHABLE = "server unreachable"
+SERVER_FAILED = "server gave no usable answer"
+VOICE_FAILED = "voice failed"
+
 
 @dataclass(frozen=True)
 class LineRequest:
@@ -34,6 +43,8 @@ class CustomerLine:
     source: Source
     # Why the voice gave no line (cancelled, every model line rejected...), when the script stepped in.
     notes: tuple[str, ...] = field(default_factory=tuple)
+    # Set when the script spoke because the model could not (NO_MODEL, TOO_SLOW...).
+    fallback: str | None = None
 
 
 class Voice(Protocol):

@@ -1,21 +1,20 @@
-"""The customer voiced by a local language model, kept in role by the verifier.
+"""The customer voiced by a language model, kept in role by the verifier.
 
-The script has decided what the customer means; this voice samples a few
-candidate phrasings together in its own decoding loop (`_sample`), streams the
-first one as it is produced, and keeps the best candidate the verifier passes. If
-none passes it returns no line, and the session says the authored line instead
-(marked `script`).
+The script has decided what the customer means; this voice asks its engine
+(engine.py: our decoder, transformers, or an inference server) for a few
+candidate phrasings, streams the first one as it is produced, and keeps the best
+candidate the verifier passes. If none passes, or the engine cannot speak in
+time, the authored line is said instead, the line is marked `script` and its
+`fallback` says why.
 
-torch and transformers are imported when a model is loaded, never at import time.
-Loading is offline by construction: safetensors only, `local_files_only`, no
-`trust_remote_code`.
+torch and transformers are imported when a local model is loaded, never at import
+time. Loading is offline by construction: safetensors only, `local_files_only`,
+no `trust_remote_code`.
 """
 
 from __future__ import annotations
 
-import copy
 import json
-import os
 import threading
 import time
 import zlib
@@ -26,22 +25,22 @@ from typing import Any
 
 from simulator.errors import UserError
 from simulator.model_catalogue import StageProgress, is_model_dir, prepare_gguf
-from simulator.voice.base import CustomerLine, LineRequest, TokenCallback
+from simulator.voice.base import LOAD_FAILED, TOO_SLOW, CustomerLine, LineRequest, TokenCallback
+from simulator.voice.engine import Engine, VoiceUnavailable
 from simulator.voice.prompt import (
-    PROMPT_STYLES,
     Prompt,
     PromptStyle,
-    chat_messages,
-    line_lead,
-    transcript_prompt,
 )
-from simulator.voice.scripted import pick_authored
 from simulator.voice.verifier import MAX_SENTENCES, MAX_WORDS, Verdict, Verifier, clean, sentences
 
 CANDIDATES = 4  # on a CPU a batch of 4 costs little more than 1, and one usually passes
 MAX_NEW_TOKENS = 48  # two short sentences; longer output is cut anyway
 DEADLINE_S = 0.85  # from the start of speaking; with grading, a line within about a second
 _CONFIG_LIMIT = 10_000_000  # bytes; a real config (even with a chat template) is far smaller
+# The most a busy machine stretches the deadline to (local_engine.line_deadline_s): a
+# model line a little later is better than an authored one, but not past two seconds.
+BUSY_DEADLINE_S = 2.0
+GRACE_S = 0.3  # past the longest deadline, what the line's last step and the verifier may take
 
 
 @dataclass(frozen=True)
@@ -65,8 +64,9 @@ class GenerationSettings:
     # else the authored line. A trainee waiting longer than a second for the
     # customer loses the thread; None waits for every candidate.
     deadline_s: float | None = DEADLINE_S
-    # "auto": our own decoder (fast_llama) for plain Llama checkpoints, transformers
-    # for anything else; "transformers" always uses transformers' model.
+    # Which local engine (local_engine.py): "auto" is our own decoder (fast_llama) for
+    # plain Llama checkpoints, transformers for anything else; "transformers" always
+    # uses transformers' model.
     engine: str = "auto"
 
 
@@ -119,130 +119,54 @@ def refuse_remote_code(model_dir: Path) -> None:
 
 
 class ModelVoice:
-    """A `Voice` backed by a causal language model loaded once and kept."""
+    """A `Voice` backed by a language model: an engine (engine.py) says candidate lines,
+    the verifier keeps one in role, the authored line stands in when none passes."""
 
     name = "model"
 
     def __init__(
         self,
-        model_dir: Path,
+        model_dir: Path | None = None,
         seed: int = 0,
         prompt_style: PromptStyle | None = None,
         settings: GenerationSettings | None = None,
         on_progress: StageProgress | None = None,
         verifier_factory: Callable[[Any], Verifier] | None = None,
+        backend: Engine | None = None,
     ) -> None:
-        self.model_dir = Path(model_dir)
         self.seed = seed
         self.settings = settings or GenerationSettings()
-        self.requested_style = prompt_style
-        self.on_progress = on_progress or _quiet
         self.verifier_factory = verifier_factory or Verifier
+        if backend is None:
+            if model_dir is None:
+                raise ValueError("a model voice needs a model folder or an engine")
+            from simulator.voice.local_engine import local_engine
+
+            backend = local_engine(Path(model_dir), self.settings, prompt_style, on_progress or _quiet)
+        self.backend: Engine = backend
+        self.model_dir = Path(model_dir) if model_dir is not None else None
         self._lock = threading.Lock()
-        self._model: Any = None
-        self._tokenizer: Any = None
-        self._torch: Any = None
         self._verifiers: dict[str, Verifier] = {}
-        self._prefix: tuple[tuple[int, ...], Any] | None = None  # token ids and their KV cache
-        self._fast = False  # the model is our own decoder (fast_llama), not transformers'
-        self._eos: list[int] = []
-        self.load_seconds = 0.0
 
     # -- loading -------------------------------------------------------------
 
     @property
     def loaded(self) -> bool:
-        return self._model is not None
+        return self.backend.loaded
 
     @property
     def engine(self) -> str:
-        """What decodes: "native (avx512-vnni)", "fbgemm int8"... or "transformers"."""
-        if self._model is None:
-            return "not loaded"
-        return self._model.engine if self._fast else "transformers"
-
-    def load(self) -> None:
-        """Load weights and tokenizer (idempotent, thread-safe); a UI calls it in a worker."""
-        with self._lock:
-            if self._model is None:
-                self._load()
-
-    def _load(self) -> None:
-        started = time.perf_counter()
-        refuse_remote_code(self.model_dir)
-        stage = f"Loading {self.model_dir.name}"
-        self.on_progress(stage, 0.0)
-        # Belt and braces: nothing below may reach the model hub, even by a fallback path.
-        os.environ.setdefault("HF_HUB_OFFLINE", "1")
-        os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-        import torch
-
-        from simulator.voice import fast_llama
-
-        fast = (
-            self.settings.engine == "auto"
-            and fast_llama.supports(self.model_dir)
-            and (self.model_dir / "tokenizer.json").is_file()
-        )
-        if not fast:
-            # transformers takes seconds to import: only a model our decoder cannot run pays it.
-            from transformers import AutoModelForCausalLM, AutoTokenizer
-            from transformers.utils import logging as hf_logging
-
-            hf_logging.disable_progress_bar()
-            hf_logging.set_verbosity_error()
-        # Dequantized 4-bit weights contain denormal floats, which are many times
-        # slower on x86 CPUs; flushing them to zero changes no output that matters.
-        torch.set_flush_denormal(True)
-        self.on_progress(stage, 0.3)
-        try:
-            if fast:
-                from simulator.voice.light_tokenizer import LightTokenizer
-
-                tokenizer: Any = LightTokenizer(self.model_dir)
-            else:
-                tokenizer = AutoTokenizer.from_pretrained(
-                    self.model_dir, local_files_only=True, trust_remote_code=False
-                )
-            self.on_progress(stage, 0.5)
-            if fast:
-                model: Any = fast_llama.FastLlama.load(self.model_dir, int8=self.settings.int8)
-                eos = _config_eos(self.model_dir)
-            else:
-                model = AutoModelForCausalLM.from_pretrained(
-                    self.model_dir,
-                    local_files_only=True,
-                    use_safetensors=True,
-                    trust_remote_code=False,
-                    dtype=torch.float32,  # float32 matmuls are the fast path on CPUs
-                )
-                model.eval()
-                if self.settings.int8:
-                    model = quantize_int8(model)
-                eos = getattr(model.generation_config, "eos_token_id", None)
-        except (OSError, ValueError, KeyError) as exc:
-            raise UserError(
-                f"The model in {self.model_dir} could not be loaded ({type(exc).__name__}); "
-                "run `simulator models install` again or give another --model."
-            ) from None
-        if self.settings.threads:
-            torch.set_num_threads(self.settings.threads)
-            if fast and model.kernels is not None:
-                model.kernels.set_threads(self.settings.threads)
-        if tokenizer.pad_token_id is None:
-            tokenizer.pad_token = tokenizer.eos_token
-        self._eos = _eos_list(eos if eos is not None else tokenizer.eos_token_id)
-        self._fast = fast
-        self._torch, self._tokenizer, self._model = torch, tokenizer, model
-        self.load_seconds = time.perf_counter() - started
-        self.on_progress(stage, 1.0)
+        """What decodes: "native (avx512-vnni)", "fbgemm int8", "transformers", "server ..."."""
+        return self.backend.name
 
     @property
-    def prompt_style(self) -> PromptStyle:
-        if self.requested_style in PROMPT_STYLES:
-            return self.requested_style
-        # A model without a chat template is a base model: it continues a script.
-        return "chat" if getattr(self._tokenizer, "chat_template", None) else "transcript"
+    def load_seconds(self) -> float:
+        return float(getattr(self.backend, "load_seconds", 0.0))
+
+    def load(self) -> None:
+        """Get the engine ready (idempotent, thread-safe); a UI calls it in a worker."""
+        with self._lock:
+            self.backend.load()
 
     # -- speaking ------------------------------------------------------------
 
@@ -253,18 +177,7 @@ class ModelVoice:
         return self._verifiers[key]
 
     def build_prompt(self, request: LineRequest) -> Prompt:
-        if self.prompt_style == "transcript":
-            return transcript_prompt(request, self.seed)
-        messages = chat_messages(request, self.seed)
-        tok = self._tokenizer
-        full = tok.apply_chat_template(messages, tokenize=False, add_generation_prompt=True)
-        head = tok.apply_chat_template(messages[:1], tokenize=False)
-        # The assistant's reply starts with the customer's own first words.
-        lead = line_lead(request, pick_authored(request, self.seed))
-        full += lead
-        if isinstance(head, str) and full.startswith(head):
-            return Prompt(head, full[len(head) :], lead)
-        return Prompt("", full, lead)
+        return self.backend.build_prompt(request, self.seed)
 
     def speak(
         self,
@@ -272,31 +185,79 @@ class ModelVoice:
         on_token: TokenCallback | None = None,
         cancel: threading.Event | None = None,
     ) -> CustomerLine:
-        self.load()
+        # The line's deadline runs from here: the prompt's new part counts too.
+        started = time.perf_counter()
+        try:
+            self.load()
+        except VoiceUnavailable as exc:
+            return self._authored(exc.reason, exc.detail)
+        except UserError as exc:
+            return self._authored(LOAD_FAILED, str(exc))
+        limit = getattr(self.backend, "settings", self.settings).deadline_s
+        if limit is None:
+            return self._speak(request, on_token, cancel, started)
+        # The bound on the whole wait: a machine so busy that one step of the model
+        # outlasts the deadline still gets its line in time, the authored one. The
+        # abandoned generation stops at its next step and shows nothing more.
+        abandoned = _AnyOf(cancel)
+
+        def guarded(token: str) -> None:
+            if not abandoned.is_set():
+                if on_token is not None:
+                    on_token(token)
+
+        result: list[CustomerLine] = []
+        worker = threading.Thread(
+            target=lambda: result.append(
+                self._speak(request, guarded if on_token is not None else None, abandoned, started)
+            ),
+            name="voice-line",
+            # Not a daemon: an abandoned line stops at its next step, and the process
+            # waits for that at exit rather than tearing down torch's threads under it.
+            daemon=False,
+        )
+        worker.start()
+        worker.join(max(0.0, started + max(limit, BUSY_DEADLINE_S) + GRACE_S - time.perf_counter()))
+        if result:
+            return result[0]
+        abandoned.set()
+        return self._authored(TOO_SLOW, "no line within the time")
+
+    def _speak(
+        self,
+        request: LineRequest,
+        on_token: TokenCallback | None,
+        cancel: threading.Event | None,
+        started: float,
+    ) -> CustomerLine:
         verifier = self.verifier(request)
         stream = _Stream(on_token, verifier.labels) if on_token is not None else None
-        deadline_s = self.settings.deadline_s
-        # The line's deadline runs from here: the prompt's new part counts too.
-        deadline = None if deadline_s is None else time.perf_counter() + deadline_s
         with self._lock:
+            deadline_s = self.backend.line_deadline_s()
+            deadline = None if deadline_s is None else started + deadline_s
             prompt = self.build_prompt(request)
-            raws = self.generate(
-                prompt,
-                line_seed(self.seed, request),
-                stream,
-                cancel,
-                labels=verifier.labels,
-                passes=lambda raw, lead: verifier.check(raw, request, lead=lead).ok,
-                deadline=deadline,
-            )
+            try:
+                raws = self.backend.generate(
+                    prompt,
+                    line_seed(self.seed, request),
+                    stream,
+                    cancel,
+                    labels=verifier.labels,
+                    passes=lambda raw, lead: verifier.check(raw, request, lead=lead).ok,
+                    deadline=deadline,
+                )
+            except VoiceUnavailable as exc:
+                return self._authored(exc.reason, exc.detail)
         if cancel is not None and cancel.is_set():
             return CustomerLine("", "script", ("cancelled",))  # the session's fallback says the line
         verdicts = [verifier.check(raw, request, lead=prompt.lead) for raw in raws]
         chosen = choose(verdicts, streamed=0 if stream is not None else None)
         if chosen is None:
             # No line: the session's one fallback says the authored line, keeping these notes.
+            notes = tuple(f"rejected: {v.text[:60]!r} ({v.reason})" for v in verdicts)
+            # A candidate cut off by the deadline: the machine, not the model, is why.
             return CustomerLine(
-                "", "script", tuple(f"rejected: {v.text[:60]!r} ({v.reason})" for v in verdicts)
+                "", "script", notes, fallback=TOO_SLOW if any(not raw for raw in raws) else None
             )
         text = verdicts[chosen].text
         if stream is not None and (chosen == 0 or not stream.sent):
@@ -304,161 +265,35 @@ class ModelVoice:
             stream.finish(text)
         return CustomerLine(text, "model")
 
-    def generate(
-        self,
-        prompt: Prompt,
-        seed: int,
-        stream: _Stream | None = None,
-        cancel: threading.Event | None = None,
-        n: int | None = None,
-        labels: tuple[str, ...] = (),
-        passes: Callable[[str, str], bool] | None = None,
-        deadline: float | None = None,
-    ) -> list[str]:
-        """Raw candidate continuations of the prompt, sampled together by the voice's own loop.
+    @staticmethod
+    def _authored(reason: str, detail: str) -> CustomerLine:
+        """No line, because the engine could not speak (`reason`): the session's one
+        fallback says the authored line and keeps the reason."""
+        return CustomerLine("", "script", (detail,), fallback=reason)
 
-        `passes` (the verifier: line, lead -> ok) lets sampling stop at the first
-        candidate that passes; `deadline` (a time.perf_counter() value) overrides
-        the settings' deadline counted from now.
-        """
-        torch, tok = self._torch, self._tokenizer
-        n = n or self.settings.candidates
-        prefix_ids = tuple(tok(prompt.prefix, add_special_tokens=False).input_ids) if prompt.prefix else ()
-        suffix_ids = tuple(tok(prompt.suffix, add_special_tokens=False).input_ids)
-        bos = (tok.bos_token_id,) if self._wants_bos(prompt) else ()
-        ids = bos + prefix_ids + suffix_ids
-        cache = self._cache_for(bos + prefix_ids, ids)
-        cache.batch_repeat_interleave(n)
-        input_ids = torch.tensor([ids] * n, dtype=torch.long)
-        markers = ("\n", "<|im_end|>", "<end_of_turn>", "<eos>", *(f"{label}:" for label in labels))
-        watcher = _LineWatcher(tok, len(ids), n, markers, cancel, stream, prompt.lead, labels)
-        torch.manual_seed(seed)
-        lead = prompt.lead + " " if prompt.lead else ""
-        with torch.inference_mode():
-            accept = None
-            if passes is not None:
-                check = passes
-
-                def accept(row: Any) -> bool:
-                    return check(lead + tok.decode(row, skip_special_tokens=True).lstrip(), prompt.lead)
-
-            out, cut = self._sample(input_ids, cache, watcher, accept, deadline)
-            # A candidate cut off unfinished is no line at all: it must not be chosen.
-            return [
-                "" if i in cut else lead + tok.decode(row[len(ids) :], skip_special_tokens=True).lstrip()
-                for i, row in enumerate(out)
-            ]
-
-    def _sample(
-        self,
-        input_ids: Any,
-        cache: Any,
-        watcher: _LineWatcher,
-        accept: Any = None,
-        deadline: float | None = None,
-    ) -> tuple[Any, set[int]]:
-        """`generate(do_sample=True)` with temperature, top-k and top-p, without its per-token overhead.
-
-        The same distribution as transformers' sampler (see sampling_distribution),
-        and a seed gives the same lines. With `accept` (the verifier) the candidates still
-        running are not waited for once one has ended and passed: the trainee is
-        waiting, and a passing line is a good line. Past the deadline nothing more is
-        waited for. Returns the sequences and the rows cut off unfinished.
-        """
-        torch, s = self._torch, self.settings
-        n, prompt_len = input_ids.shape
-        pad = self._tokenizer.pad_token_id
-        eos = self._eos
-        unfinished = torch.ones(n, dtype=torch.long)
-        judged: dict[int, bool] = {}  # rows ended, and whether the verifier passed them
-        if deadline is None and s.deadline_s is not None:
-            deadline = time.perf_counter() + s.deadline_s
-        sequences = input_ids
-        tokens = input_ids[:, -1:]
-        for _ in range(s.max_new_tokens):
-            logits = self._forward(tokens, cache)
-            scores = logits.float()
-            if s.repetition_penalty != 1.0:
-                scores = penalised(torch, scores, sequences, s.repetition_penalty)
-            probs, ids = sampling_distribution(torch, scores, s.temperature, s.top_k, s.top_p)
-            next_tokens = ids.gather(1, torch.multinomial(probs, num_samples=1)).squeeze(1)
-            next_tokens = next_tokens * unfinished + pad * (1 - unfinished)
-            sequences = torch.cat([sequences, next_tokens[:, None]], dim=-1)
-            tokens = next_tokens[:, None]
-            stop = watcher(sequences, None)
-            if eos:
-                stop = stop | torch.isin(next_tokens, torch.tensor(eos))
-            unfinished = unfinished & ~stop
-            if unfinished.max() == 0:
-                break
-            if accept is not None:
-                for row in range(n):
-                    if row not in judged and not unfinished[row]:
-                        judged[row] = accept(sequences[row, prompt_len:])
-                if any(judged.values()):
-                    return sequences, {row for row in range(n) if unfinished[row]}
-            if deadline is not None and time.perf_counter() > deadline:
-                return sequences, {row for row in range(n) if unfinished[row]}
-        return sequences, set()
+    def generate(self, prompt: Prompt, seed: int, **kwargs: Any) -> list[str]:
+        """The engine's raw candidates for a prompt (tests and tools)."""
+        self.load()
+        return self.backend.generate(prompt, seed, **kwargs)
 
     def decode_timed(self, text: str, tokens: int) -> tuple[list[float], float]:
-        """Greedy, batch 1, `tokens` new tokens through the voice's own loop (for `simulator bench`).
+        """Greedy decoding through a local engine's own loop (for `simulator bench`)."""
+        timed = getattr(self.backend, "decode_timed", None)
+        if timed is None:
+            raise UserError("Decoding speed is measured for a local model only; drop --voice-server.")
+        result: tuple[list[float], float] = timed(text, tokens)
+        return result
 
-        Returns each token's arrival time and the start time (time.perf_counter).
-        """
-        self.load()
-        torch, tok = self._torch, self._tokenizer
-        with self._lock, torch.inference_mode():
-            started = time.perf_counter()
-            ids = torch.tensor([tok(text, add_special_tokens=False).input_ids])
-            cache = self._new_cache()
-            times: list[float] = []
-            for _ in range(tokens):
-                logits = self._forward(ids, cache)
-                ids = logits.argmax(dim=-1, keepdim=True)
-                times.append(time.perf_counter())
-        return times, started
 
-    def _wants_bos(self, prompt: Prompt) -> bool:
-        bos = self._tokenizer.bos_token
-        # Gemma and Llama-style tokenizers expect BOS first; ChatML templates bring their own.
-        return bool(bos) and not prompt.text.startswith(bos) and self.prompt_style == "transcript"
+class _AnyOf(threading.Event):
+    """Set when it is set, or when the trainee's cancel event is (engines only ask is_set)."""
 
-    def _cache_for(self, prefix: tuple[int, ...], ids: tuple[int, ...]) -> Any:
-        """A KV cache covering ids[:-1], reusing the conversation's fixed prefix.
+    def __init__(self, other: threading.Event | None) -> None:
+        super().__init__()
+        self.other = other
 
-        The prefix (who the customer is, the setting) is the same for every line of
-        a scenario, so it is computed once and copied; only the per-line part is new.
-        """
-        torch = self._torch
-        with torch.inference_mode():
-            if self._prefix is None or self._prefix[0] != prefix or len(prefix) >= len(ids):
-                self._prefix = None
-                if 0 < len(prefix) < len(ids):
-                    cache = self._new_cache()
-                    self._forward(torch.tensor([prefix]), cache)
-                    self._prefix = (prefix, cache)
-            if self._prefix is not None:
-                cache = self._prefix[1].copy() if self._fast else copy.deepcopy(self._prefix[1])
-                rest = ids[len(prefix) : -1]
-            else:
-                cache, rest = self._new_cache(), ids[:-1]
-            if rest:
-                self._forward(torch.tensor([rest]), cache)
-        return cache
-
-    def _new_cache(self) -> Any:
-        if self._fast:
-            return self._model.new_cache()
-        from transformers import DynamicCache
-
-        return DynamicCache(config=self._model.config)
-
-    def _forward(self, tokens: Any, cache: Any) -> Any:
-        """Logits at the last position of each row, the cache extended by `tokens`."""
-        if self._fast:
-            return self._model(tokens, cache)
-        return self._model(input_ids=tokens, past_key_values=cache, use_cache=True).logits[:, -1, :]
+    def is_set(self) -> bool:
+        return super().is_set() or (self.other is not None and self.other.is_set())
 
 
 def penalised(torch: Any, scores: Any, sequences: Any, penalty: float) -> Any:

@@ -20,8 +20,10 @@ def pick_authored(request: LineRequest, seed: int) -> str:
 class ScriptedVoice:
     name = "scripted"
 
-    def __init__(self, seed: int = 0) -> None:
+    def __init__(self, seed: int = 0, fallback: str | None = None) -> None:
         self.seed = seed
+        # Set when this voice stands in for a model that could not be used (base.NO_MODEL...).
+        self.fallback = fallback
 
     def speak(
         self,
@@ -36,4 +38,4 @@ class ScriptedVoice:
                 if cancel is not None and cancel.is_set():
                     break
                 on_token(piece)
-        return CustomerLine(text=text, source="script")
+        return CustomerLine(text=text, source="script", fallback=self.fallback)

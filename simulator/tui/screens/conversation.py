@@ -321,6 +321,7 @@ class ConversationScreen(Screen[None]):
         # the checks rejected is replaced by the authored one), so show the final text.
         bubble.display = True
         bubble.set_text(turn.customer or "…")
+        self.query_one(VoiceStatus).spoke(turn.fallback)
         self.query_one("#turns", Static).update(self._turn_text())
         if self.session.finished:
             self._ended()

@@ -1,4 +1,5 @@
-"""The model voice's loading progress, shown until it is ready."""
+"""The model voice's loading progress, shown until it is ready; then, quietly, when
+the script spoke a line because the model could not (and why)."""
 
 from __future__ import annotations
 
@@ -12,7 +13,9 @@ from simulator.tui.literal import one_line
 class VoiceStatus(Vertical):
     DEFAULT_CSS = """
     VoiceStatus { height: auto; display: none; padding: 0 1; }
-    VoiceStatus.-loading { display: block; }
+    VoiceStatus.-loading, VoiceStatus.-fallback { display: block; }
+    VoiceStatus.-fallback #voice-progress { display: none; }
+    VoiceStatus.-fallback #voice-detail { color: $text-muted; }
     VoiceStatus ProgressBar { width: 1fr; }
     VoiceStatus Bar { width: 1fr; }
     """
@@ -32,3 +35,12 @@ class VoiceStatus(Vertical):
 
     def done(self) -> None:
         self.remove_class("-loading")
+
+    def spoke(self, fallback: str | None) -> None:
+        """After each customer line: a quiet marker while the script stands in for the model."""
+        if fallback is None:
+            self.remove_class("-fallback")
+            return
+        if not self.has_class("-loading"):
+            self.query_one("#voice-detail", Label).update(one_line(f"script line: {fallback}"))
+        self.add_class("-fallback")
