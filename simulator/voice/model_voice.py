@@ -39,6 +39,10 @@ from simulator.voice.verifier import MAX_SENTENCES, MAX_WORDS, Verdict, Verifier
 CANDIDATES = 4  # on a CPU a batch of 4 costs little more than 1, and one usually passes
 MAX_NEW_TOKENS = 48  # two short sentences; longer output is cut anyway
 DEADLINE_S = 0.85  # from the start of speaking; with grading, a line within about a second
+# Once one candidate has passed, the others get this many more tokens (within the
+# deadline) to finish, so the best of several is said rather than the first to end.
+RANK_GRACE_TOKENS = 10
+STREAMED_MARGIN = 0.05  # how much closer another candidate must be to replace the streamed one
 
 
 @dataclass(frozen=True)
@@ -351,9 +355,9 @@ class ModelVoice:
 
         The same distribution as transformers' sampler (see sampling_distribution),
         and a seed gives the same lines. With `accept` (the verifier) the candidates still
-        running are not waited for once one has ended and passed: the trainee is
-        waiting, and a passing line is a good line. Past the deadline nothing more is
-        waited for. Returns the sequences and the rows cut off unfinished.
+        running get RANK_GRACE_TOKENS more once one has ended and passed, so the voice can
+        say the best of them, not the first; the trainee is waiting, so not longer. Past
+        the deadline nothing more is waited for. Returns the sequences and the rows cut off unfinished.
         """
         torch, s = self._torch, self.settings
         n, prompt_len = input_ids.shape
@@ -365,7 +369,8 @@ class ModelVoice:
             deadline = time.perf_counter() + s.deadline_s
         sequences = input_ids
         tokens = input_ids[:, -1:]
-        for _ in range(s.max_new_tokens):
+        passed_at: int | None = None  # the step at which a candidate first passed
+        for step in range(s.max_new_tokens):
             logits = self._forward(tokens, cache)
             scores = logits.float()
             if s.repetition_penalty != 1.0:
@@ -386,7 +391,9 @@ class ModelVoice:
                     if row not in judged and not unfinished[row]:
                         judged[row] = accept(sequences[row, prompt_len:])
                 if any(judged.values()):
-                    return sequences, {row for row in range(n) if unfinished[row]}
+                    passed_at = step if passed_at is None else passed_at
+                    if step - passed_at >= RANK_GRACE_TOKENS:
+                        return sequences, {row for row in range(n) if unfinished[row]}
             if deadline is not None and time.perf_counter() > deadline:
                 return sequences, {row for row in range(n) if unfinished[row]}
         return sequences, set()
@@ -525,14 +532,16 @@ def line_seed(seed: int, request: LineRequest) -> int:
 
 
 def choose(verdicts: list[Verdict], streamed: int | None = None) -> int | None:
-    """The candidate to say: the streamed one if it passed (the trainee watched it being
-    typed), else the passing one most on topic; None if none passed."""
-    if streamed is not None and streamed < len(verdicts) and verdicts[streamed].ok:
-        return streamed
+    """The candidate to say: the passing one closest to the beat's meaning (the verifier's
+    `point`), the streamed one when it is about as close (the trainee watched it being
+    typed); None if none passed."""
     passing = [i for i, v in enumerate(verdicts) if v.ok]
     if not passing:
         return None
-    return max(passing, key=lambda i: verdicts[i].topic)
+    best = max(passing, key=lambda i: (verdicts[i].point, verdicts[i].topic))
+    if streamed in passing and verdicts[streamed].point >= verdicts[best].point - STREAMED_MARGIN:
+        return streamed
+    return best
 
 
 class _Stream:

@@ -14,9 +14,11 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from difflib import SequenceMatcher
+from typing import Any
 
 from simulator.scenario import Scenario
 from simulator.voice.base import LineRequest
+from simulator.voice.meaning import MeaningCheck
 from simulator.voice.prompt import other_labels, trainee_label
 
 MAX_WORDS = 35  # "a sentence or two"; longer lines are rambling or a second speaker
@@ -198,12 +200,18 @@ def clean(text: str, labels: Iterable[str] = ()) -> str:
     return text
 
 
+_SHARED: Any = object()  # "the grader's shared MiniLM", told apart from an explicit None (rules only)
+
+
 @dataclass(frozen=True)
 class Verdict:
     text: str
     ok: bool
     reasons: tuple[str, ...]
     topic: float  # similarity to the beat; higher is better among passing lines
+    # How close the line is to what the beat means (MiniLM cosine to the intent and
+    # authored lines, or lexical without MiniLM): passing lines are ranked by it.
+    point: float = 0.0
 
     @property
     def reason(self) -> str:
@@ -213,8 +221,15 @@ class Verdict:
 class Verifier:
     """The in-role rules for one scenario."""
 
-    def __init__(self, scenario: Scenario, similarity: Similarity | None = None) -> None:
+    def __init__(
+        self, scenario: Scenario, similarity: Similarity | None = None, embedder: Any = _SHARED
+    ) -> None:
         self.scenario = scenario
+        if embedder is _SHARED:
+            from simulator.grading.embeddings import shared_embedder
+
+            embedder = shared_embedder()
+        self.meaning = MeaningCheck(scenario, embedder)
         self.similarity: Similarity = similarity or lexical_best
         self.labels = other_labels(scenario)
         self._scenario_text = self._all_text(scenario)
@@ -310,7 +325,12 @@ class Verifier:
             reasons.append(f"leaves out the fact's numbers ({', '.join(map(str, missing[:3]))})")
         if names := self._unknown_names(text):
             reasons.append(f"names not in the scenario ({', '.join(names[:3])})")
-        return Verdict(text, not reasons, tuple(reasons), topic)
+        point = 0.0
+        if n_words:
+            sense = self.meaning.check(text, request)
+            reasons += sense.reasons
+            point = sense.point
+        return Verdict(text, not reasons, tuple(reasons), topic, point)
 
     @staticmethod
     def _repeats_itself(text: str) -> bool:

@@ -30,6 +30,7 @@ from simulator.model_catalogue import load_catalogue
 from simulator.scenario import Scenario
 from simulator.session import Session
 from simulator.voice.base import CustomerLine, LineRequest, TokenCallback
+from simulator.voice.labelled import request_from_json
 from simulator.voice.model_voice import GenerationSettings, ModelVoice, choose, line_seed
 
 GENERIC = {
@@ -85,21 +86,6 @@ def request_to_json(r: LineRequest) -> dict[str, Any]:
         "turn": r.turn,
         "said_before": list(r.said_before),
     }
-
-
-def request_from_json(d: dict[str, Any], scenario: Scenario) -> LineRequest:
-    return LineRequest(
-        scenario=scenario,
-        intent=d["intent"],
-        authored=tuple(d["authored"]),
-        beat=d["beat"],
-        history=tuple((s, t) for s, t in d["history"]),
-        facts_known=tuple(d["facts_known"]),
-        mood=d["mood"],
-        mood_before=d["mood_before"],
-        turn=d["turn"],
-        said_before=tuple(d["said_before"]),
-    )
 
 
 class RecordingVoice:
@@ -163,7 +149,10 @@ def plan_styles(index: int, scenario: Scenario) -> list[tuple[str, list[str], in
     """Four core styles for every scenario and two of the others in turn, seeds alternating."""
     all_styles = styles(scenario)
     picked = ["courteous", "rude", "rigid", "questions"]
-    picked += [EXTRA_STYLES[(2 * index) % len(EXTRA_STYLES)], EXTRA_STYLES[(2 * index + 1) % len(EXTRA_STYLES)]]
+    picked += [
+        EXTRA_STYLES[(2 * index) % len(EXTRA_STYLES)],
+        EXTRA_STYLES[(2 * index + 1) % len(EXTRA_STYLES)],
+    ]
     out = []
     for n, style in enumerate(picked):
         if style == "sample":
@@ -191,7 +180,9 @@ def sessions(voice: ModelVoice, out: list[dict[str, Any]], wanted: set[str]) -> 
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--out", type=Path, required=True)
     parser.add_argument("--model", type=Path, help="a model folder (default: the installed default model)")
     parser.add_argument("--replay", type=Path, help="put the beats of this JSONL to the model instead")
@@ -202,7 +193,7 @@ def main(argv: list[str] | None = None) -> int:
         model_dir, style = entry.directory(), entry.prompt
     else:
         model_dir, style = args.model, None
-    settings = replace(GenerationSettings(), deadline_s=None)
+    settings = replace(GenerationSettings(), deadline_s=None, threads=1)
     voice = ModelVoice(model_dir, seed=1, prompt_style=style, settings=settings)  # type: ignore[arg-type]
     voice.load()
     out: list[dict[str, Any]] = []
