@@ -14,7 +14,6 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from difflib import SequenceMatcher
-from typing import Any
 
 from simulator.scenario import Scenario
 from simulator.voice.base import LineRequest
@@ -34,7 +33,7 @@ AGENT_PATTERNS = [
     r"\bwhat can i do for you",
     r"\b(can|may) i help you",
     r"\b(i'?d|i would|i'?ll) be (happy|glad|delighted) to (help|assist)",
-    r"\bi'?m (happy|glad|here) to help",
+    r"\bi'?m (happy|glad|here|just trying|trying) to help",
     r"\bis there anything else i can",
     r"\bthank you for (calling|choosing|contacting|staying|your patience|bringing)",
     r"\bwelcome to (our|the)\b",
@@ -200,17 +199,14 @@ def clean(text: str, labels: Iterable[str] = ()) -> str:
     return text
 
 
-_SHARED: Any = object()  # "the grader's shared MiniLM", told apart from an explicit None (rules only)
-
-
 @dataclass(frozen=True)
 class Verdict:
     text: str
     ok: bool
     reasons: tuple[str, ...]
     topic: float  # similarity to the beat; higher is better among passing lines
-    # How close the line is to what the beat means (MiniLM cosine to the intent and
-    # authored lines, or lexical without MiniLM): passing lines are ranked by it.
+    # How close the line is to what the beat means (its words against the authored
+    # lines, less for each word from outside the beat): passing lines are ranked by it.
     point: float = 0.0
 
     @property
@@ -221,15 +217,9 @@ class Verdict:
 class Verifier:
     """The in-role rules for one scenario."""
 
-    def __init__(
-        self, scenario: Scenario, similarity: Similarity | None = None, embedder: Any = _SHARED
-    ) -> None:
+    def __init__(self, scenario: Scenario, similarity: Similarity | None = None) -> None:
         self.scenario = scenario
-        if embedder is _SHARED:
-            from simulator.grading.embeddings import shared_embedder
-
-            embedder = shared_embedder()
-        self.meaning = MeaningCheck(scenario, embedder)
+        self.meaning = MeaningCheck(scenario)
         self.similarity: Similarity = similarity or lexical_best
         self.labels = other_labels(scenario)
         self._scenario_text = self._all_text(scenario)
@@ -327,7 +317,7 @@ class Verifier:
             reasons.append(f"names not in the scenario ({', '.join(names[:3])})")
         point = 0.0
         if n_words:
-            sense = self.meaning.check(text, request)
+            sense = self.meaning.check(text, request, lead)
             reasons += sense.reasons
             point = sense.point
         return Verdict(text, not reasons, tuple(reasons), topic, point)

@@ -210,6 +210,7 @@ def main(argv: list[str] | None = None) -> int:
             request = request_from_json(rec["request"], library.get(rec["scenario"]))
             ctx = {"style": rec["style"], "seed": rec["seed"], "session_turn": rec["session_turn"]}
             candidates(voice, request, out, ctx)
+            write(args.out, out, model_dir.name)
         print(f"{len(seen)} beats, {len(out)} lines", file=sys.stderr)
     else:
         wanted = set(filter(None, args.scenarios.split(",")))
