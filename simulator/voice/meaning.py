@@ -40,7 +40,7 @@ AGREES = re.compile(
     re.IGNORECASE,
 )
 # A turn that takes back what went before: "I understand, but..." still objects.
-BUT = re.compile(r"\b(but|though|still|yet|how|why)\b|\?", re.IGNORECASE)
+BUT = re.compile(r"\b(but|though|still|yet)\b", re.IGNORECASE)
 # The customer promising what the agent does: "I'll find you somewhere", "I'll send them".
 SERVES = re.compile(
     r"\b(i|we)(?:'ll| will| can| could|'d| would| am going to|'m going to)\s+(?:also |just |now |gladly )?"
@@ -99,7 +99,7 @@ class Sense:
     point: float  # how close the line is to the beat's meaning; passing lines are ranked by it
 
 
-STRAY_LIMIT = 2  # this many words from outside the beat and the persona is a line gone astray
+STRAY_LIMIT = 1  # a word from outside the beat and the persona: the line has gone astray (see the README)
 
 
 class MeaningCheck:
