@@ -108,8 +108,9 @@ class MeaningCheck:
     def __init__(self, scenario: Scenario) -> None:
         self.scenario = scenario
         c = scenario.customer
-        # Who the customer is and how they talk: words a line may use on any beat.
-        self._persona = content(" ".join([c.name, c.background, c.personality, c.speech]))
+        # Who the customer is, how they talk and what they know: words a line may use on any beat.
+        facts = [part for f in c.facts for part in (f.text, *f.lines)]
+        self._persona = content(" ".join([c.name, c.background, c.personality, c.speech, *facts]))
 
     def check(self, text: str, request: LineRequest, lead: str = "") -> Sense:
         reasons: list[str] = []
