@@ -539,7 +539,11 @@ def choose(verdicts: list[Verdict], streamed: int | None = None) -> int | None:
     if not passing:
         return None
     best = max(passing, key=lambda i: (verdicts[i].point, verdicts[i].topic))
-    if streamed in passing and verdicts[streamed].point >= verdicts[best].point - STREAMED_MARGIN:
+    if (
+        streamed is not None
+        and streamed in passing
+        and verdicts[streamed].point >= verdicts[best].point - STREAMED_MARGIN
+    ):
         return streamed
     return best
 
