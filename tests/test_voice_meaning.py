@@ -137,7 +137,7 @@ def test_polarity_follows_the_beat_and_the_mood(fine: Scenario) -> None:
     ]
     # After a reply that made things worse, even a nudge does not thank.
     assert "thanks" in Verifier(fine).check("Thank you. Can you take the fine off?", worse).reason
-    assert Verifier(fine).check("Thank you. Can you take the fine off, please?", level).ok
+    assert "thanks" not in Verifier(fine).check("Thank you. Can you take the fine off, please?", level).reason
 
 
 def test_passing_candidates_are_ranked_by_closeness_to_the_beat(fine: Scenario) -> None:
