@@ -294,6 +294,7 @@ class Session:
                 f.text for f in self.scenario.customer.facts if f.id in self.state.facts_revealed
             ),
             mood=plan.mood,
+            mood_before=plan.mood_before,
             turn=plan.turn,
             said_before=tuple(self.state.said),
         )

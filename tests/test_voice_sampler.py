@@ -8,6 +8,7 @@ import pytest
 
 from simulator.voice.local_engine import FastLlamaEngine
 from simulator.voice.model_voice import (
+    RANK_GRACE_TOKENS,
     GenerationSettings,
     ModelVoice,
     _LineWatcher,
@@ -141,7 +142,7 @@ def _sampling_inputs(voice: ModelVoice, n: int):
     return torch.tensor([ids] * n), cache, len(ids)
 
 
-def test_the_first_candidate_to_pass_ends_the_wait(tiny_dir: Path) -> None:
+def test_the_first_candidate_to_pass_starts_a_short_grace(tiny_dir: Path) -> None:
     voice = ModelVoice(
         tiny_dir, settings=GenerationSettings(candidates=3, max_new_tokens=30, deadline_s=None)
     )
@@ -154,7 +155,8 @@ def test_the_first_candidate_to_pass_ends_the_wait(tiny_dir: Path) -> None:
         return True
 
     sequences, cut = voice.backend._sample(input_ids, cache, _EndsRow(prompt_len, 3, row=1, after=4), accept)
-    assert sequences.shape[1] == prompt_len + 4  # not 30: row 1 ended and passed after 4
+    # Not 30: row 1 ended and passed after 4, the others had RANK_GRACE_TOKENS more to finish.
+    assert sequences.shape[1] == prompt_len + 4 + RANK_GRACE_TOKENS
     assert cut == {0, 2}  # unfinished, so never said
     assert seen == [4]
 

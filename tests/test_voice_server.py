@@ -148,12 +148,12 @@ def test_a_tiny_model_gets_the_play_script_with_the_opening_words(
     request = request_for(hotel)
     lead = voice.build_prompt(request).lead
     assert lead  # the authored line's opening words
-    server.line = "children, they are asleep on their feet."
+    server.line = "children, they are so tired."
     line = voice.speak(request)
     body = server.bodies[0]
     assert body["model"] == "SmolLM2-135M-Instruct-Q4_1.gguf"
     assert "messages" not in body and body["prompt"].endswith(lead)
-    assert line.text == f"{lead} children, they are asleep on their feet."
+    assert line.text == f"{lead} children, they are so tired."
 
 
 def test_a_server_that_is_down_is_one_sentence_and_no_line(hotel: Scenario) -> None:

@@ -12,7 +12,16 @@ the same prompt:
 - `llama_cpp_tokens_per_s`: llama.cpp on the same GGUF file, when the optional
   `llama-cpp-python` is installed, else None;
 - `grade_ms_p95`: grading one reply with the default grader, warmed up;
-- `peak_rss_mb`: the peak resident memory of the simulator doing that work.
+- `peak_rss_mb`: the peak resident memory of the simulator doing that work;
+- `model_voiced_share`: of the customer lines in those rehearsals, the share the
+  model voiced (the rest were the authored lines, said when no candidate passed);
+- `labelled_wrong_lines_pct`, `labelled_model_voiced_share`: the labelled set of
+  model lines (tests/data/voice_lines, every candidate the model sampled for a
+  beat, judged by a person) replayed through this checkout's verifier and chooser:
+  the % of customer lines where a line labelled wrong would reach the trainee, and
+  the share the model would voice. Measured against the labels, not estimated by
+  the verifier; None when the set is not beside the code (an installed wheel) or
+  the benchmarked model is not the one the set was sampled from.
 
 Tokens per second are decoding speed: the tokens after the first divided by the
 time after the first, so a prompt cache (which llama.cpp keeps by itself and the
@@ -48,7 +57,11 @@ KEYS = (
     "llama_cpp_tokens_per_s",
     "grade_ms_p95",
     "peak_rss_mb",
+    "model_voiced_share",
+    "labelled_wrong_lines_pct",
+    "labelled_model_voiced_share",
 )
+LABELLED_SET = Path(__file__).resolve().parents[2] / "tests" / "data" / "voice_lines" / "smollm2.jsonl"
 SEED_SCENARIOS = ("china-hotel-beds", "tow-truck-ride")  # seed stories 1 and 2
 DECODE_TOKENS = 64
 DECODE_REPEATS = 3  # the median of three runs; the first of each engine is a warm-up
@@ -497,6 +510,8 @@ def run_bench(
     details["lines"] = len(turns)
     details["model_voiced"] = model_lines
     details["model_voiced_share"] = round(model_lines / len(turns), 3) if turns else None
+    figures["model_voiced_share"] = details["model_voiced_share"]
+    figures.update(labelled_figures(library, model_dir, details))
     details["line_s"] = sorted(round(x, 2) for x in seconds)
 
     say("Decoding speed, ours...")
@@ -538,6 +553,28 @@ def run_bench(
     return BenchReport(figures, details)
 
 
+def labelled_figures(library: Any, model_dir: Path, details: dict[str, Any]) -> dict[str, float | None]:
+    """The labelled set replayed through the verifier (see the module docstring)."""
+    from simulator.voice.labelled import load_records, reaching, recheck
+    from simulator.voice.model_voice import choose
+
+    none: dict[str, float | None] = {"labelled_wrong_lines_pct": None, "labelled_model_voiced_share": None}
+    if not LABELLED_SET.is_file():
+        details["labelled_set"] = "the labelled set is not beside the code (run the bench from a checkout)"
+        return none
+    records = load_records(LABELLED_SET)
+    sampled_from = {r.get("model") for r in records}
+    if model_dir.name not in sampled_from:
+        details["labelled_set"] = f"the labelled set was sampled from {', '.join(map(str, sampled_from))}"
+        return none
+    found = reaching(records, recheck(records, library.get), choose)
+    details["labelled_set"] = f"{len(records)} labelled lines, {found['customer_lines']} customer lines"
+    return {
+        "labelled_wrong_lines_pct": found["wrong_reaching_pct"],
+        "labelled_model_voiced_share": found["model_voiced_share"],
+    }
+
+
 def format_table(report: BenchReport) -> str:
     f, d = report.figures, report.details
 
@@ -556,17 +593,26 @@ def format_table(report: BenchReport) -> str:
             and (f["llama_cpp_tokens_per_s"] is None or f["tokens_per_s"] >= f["llama_cpp_tokens_per_s"]),
         ),
         "peak_rss_mb": ("<= 800 MB", f["peak_rss_mb"] is not None and f["peak_rss_mb"] <= 800),
+        "labelled_wrong_lines_pct": (
+            "<= 5 %",
+            (wrong := f.get("labelled_wrong_lines_pct")) is not None and wrong <= 5,
+        ),
+        "labelled_model_voiced_share": (
+            ">= 0.7",
+            (voiced := f.get("labelled_model_voiced_share")) is not None and voiced >= 0.7,
+        ),
     }
     units = {
         "startup_s": " s", "line_p50_s": " s", "line_p95_s": " s", "tokens_per_s": " tok/s",
         "naive_tokens_per_s": " tok/s", "llama_cpp_tokens_per_s": " tok/s", "grade_ms_p95": " ms",
-        "peak_rss_mb": " MB",
+        "peak_rss_mb": " MB", "model_voiced_share": "", "labelled_wrong_lines_pct": " %",
+        "labelled_model_voiced_share": "",
     }  # fmt: skip
     rows = []
     for key in KEYS:
         target, met = targets.get(key, ("", True))
         mark = "" if not target else ("  met" if met else "  MISSED")
-        rows.append(f"  {key:<24}{show(f[key], units[key]):>14}   {target}{mark}")
+        rows.append(f"  {key:<28}{show(f.get(key), units[key]):>14}   {target}{mark}")
     lines = [f"Benchmark of {d.get('model', '?')}", *rows, ""]
     lines.append(f"  ours / plain transformers: {ratio(f['tokens_per_s'], f['naive_tokens_per_s'])}")
     lines.append(f"  ours / llama.cpp:          {ratio(f['tokens_per_s'], f['llama_cpp_tokens_per_s'])}")
@@ -583,6 +629,8 @@ def format_table(report: BenchReport) -> str:
             f"  lines voiced by the model: {d['model_voiced']} of {d['lines']} "
             f"({d['model_voiced_share']:.0%}); the rest by the script"
         )
+    if d.get("labelled_set"):
+        lines.append(f"  labelled set (wrong lines judged by a person): {d['labelled_set']}")
     if d.get("line_s"):
         lines.append(f"  each line, sorted (s): {' '.join(f'{x:g}' for x in d['line_s'])}")
     for key, label in (("voice_ready_s", "voice loaded in the background after"),

@@ -35,6 +35,9 @@ class LineRequest:
     mood: int = 50
     turn: int = 0
     said_before: tuple[str, ...] = ()  # the customer's earlier lines, not to be repeated
+    # The mood before the trainee's reply: a line after a reply that made things worse
+    # must not thank or praise. None when unknown (then `mood` alone is used).
+    mood_before: int | None = None
 
 
 @dataclass(frozen=True)

@@ -26,6 +26,7 @@ from simulator.voice.cpu_share import CpuShare, cpu_share
 from simulator.voice.engine import LineStream, Passes
 from simulator.voice.model_voice import (
     BUSY_DEADLINE_S,
+    RANK_GRACE_TOKENS,
     GenerationSettings,
     _config_eos,
     _eos_list,
@@ -254,9 +255,9 @@ class LocalEngine:
 
         The same distribution as transformers' sampler (see sampling_distribution),
         and a seed gives the same lines. With `accept` (the verifier) the candidates still
-        running are not waited for once one has ended and passed: the trainee is
-        waiting, and a passing line is a good line. Past the deadline nothing more is
-        waited for. Returns the sequences and the rows cut off unfinished.
+        running get RANK_GRACE_TOKENS more once one has ended and passed, so the voice can
+        say the best of them, not the first; the trainee is waiting, so not longer. Past
+        the deadline nothing more is waited for. Returns the sequences and the rows cut off unfinished.
         """
         torch, s = self.torch, self.settings
         n, prompt_len = input_ids.shape
@@ -268,7 +269,8 @@ class LocalEngine:
             deadline = time.perf_counter() + s.deadline_s
         sequences = input_ids
         tokens = input_ids[:, -1:]
-        for _ in range(s.max_new_tokens):
+        passed_at: int | None = None  # the step at which a candidate first passed
+        for step in range(s.max_new_tokens):
             step_started = time.perf_counter()
             logits = self._forward(tokens, cache)
             self._note_step(time.perf_counter() - step_started, n)
@@ -291,7 +293,9 @@ class LocalEngine:
                     if row not in judged and not unfinished[row]:
                         judged[row] = accept(sequences[row, prompt_len:])
                 if any(judged.values()):
-                    return sequences, {row for row in range(n) if unfinished[row]}
+                    passed_at = step if passed_at is None else passed_at
+                    if step - passed_at >= RANK_GRACE_TOKENS:
+                        return sequences, {row for row in range(n) if unfinished[row]}
             if deadline is not None and time.perf_counter() > deadline:
                 return sequences, {row for row in range(n) if unfinished[row]}
         return sequences, set()

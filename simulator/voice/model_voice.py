@@ -41,6 +41,10 @@ _CONFIG_LIMIT = 10_000_000  # bytes; a real config (even with a chat template) i
 # model line a little later is better than an authored one, but not past two seconds.
 BUSY_DEADLINE_S = 2.0
 GRACE_S = 0.3  # past the longest deadline, what the line's last step and the verifier may take
+# Once one candidate has passed, the others get this many more tokens (within the
+# deadline) to finish, so the best of several is said rather than the first to end.
+RANK_GRACE_TOKENS = 10
+STREAMED_MARGIN = 0.05  # how much closer another candidate must be to replace the streamed one
 
 
 @dataclass(frozen=True)
@@ -370,14 +374,20 @@ def line_seed(seed: int, request: LineRequest) -> int:
 
 
 def choose(verdicts: list[Verdict], streamed: int | None = None) -> int | None:
-    """The candidate to say: the streamed one if it passed (the trainee watched it being
-    typed), else the passing one most on topic; None if none passed."""
-    if streamed is not None and streamed < len(verdicts) and verdicts[streamed].ok:
-        return streamed
+    """The candidate to say: the passing one closest to the beat's meaning (the verifier's
+    `point`), the streamed one when it is about as close (the trainee watched it being
+    typed); None if none passed."""
     passing = [i for i, v in enumerate(verdicts) if v.ok]
     if not passing:
         return None
-    return max(passing, key=lambda i: verdicts[i].topic)
+    best = max(passing, key=lambda i: (verdicts[i].point, verdicts[i].topic))
+    if (
+        streamed is not None
+        and streamed in passing
+        and verdicts[streamed].point >= verdicts[best].point - STREAMED_MARGIN
+    ):
+        return streamed
+    return best
 
 
 class _Stream:

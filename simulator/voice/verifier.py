@@ -17,6 +17,7 @@ from difflib import SequenceMatcher
 
 from simulator.scenario import Scenario
 from simulator.voice.base import LineRequest
+from simulator.voice.meaning import MeaningCheck
 from simulator.voice.prompt import other_labels, trainee_label
 
 MAX_WORDS = 35  # "a sentence or two"; longer lines are rambling or a second speaker
@@ -32,7 +33,7 @@ AGENT_PATTERNS = [
     r"\bwhat can i do for you",
     r"\b(can|may) i help you",
     r"\b(i'?d|i would|i'?ll) be (happy|glad|delighted) to (help|assist)",
-    r"\bi'?m (happy|glad|here) to help",
+    r"\bi'?m (happy|glad|here|just trying|trying) to help",
     r"\bis there anything else i can",
     r"\bthank you for (calling|choosing|contacting|staying|your patience|bringing)",
     r"\bwelcome to (our|the)\b",
@@ -204,6 +205,9 @@ class Verdict:
     ok: bool
     reasons: tuple[str, ...]
     topic: float  # similarity to the beat; higher is better among passing lines
+    # How close the line is to what the beat means (its words against the authored
+    # lines, less for each word from outside the beat): passing lines are ranked by it.
+    point: float = 0.0
 
     @property
     def reason(self) -> str:
@@ -215,6 +219,7 @@ class Verifier:
 
     def __init__(self, scenario: Scenario, similarity: Similarity | None = None) -> None:
         self.scenario = scenario
+        self.meaning = MeaningCheck(scenario)
         self.similarity: Similarity = similarity or lexical_best
         self.labels = other_labels(scenario)
         self._scenario_text = self._all_text(scenario)
@@ -310,7 +315,12 @@ class Verifier:
             reasons.append(f"leaves out the fact's numbers ({', '.join(map(str, missing[:3]))})")
         if names := self._unknown_names(text):
             reasons.append(f"names not in the scenario ({', '.join(names[:3])})")
-        return Verdict(text, not reasons, tuple(reasons), topic)
+        point = 0.0
+        if n_words:
+            sense = self.meaning.check(text, request, lead)
+            reasons += sense.reasons
+            point = sense.point
+        return Verdict(text, not reasons, tuple(reasons), topic, point)
 
     @staticmethod
     def _repeats_itself(text: str) -> bool:
