@@ -39,6 +39,20 @@ def test_free_cores_come_from_the_runnable_count(monkeypatch: pytest.MonkeyPatch
     assert cpu.cpu_share(max_threads=1, loadavg="0 0 0 1/300 999").threads == 1
 
 
+def test_a_moment_of_this_process_own_spinning_is_not_another_program(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(cpu, "usable_cores", lambda: 2)
+    monkeypatch.setattr(cpu.time, "sleep", lambda s: None)
+    # A pool thread still spinning at the first read, asleep at the next: both cores.
+    reads = iter([1.0, 0.0, 0.0])
+    monkeypatch.setattr(cpu, "runnable_others", lambda text=None: next(reads))
+    assert cpu.cpu_share().threads == 2
+    # Another program is there at every read: one thread.
+    monkeypatch.setattr(cpu, "runnable_others", lambda text=None: 1.0)
+    assert cpu.cpu_share().threads == 1
+
+
 def test_unreadable_load_falls_back_to_the_load_average(monkeypatch: pytest.MonkeyPatch) -> None:
     assert cpu.runnable_others("garbage") is None
     monkeypatch.setattr(cpu, "usable_cores", lambda: 4)

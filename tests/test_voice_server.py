@@ -153,7 +153,20 @@ def test_a_tiny_model_gets_the_play_script_with_the_opening_words(
     body = server.bodies[0]
     assert body["model"] == "SmolLM2-135M-Instruct-Q4_1.gguf"
     assert "messages" not in body and body["prompt"].endswith(lead)
+    # SmolLM2 is a ChatML model: the server gets the local voice's own chat prompt as text.
+    assert body["prompt"].startswith("<|im_start|>system\n")
+    assert body["prompt"].endswith(f"<|im_start|>assistant\n{lead}")
     assert line.text == f"{lead} children, they are so tired."
+
+
+def test_a_tiny_base_model_gets_the_play_script(server: FakeServer, hotel: Scenario) -> None:
+    voice = ModelVoice(backend=ServerEngine(server.url, model="gemma-3-270m-Q4_K_M.gguf"))
+    request = request_for(hotel)
+    lead = voice.build_prompt(request).lead
+    server.line = "children, they are so tired."
+    voice.speak(request)
+    prompt = server.bodies[0]["prompt"]
+    assert "<|im_start|>" not in prompt and prompt.endswith(f"Dana Levi: {lead}")
 
 
 def test_a_server_that_is_down_is_one_sentence_and_no_line(hotel: Scenario) -> None:

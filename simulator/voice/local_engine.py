@@ -313,6 +313,8 @@ class LocalEngine:
         self.load()
         torch, tok = self.torch, self.tokenizer
         with self._lock, torch.inference_mode():
+            # The engine's speed, not the last line's share of a machine that was busy then.
+            self._set_threads(self._max_threads)
             started = time.perf_counter()
             ids = torch.tensor([tok(text, add_special_tokens=False).input_ids])
             cache = self._new_cache()

@@ -15,10 +15,13 @@ voice; only the text comes from the server.
   server is not asked again for a few seconds, so a classroom whose server has
   gone away does not wait on it for every line.
 
-Two prompts. Tiny models (SmolLM2 135M and the like) get the play-script with
-the customer's opening words already written (`/completions`), which keeps them
-in role; larger instruction models get the persona and the beat's intent as chat
-messages (`/chat/completions`) and phrase the line freely.
+Three prompts. Tiny models get the customer's opening words already written
+(`/completions`), which keeps them in role: a tiny ChatML model (SmolLM2, Qwen)
+gets exactly the text the local voice gives it (the chat messages in ChatML, the
+assistant's turn started on the opening words), so a server says what the local
+voice would; another tiny model gets the play-script. Larger instruction models
+get the persona and the beat's intent as chat messages (`/chat/completions`) and
+phrase the line freely.
 """
 
 from __future__ import annotations
@@ -36,12 +39,15 @@ from urllib.parse import urlsplit
 from simulator.errors import UserError
 from simulator.voice.base import SERVER_FAILED, SERVER_UNREACHABLE, LineRequest
 from simulator.voice.engine import LineStream, Passes, VoiceUnavailable
-from simulator.voice.prompt import Prompt, chat_messages, transcript_prompt
+from simulator.voice.prompt import Prompt, chat_messages, line_lead, transcript_prompt
+from simulator.voice.scripted import pick_authored
 
 ENV_URL = "SIMULATOR_VOICE_SERVER"
-PromptMode = Literal["auto", "transcript", "chat"]
+PromptMode = Literal["auto", "transcript", "chatml", "chat"]
 # Model names that mean a tiny model, which needs the opening words written for it.
 TINY_MODEL = re.compile(r"smol|135m|270m|360m|0\.1b|0\.2b|0\.3b", re.IGNORECASE)
+# Tiny models whose chat template is ChatML (and that are instruction-tuned).
+CHATML_MODEL = re.compile(r"smol|qwen", re.IGNORECASE)
 LIST_TIMEOUT_S = 5.0  # listing the server's models, when the voice is made
 CONNECT_TIMEOUT_S = 3.0  # a server on the local network answers a connection at once
 NO_DEADLINE_S = 60.0  # the longest any one request may take when no deadline is set
@@ -65,6 +71,15 @@ class ChatPrompt(Prompt):
     """A prompt the server's own chat template turns into text."""
 
     messages: tuple[tuple[str, str], ...] = ()
+
+
+def chatml_prompt(request: LineRequest, seed: int) -> Prompt:
+    """The local voice's chat prompt as text, as a ChatML template renders it, with the
+    assistant's turn started on the customer's own first words."""
+    messages = chat_messages(request, seed)
+    rendered = [f"<|im_start|>{m['role']}\n{m['content']}<|im_end|>\n" for m in messages]
+    lead = line_lead(request, pick_authored(request, seed))
+    return Prompt(rendered[0], "".join(rendered[1:]) + "<|im_start|>assistant\n" + lead, lead)
 
 
 def check_url(url: str) -> str:
@@ -134,11 +149,16 @@ class ServerEngine:
     def prompt_mode(self) -> PromptMode:
         if self.settings.prompt != "auto":
             return self.settings.prompt
-        return "transcript" if TINY_MODEL.search(self.model or self.requested_model or "") else "chat"
+        name = self.model or self.requested_model or ""
+        if not TINY_MODEL.search(name):
+            return "chat"
+        return "chatml" if CHATML_MODEL.search(name) else "transcript"
 
     def build_prompt(self, request: LineRequest, seed: int) -> Prompt:
         if self.prompt_mode == "transcript":
             return transcript_prompt(request, seed)
+        if self.prompt_mode == "chatml":
+            return chatml_prompt(request, seed)
         messages = chat_messages(request, seed)
         return ChatPrompt("", "", "", tuple((m["role"], m["content"]) for m in messages))
 
