@@ -329,10 +329,14 @@ def main(argv: list[str] | None = None) -> int:
         "--write-weights", action="store_true", help="train the learned layer and write its weights.json"
     )
     args = parser.parse_args(argv)
-    if args.write_weights:
-        return write_weights()
-    if args.loso:
-        return run_loso(args.rules_only, args.show)
+    try:
+        if args.write_weights:
+            return write_weights()
+        if args.loso:
+            return run_loso(args.rules_only, args.show)
+    except UserError as exc:
+        print(exc, file=sys.stderr)
+        return 2
     try:
         items = read_items(args.file)
     except OSError as exc:
