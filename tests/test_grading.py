@@ -82,7 +82,8 @@ def test_a_no_followed_by_an_alternative_is_flexible(any_grader: RubricGrader, h
 def test_paraphrased_solutions_meet_the_need(any_grader: RubricGrader, hotel: Scenario, reply: str) -> None:
     g = grade(any_grader, hotel, reply)
     assert "beds" in g.needs_met
-    assert g.flexibility >= 65
+    # One concrete solution: a 4 of 5, 60-80 on the calibrated scale.
+    assert g.flexibility >= 60
 
 
 def test_a_solution_said_in_other_words_is_found_by_meaning(grader: RubricGrader, hotel: Scenario) -> None:

@@ -92,7 +92,8 @@ def test_of_course_after_a_question_that_proposes_nothing_accepts_nothing(
     g = grade(any_grader, claims, reply, customer="Why has nobody phoned me in twelve days?")
     assert "offers" not in g.acts
     assert not g.needs_met
-    assert g.flexibility < 45
+    # It answers nothing: below the neutral middle (50), never an accepted proposal.
+    assert g.flexibility < 50
 
 
 def test_of_course_after_a_proposal_accepts_it(any_grader: RubricGrader, claims: Scenario) -> None:

@@ -162,7 +162,7 @@ BLAME = rule(
 )
 DISMISSAL = rule(
     r"\b(?:not my (?:problem|department|job|fault|concern|responsibility)|not our (?:problem|concern|fault)|"
-    r"what do you want (?:me to do|from me|me to say)|what do you expect|i don't care|who cares|"
+    r"what (?:do|d'|did) ?you (?:want|expect) (?:me to do|from me|me to say)|(?:do|d') ?you (?:even )?know how many|what do you expect|i don't care|who cares|"
     r"whatever(?!\s+(?:happens|you (?:need|like|prefer|want|decide|choose)|it takes|works|suits|time))|deal with it|"
     r"that's life|too bad|tough luck|i (?:already )?(?:said|told you) (?:no|already|that)|i said no|as i (?:already )?said|"
     r"stop (?:calling|making|complaining|shouting|bothering|wasting|whining|asking)|making a scene|"
@@ -239,15 +239,19 @@ ACTION_VERBS = (
 )
 # Of those, verbs that only promise to find out: worth less than a fix.
 LOOK_VERBS = frozenset(
-    {"see", "look", "check", "ask", "try", "speak", "talk", "investigate", "find out", "double-check"}
-)
+    {
+        "see", "look", "check", "ask", "try", "speak", "talk", "investigate", "find out", "double-check",
+        "look into", "have a look", "take a look", "look up", "pull up", "dig into", "read through",
+    }
+)  # fmt: skip
 # And verbs that file the problem away: a deferral unless something else is done.
 FILE_VERBS = frozenset({"note", "log", "pass", "forward", "escalate", "put in", "raise", "flag", "transfer"})
 
 # Verbs of two words come first, so "find out" is not read as "find".
 MULTIWORD_VERBS = (
     "find out|look into|sort out|set up|bring up|get back|make sure|put in|turn off|turn on|switch off|"
-    "switch on|double-check|follow up|call back|ring back|phone back"
+    "switch on|double-check|follow up|call back|ring back|phone back|have a look|take a look|look up|"
+    "pull up|dig into|read through"
 )
 # After "I'll" or "we can", any verb but these commits to an action: a new
 # scenario's verbs ("freeze", "stamp", "unblock") need no list of their own.
@@ -258,7 +262,11 @@ NOT_ACTIONS = (
     r"gonna|right|personally|quickly|gladly|immediately|now|already|then|both|all|do|get back to|"
     r"can|could|will|would|shall|should|may|might|must|am|are|is|was|were|honest|there|here|with|in|on|at|"
     r"back|fine|ok|okay|careful|quick|a|an|the|your|you|it|this|that|sure|afraid|happy|pleased|delighted|"
-    r"see if|try and|wait and)\b"
+    r"see if|try and|wait and|"
+    # "I'd be upset too": a feeling shared, not an action.
+    r"upset|angry|furious|frustrated|annoyed|livid|cross|worried|disappointed|devastated|gutted|"
+    r"fuming|mad|exhausted|tired|stressed|shocked|surprised|embarrassed|heartbroken|the same|"
+    r"in your (?:shoes|position|place))\b"
 )
 
 # What follows a commitment verb and makes it a deferral: "we'll get back to
@@ -324,9 +332,12 @@ ACCEPTANCE = re.compile(
 )
 CUSTOMER_PROPOSAL = re.compile(
     # "Can you tell me where my bag is?" only asks; "can you send someone?" proposes.
-    r"\b(?:(?:could|can|would|couldn't|can't|won't) (?:you|someone|somebody)(?:\s+(?:just|at least|please|not))*\s+"
+    # Someone else doing it counts too: "could the vet not wait?", "can your driver take me?"
+    r"\b(?:(?:could|can|would|couldn't|can't|won't) (?:you|someone|somebody|(?:the|your) [a-z]+)"
+    r"(?:\s+(?:just|at least|please|not))*\s+"
     r"(?!tell|explain|say|confirm|let me know|give me an update|find out|check whether|repeat|hear|see\b)[a-z]+|"
-    r"(?:could|can|may) i (?:take|have|get|use|keep|go|come|pay|change|swap|switch|stay|bring|move)|"
+    r"(?:could|can|may|couldn't|can't) (?:i|we)(?:\s+(?:just|not|at least|please))*\s+"
+    r"(?:take|have|get|use|keep|go|come|pay|change|swap|switch|stay|bring|move|sit|wait|leave|book|try|do)|"
     r"maybe|perhaps|what about|how about|"
     r"is there (?:really )?(?:nothing|anything|any way)|would it be possible|or (?:a|an|just|even)|"
     r"could we|can we|may we|do you have)\b"
