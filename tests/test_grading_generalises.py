@@ -338,7 +338,9 @@ def test_explain_shows_control_characters_not_raw(capsys: pytest.CaptureFixture[
 def test_every_corpus_scenario_and_the_external_check_load() -> None:
     # They are what the grader reads in the measurements; a loader rule added later
     # (fact numbers in digits, say) must not leave one of them unreadable.
-    paths = sorted((CORPUS_DIR / "scenarios").glob("*.yaml")) + sorted((CORPUS_DIR / "external").glob("*.yaml"))
+    paths = sorted((CORPUS_DIR / "scenarios").glob("*.yaml")) + sorted(
+        (CORPUS_DIR / "external").glob("*.yaml")
+    )
     assert len(paths) >= 14
     for path in paths:
         load_scenario(path)
