@@ -23,6 +23,8 @@ _REMEDY = {
     SERVER_FAILED: "the voice server gave no usable answer; check its address and that a model is loaded",
     VOICE_FAILED: "the voice stopped with an error; run `simulator models install` to repair the model",
 }
+# Too slow through a voice server: the server, not this machine, is what to look at.
+_SERVER_TOO_SLOW = "the voice server did not answer in time; give it fewer trainees or a faster machine"
 
 
 def read_replies(text: str) -> list[str]:
@@ -54,6 +56,9 @@ def fallback_sentence(session: Session) -> str | None:
         return None
     reason = max(set(reasons), key=reasons.count)
     remedy = _REMEDY.get(reason, "see the `voice` notes in --json")
+    backend = getattr(session.voice, "backend", None)
+    if reason == TOO_SLOW and str(getattr(backend, "name", "")).startswith("server"):
+        remedy = _SERVER_TOO_SLOW
     return (
         f"The customer read {len(reasons)} of {len(session.turns)} lines from the script "
         f"({reason}): {remedy}."

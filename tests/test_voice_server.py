@@ -22,7 +22,7 @@ from simulator.errors import UserError
 from simulator.rehearsal import rehearse
 from simulator.scenario import Scenario
 from simulator.session import Session
-from simulator.voice.base import SERVER_FAILED, SERVER_UNREACHABLE, LineRequest
+from simulator.voice.base import SERVER_FAILED, SERVER_UNREACHABLE, TOO_SLOW, LineRequest
 from simulator.voice.factory import make_voice
 from simulator.voice.model_voice import ModelVoice
 from simulator.voice.server_engine import ServerEngine, ServerSettings, check_url
@@ -249,3 +249,15 @@ def test_rehearse_through_a_stopped_server_says_so_once(
     assert {t["customer_source"] for t in data["turns"]} == {"script"}
     assert {t["fallback"] for t in data["turns"]} == {SERVER_UNREACHABLE}
     assert len(err.strip().splitlines()) == 1 and url in err
+
+
+def test_a_slow_server_is_named_as_what_was_slow(server: FakeServer, hotel: Scenario) -> None:
+    from simulator.rehearsal import fallback_sentence
+
+    server.mode = "hang"
+    session = Session(hotel, server_voice(server.url, deadline_s=0.2), TableGrader({}), seed=1)
+    rehearse(session, list(hotel.samples[0].texts)[:1])
+    assert session.turns[0].fallback == TOO_SLOW
+    sentence = fallback_sentence(session)
+    assert sentence is not None and "voice server did not answer in time" in sentence
+    assert "close other programs" not in sentence
