@@ -176,12 +176,27 @@ def test_the_labelled_set_is_complete_and_labelled() -> None:
 
 
 def test_wrong_lines_reaching_the_trainee_stay_at_the_measured_level() -> None:
-    """A regression guard, not the goal: the issue asks for at most 5% with at least 70%
-    voiced by the model; this checkout measured 4 of 75 customer lines (5.3%) with 83%
-    voiced, and a change that lets more wrong lines through or voices fewer fails here."""
+    """A regression guard: the issue asks for at most 5% with at least 70% voiced by the
+    model; this checkout measured 3 of 75 customer lines (4.0%) with 80% voiced, and a
+    change that lets more wrong lines through or voices fewer fails here."""
     from simulator.loader import discover
 
     records = load_records(LABELLED)
     found = reaching(records, recheck(records, discover([]).get), choose)
-    assert found["wrong_reaching"] <= 4
-    assert found["model_voiced_share"] >= 0.8
+    assert found["wrong_reaching"] <= 3
+    assert found["model_voiced_share"] >= 0.79
+
+
+def test_the_customer_own_words_said_of_someone_else_are_turned_down(fine: Scenario) -> None:
+    # What she says of herself, put in the agent's mouth: the model lost who is speaking.
+    request = _objection(fine)
+    request = LineRequest(
+        scenario=fine,
+        intent=request.intent,
+        authored=("Thank you. I'm not one to complain, you know.",),
+        beat="need:waive:met",
+        history=request.history,
+    )
+    verdict = Verifier(fine).check("Thank you. You're not one to complain, you know.", request)
+    assert "says of someone else" in verdict.reason
+    assert "says of someone else" not in Verifier(fine).check(request.authored[0], request).reason

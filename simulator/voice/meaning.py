@@ -126,6 +126,8 @@ class MeaningCheck:
             reasons.append("promises what the agent does")
         if self._echoes(text, request):
             reasons.append("echoes the trainee")
+        if _turns_self_on_other(text, request.authored):
+            reasons.append("says of someone else what the customer says of herself")
         strays = self.strays(text, request, lead)
         # Only a line started on the authored opening (a tiny model) is held to the beat's
         # words: a larger model given the persona and intent phrases freely, and the
@@ -165,6 +167,24 @@ def lexical_best(text: str, references: tuple[str, ...]) -> float:
     from simulator.voice.verifier import lexical_best as best
 
     return best(text, references)
+
+
+# What the customer says of herself ("I'm not very good with these things"), and
+# another subject put in front of the same words ("You're not very good...").
+_SELF = re.compile(r"\b(?:i'm|i am)\s+((?:\w+\s+){1,3}\w+)", re.IGNORECASE)
+_OTHER = r"\b(?:you'?re|you are|it'?s|it is|he'?s|he is|she'?s|she is|they'?re|they are|that'?s|that is)\s+"
+
+
+def _turns_self_on_other(text: str, authored: tuple[str, ...]) -> bool:
+    """The customer's own words about herself said of the agent or of a thing: the
+    model has lost who is speaking."""
+    said = text.lower().replace("\u2019", "'")
+    for line in authored:
+        for m in _SELF.finditer(line.lower().replace("\u2019", "'")):
+            words = m.group(1).split()[:3]
+            if len(words) >= 2 and re.search(_OTHER + re.escape(" ".join(words)) + r"\b", said):
+                return True
+    return False
 
 
 def _gives_in(pattern: re.Pattern[str], text: str) -> bool:
