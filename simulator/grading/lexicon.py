@@ -173,9 +173,8 @@ DISMISSAL = rule(
     r"like everyone else|everyone (?:is|'s) (?:waiting|in a hurry)|everyone does|(?:shouting|yelling) won't|"
     r"don't shout|stop shouting|it works for (?:other|everyone)|other people manage|"
     r"can't blame (?:it|them|us)|rules are rules|that's it\.?$|"
-    # The brush-offs of a counter: "I just work here", "do you want it or not?"
-    r"i (?:just|only) work (?:here|the desk|the counter|the phones?|in [a-z]+)|"
-    r"(?:do|d') ?you want (?:me to [a-z ]+|it|one|this|that) or not)\b",
+    # The brush-off of a counter: "I just work here".
+    r"i (?:just|only) work (?:here|the desk|the counter|the phones?|in [a-z]+))\b",
     -22,
     "dismissal",
     "rude",
