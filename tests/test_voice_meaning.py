@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -173,6 +174,16 @@ def test_the_labelled_set_is_complete_and_labelled() -> None:
     assert all(r["class"] for r in records if r["label"] == "wrong")
     assert len({r["scenario"] for r in records}) == 7
     assert len(beats(records)) >= 75
+
+
+def test_the_gemma_set_puts_the_same_beats_to_the_other_model() -> None:
+    gemma = load_records(LABELLED.parent / "gemma3-270m.jsonl")
+    assert {r["model"] for r in gemma} == {"gemma-3-270m"}
+    assert {r["label"] for r in gemma} <= {"coherent", "odd", "wrong"}
+    assert all(r["class"] for r in gemma if r["label"] == "wrong")
+    same = {json.dumps(r["request"], sort_keys=True) for r in load_records(LABELLED)}
+    assert all(json.dumps(r["request"], sort_keys=True) in same for r in gemma)
+    assert len(beats(gemma)) >= 70
 
 
 def test_wrong_lines_reaching_the_trainee_stay_at_the_measured_level() -> None:

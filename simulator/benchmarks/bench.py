@@ -61,7 +61,8 @@ KEYS = (
     "labelled_wrong_lines_pct",
     "labelled_model_voiced_share",
 )
-LABELLED_SET = Path(__file__).resolve().parents[2] / "tests" / "data" / "voice_lines" / "smollm2.jsonl"
+# One labelled set per model (smollm2.jsonl, gemma3-270m.jsonl): each record names its model.
+LABELLED_DIR = Path(__file__).resolve().parents[2] / "tests" / "data" / "voice_lines"
 SEED_SCENARIOS = ("china-hotel-beds", "tow-truck-ride")  # seed stories 1 and 2
 DECODE_TOKENS = 64
 DECODE_REPEATS = 3  # the median of three runs; the first of each engine is a warm-up
@@ -559,13 +560,19 @@ def labelled_figures(library: Any, model_dir: Path, details: dict[str, Any]) -> 
     from simulator.voice.model_voice import choose
 
     none: dict[str, float | None] = {"labelled_wrong_lines_pct": None, "labelled_model_voiced_share": None}
-    if not LABELLED_SET.is_file():
+    sets = sorted(LABELLED_DIR.glob("*.jsonl")) if LABELLED_DIR.is_dir() else []
+    if not sets:
         details["labelled_set"] = "the labelled set is not beside the code (run the bench from a checkout)"
         return none
-    records = load_records(LABELLED_SET)
-    sampled_from = {r.get("model") for r in records}
-    if model_dir.name not in sampled_from:
-        details["labelled_set"] = f"the labelled set was sampled from {', '.join(map(str, sampled_from))}"
+    sampled_from: set[str] = set()
+    for path in sets:
+        records = load_records(path)
+        models = {str(r.get("model")) for r in records}
+        if model_dir.name in models:
+            break
+        sampled_from |= models
+    else:
+        details["labelled_set"] = f"the labelled sets were sampled from {', '.join(sorted(sampled_from))}"
         return none
     found = reaching(records, recheck(records, library.get), choose)
     details["labelled_set"] = f"{len(records)} labelled lines, {found['customer_lines']} customer lines"

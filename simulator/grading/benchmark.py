@@ -10,7 +10,7 @@ good (>= 4) or bad (<= 2), the share the grader puts on the same side of 50
 model is loaded (p50, p95) and the load time.
 
 `--loso` is the measurement that cannot be fitted: over the team's corpus
-(tests/data/grading, 19 situations by three writers, none a shipped scenario), each
+(tests/data/grading, 28 situations by six writers, none a shipped scenario), each
 situation is left out in turn, the learned layer is trained on the others (and
 the dev set), and only the left-out situation is scored. It prints rho per
 situation and dimension and the mean, then the dev set and the restaurant check

@@ -115,11 +115,15 @@ def assess(
             lx.BLAME,
             lx.DISMISSAL,
             lx.INSULT,
+            lx.PROFANITY,
             lx.SARCASM,
             lx.OBLIGATION,
             lx.EMPHATIC_PRESSURE,
         ):
             if m := r.pattern.search(low):
+                if r is lx.INSULT and lx.SIDES_WITH.search(low) and not lx.AT_YOU.search(low):
+                    # "Six days is ridiculous, I agree": the situation judged, on the customer's side.
+                    continue
                 add(span, m, r.points, r.reason, r.act)
         if index == 0 and (m := lx.GRUDGING.pattern.search(low)):
             add(span, m, lx.GRUDGING.points, lx.GRUDGING.reason, None)

@@ -148,7 +148,8 @@ EMPHATIC_PRESSURE = rule(
     "commands",
 )
 BLAME = rule(
-    r"\b(?:you should(?:'ve| have)|you shouldn't have(?! to)|^should(?:'ve| have) been|"
+    r"\b(?:you should(?:'ve| have)(?! (?:had|been able) to)|you shouldn't have(?! (?:had )?to)|"
+    r"^should(?:'ve| have) been|"
     r"if you'd (?:booked|read|come|checked|told|sent|applied)|"
     r"are you sure (?:that|it|you)|did you even|people try this|(?:probably|must be) your|take it up with|"
     r"read the terms next time|next time,? (?:read|book|check)|(?:your|you're) (?:own )?fault|"
@@ -163,9 +164,10 @@ BLAME = rule(
 DISMISSAL = rule(
     r"\b(?:not my (?:problem|department|job|fault|concern|responsibility)|not our (?:problem|concern|fault)|"
     r"what (?:do|d'|did) ?you (?:want|expect) (?:me to do|from me|me to say)|(?:do|d') ?you (?:even )?know how many|what do you expect|i don't care|who cares|"
-    r"whatever(?!\s+(?:happens|you (?:need|like|prefer|want|decide|choose)|it takes|works|suits|time))|deal with it|"
+    r"whatever(?!\s+(?:happens|you (?:need|like|prefer|want|decide|choose)|it takes|works|suits|time|the|it|that|"
+    r"they|we|is|costs?|comes))|deal with it|"
     r"that's life|too bad|tough luck|i (?:already )?(?:said|told you) (?:no|already|that)|i said no|as i (?:already )?said|"
-    r"stop (?:calling|making|complaining|shouting|bothering|wasting|whining|asking)|making a scene|"
+    r"stop (?:calling|making|complaining|shouting|bothering|wasting|whining|asking|going (?:on|over))|making a scene|"
     r"calm down|get over it|take it or leave it|why (?:should|would) i|is that (?:so )?hard|"
     r"(?:we're|we are) not a [a-z ]*service|not how (?:it|this) works|that's (?:just )?how it is|"
     r"you'll (?:just )?have to live with|sorry you feel|sorry if you feel|nothing to do with (?:me|us)|"
@@ -185,6 +187,24 @@ INSULT = rule(
     r"learn to read|useless)\b",
     -30,
     "insult",
+    "rude",
+)
+# Siding with the customer, and words aimed at the customer: an insult word beside
+# the first and without the second judges the situation, not the person.
+SIDES_WITH = re.compile(
+    r"\b(?:i agree|i completely agree|you're right|you are right|i know|i'm (?:so |really )?sorry|"
+    r"i don't blame you|no wonder|quite right|fair enough)\b"
+)
+AT_YOU = re.compile(
+    r"\b(?:you're|you are|you|your)\s+(?:(?:so|being|just|really|a|an|such an?)\s+)*"
+    r"(?:stupid|idiot|idiotic|dumb|moron|ridiculous|pathetic|clueless|incompetent|lazy|useless)\b"
+)
+# Swearing at or near the customer.
+PROFANITY = rule(
+    r"\b(?:bloody hell|for (?:god's|heaven's|christ's|pete's) sake|ffs|damn it|goddam\w*|crap|piss off|"
+    r"bloody (?:customers?|people|ridiculous)|what the hell|the hell)\b",
+    -25,
+    "swearing",
     "rude",
 )
 SARCASM = rule(
