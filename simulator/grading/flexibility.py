@@ -133,6 +133,9 @@ def _clause_offers(i: int, span: Span, first: bool, customer_proposed: bool) -> 
                 found.append(Offer("file", _cut(span, m), i, NOTHING - 5, owner))
             else:
                 found.append(Offer("act", _cut(span, m), i, OFFER, owner))
+    for m in lx.PASSIVE_DONE.finditer(low):
+        if not _negated(span, m) and not lx.REFUSAL.search(low):
+            found.append(Offer("act", _cut(span, m), i, THIRD_PARTY))
     for m in lx.THIRD_PARTY.finditer(low):
         if not _negated(span, m) and not lx.DEFERS.search(low):
             found.append(Offer("third", _cut(span, m), i, THIRD_PARTY))

@@ -318,7 +318,16 @@ PERFECT = re.compile(
     r"\b(?P<who>i've|we've|i have|we have)\s+(?:also\s+|already\s+|just\s+|now\s+)?"
     r"(?P<verb>added|booked|sent|arranged|dispatched|moved|upgraded|refunded|credited|waived|asked|called|"
     r"reserved|put|given|set up|organi[sz]ed|ordered|changed|extended|requested|escalated|logged|noted|passed|"
-    r"fixed|replaced|restored|reset|cancelled|applied|issued|sorted|found|got|made|opened|raised|flagged)\b"
+    r"fixed|replaced|restored|reset|cancelled|applied|issued|sorted|found|got|made|opened|raised|flagged|"
+    r"approved|authori[sz]ed|reversed|overturned|processed|reimbursed|rebooked|refunded)\b"
+)
+# A thing done, said of the thing: "Heaters are booked", "the refund has been processed".
+# "We are fully booked" does not match: only these adverbs may stand between.
+PASSIVE_DONE = re.compile(
+    r"\b(?:is|are|has been|have been|'s been|will be|'ll be)\s+(?:now\s+|already\s+|all\s+|just\s+)?"
+    r"(?P<verb>booked|sent|arranged|approved|authori[sz]ed|refunded|processed|reversed|cancelled|waived|"
+    r"credited|reserved|dispatched|sorted|fixed|ordered|reimbursed|replaced|rebooked|upgraded|on (?:its|their|the) way)"
+    r"(?!\s+(?:up|solid|out))\b"
 )
 THIRD_PARTY = re.compile(
     r"\b(?P<who>the (?:driver|truck|technician|engineer|manager|porter|housekeeping|team|staff|courier|mechanic|garage)|"
@@ -362,7 +371,7 @@ CUSTOMER_PROPOSAL = re.compile(
     r"(?:take|have|get|use|keep|go|come|pay|change|swap|switch|stay|bring|move|sit|wait|leave|book|try|do)|"
     r"maybe|perhaps|what about|how about|"
     r"is there (?:really )?(?:nothing|anything|any way)|would it be possible|or (?:a|an|just|even)|"
-    r"could we|can we|may we|do you have)\b"
+    r"could we|can we|may we|do you have|i (?:was )?wonder(?:ed|ing)? (?:whether|if) (?:you|someone|i|we))\b"
 )
 OWNERSHIP = re.compile(
     r"\b(?:myself|personally|leave it (?:with|to) me|i'll (?:take care|handle|sort|make sure|see to it|fix)|"
