@@ -345,3 +345,36 @@ def test_every_corpus_scenario_and_the_external_check_load() -> None:
     assert len(paths) >= 14
     for path in paths:
         load_scenario(path)
+
+
+_RULES = RubricGrader(use_embeddings=False, use_learned=False)
+
+
+@pytest.mark.parametrize(
+    ("reply", "customer", "act", "present"),
+    [
+        # Found through the other writers' replies: each a reading the rules got wrong.
+        ("I know, and I'm so sorry. I'd be upset too.", None, "offers", False),
+        ("Got it. Your heaters are booked, delivery by four.", None, "offers", True),
+        ("The refund has been processed.", None, "offers", True),
+        ("I'm afraid your flight is cancelled.", None, "offers", False),
+        ("We are fully booked tonight.", None, "offers", False),
+        ("Six days is ridiculous, I agree, and I'm sorry.", None, "rude", False),
+        ("You're being ridiculous.", None, "rude", True),
+        ("Not hard at all, and you shouldn't have had to ask.", None, "blames", False),
+        ("My supervisor has signed off whatever the fare is.", None, "rude", False),
+        ("Bloody hell, alright, I'll send someone.", None, "rude", True),
+        ("Madam, I just work the desk.", None, "rude", True),
+        ("Yes, of course.", "Couldn't we just sit in those empty seats?", "offers", True),
+        ("Yes, of course.", "Could the vet not wait for us, just this once?", "offers", True),
+        (
+            "Yes, one can go out this afternoon.",
+            "I wondered whether you might have a heater to lend?",
+            "offers",
+            True,
+        ),
+    ],
+)
+def test_readings_other_writers_showed(reply: str, customer: str | None, act: str, present: bool) -> None:
+    g = _RULES.grade(reply, GradeContext(customer_line=customer))
+    assert (act in g.acts) is present, (reply, sorted(g.acts))

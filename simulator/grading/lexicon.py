@@ -325,7 +325,8 @@ PERFECT = re.compile(
 # "We are fully booked" does not match: only these adverbs may stand between.
 PASSIVE_DONE = re.compile(
     r"\b(?:is|are|has been|have been|'s been|will be|'ll be)\s+(?:now\s+|already\s+|all\s+|just\s+)?"
-    r"(?P<verb>booked|sent|arranged|approved|authori[sz]ed|refunded|processed|reversed|cancelled|waived|"
+    # Not "cancelled": "your flight is cancelled" is bad news, not something done for them.
+    r"(?P<verb>booked|sent|arranged|approved|authori[sz]ed|refunded|processed|reversed|waived|"
     r"credited|reserved|dispatched|sorted|fixed|ordered|reimbursed|replaced|rebooked|upgraded|on (?:its|their|the) way)"
     r"(?!\s+(?:up|solid|out))\b"
 )
