@@ -43,6 +43,11 @@ def user_scenarios_dir() -> Path:
     return _env_path("SIMULATOR_SCENARIOS_DIR") or data_dir() / "scenarios"
 
 
+def cache_dir() -> Path:
+    """What can be computed again and is kept only to start faster."""
+    return data_dir() / "cache"
+
+
 def config_file() -> Path:
     """Small settings such as the remembered trainee name."""
     return data_dir() / "config.json"

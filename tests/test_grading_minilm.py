@@ -59,3 +59,45 @@ def test_a_long_batch_in_several_passes_gives_the_same_vectors(folder) -> None:
     together = model.encode(texts)
     alone = np.stack([model.encode([t])[0] for t in texts])
     assert float((together * alone).sum(axis=1).min()) > 0.9999
+
+
+def test_a_scenarios_phrases_are_read_back_in_the_next_process(folder, monkeypatch, tmp_path) -> None:
+    from simulator.grading import embeddings
+
+    monkeypatch.setenv("SIMULATOR_DATA_DIR", str(tmp_path))
+    phrases = ["a folding bed in the room", "I can't do anything about that", "please wait"]
+    first = embeddings.Embedder(folder)
+    vectors = first.encode(phrases, keep=True)
+    assert list((tmp_path / "cache" / embeddings.PHRASE_CACHE).glob("*.npy"))
+
+    second = embeddings.Embedder(folder)  # a new process, as far as the cache knows
+    second._ensure_loaded()
+    encoded: list[list[str]] = []
+    real_run = second._run
+    monkeypatch.setattr(second, "_run", lambda texts: encoded.append(texts) or real_run(texts))
+    assert np.array_equal(second.encode(phrases, keep=True), vectors)
+    assert encoded == []  # read back, not encoded again
+    # A reply's sentences are not written: only scenario phrases are worth keeping.
+    second.encode(["something a trainee typed"])
+    assert encoded == [["something a trainee typed"]]
+
+
+def test_a_damaged_phrase_file_is_encoded_again(folder, monkeypatch, tmp_path) -> None:
+    from simulator.grading import embeddings
+
+    monkeypatch.setenv("SIMULATOR_DATA_DIR", str(tmp_path))
+    phrases = ["a taxi to the garage", "the tow truck is on its way"]
+    vectors = embeddings.Embedder(folder).encode(phrases, keep=True)
+    for path in (tmp_path / "cache" / embeddings.PHRASE_CACHE).glob("*.npy"):
+        path.write_bytes(b"not an array")
+    assert np.allclose(embeddings.Embedder(folder).encode(phrases, keep=True), vectors, atol=1e-6)
+
+
+def test_a_cache_that_cannot_be_written_costs_nothing_but_time(folder, monkeypatch, tmp_path) -> None:
+    from simulator.grading import embeddings
+
+    blocked = tmp_path / "data"
+    blocked.write_text("a file where the data folder should be")
+    monkeypatch.setenv("SIMULATOR_DATA_DIR", str(blocked))
+    vectors = embeddings.Embedder(folder).encode(["a room upgrade"], keep=True)
+    assert vectors.shape == (1, 384)

@@ -261,3 +261,16 @@ def test_a_slow_server_is_named_as_what_was_slow(server: FakeServer, hotel: Scen
     sentence = fallback_sentence(session)
     assert sentence is not None and "voice server did not answer in time" in sentence
     assert "close other programs" not in sentence
+
+
+def test_a_rambling_line_is_ended_once_the_verifier_would_cut_it(server: FakeServer, hotel: Scenario) -> None:
+    # Three sentences are kept; the fourth's first word settles the line, and the
+    # connection is closed then rather than when the model stops of its own accord.
+    server.mode = "trickle"
+    kept = "The children are asleep on their feet. We need two more beds. Please help us tonight."
+    server.line = kept + " " + " ".join(["And"] + ["more"] * 120)
+    voice = server_voice(server.url, deadline_s=None, max_tokens=400)
+    line = voice.speak(request_for(hotel))
+    assert line.source == "model" and line.text == kept
+    # The server noticed the closed connection before it had sent the whole answer.
+    assert server.closed_early.wait(10)

@@ -18,6 +18,7 @@ This is a separate run from the idle figures: they need the machine to themselve
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 import tempfile
@@ -119,12 +120,13 @@ def run_together(
     seconds: list[float] = []
     sources: Counter[str] = Counter()
     reasons: Counter[str] = Counter()
-    in_role = model_lines = 0
+    in_role = model_lines = verbatim = 0
     for data in results:
         turns = data.get("turns", [])
         in_role_now, model_now = _in_role(by_id[data["scenario"]], data["opening"], turns)
         in_role += in_role_now
         model_lines += model_now
+        verbatim += _verbatim(by_id[data["scenario"]], turns)
         for turn in turns:
             seconds.append(float(turn["seconds"]))
             sources[turn["customer_source"]] += 1
@@ -143,6 +145,9 @@ def run_together(
     details = {
         "together_voice": f"server {server}" if server else "local model",
         "together_fallbacks": dict(reasons),
+        # Model-voiced, but word for word a line of the scenario file: a small model
+        # often reads its script back; that is in role, and no new wording.
+        "together_verbatim_share": round(verbatim / model_lines, 3) if model_lines else None,
         "together_failed": errors,
         "together_load": f"before {load_before}, after {load_after}",
         "together_line_s": sorted(round(x, 2) for x in seconds),
@@ -152,6 +157,17 @@ def run_together(
 
 def _round(value: float | None) -> float | None:
     return None if value is None else round(value, 3)
+
+
+def _verbatim(scenario: Any, turns: list[dict[str, Any]]) -> int:
+    """Model lines that appear word for word in the scenario's authored text."""
+    from simulator.voice.verifier import Verifier
+
+    def plain(text: str) -> str:
+        return " ".join(re.findall(r"[a-z0-9']+", text.lower().replace("\u2019", "'")))
+
+    authored = plain(Verifier.scenario_text(scenario))
+    return sum(1 for t in turns if t["customer_source"] == "model" and plain(t["customer"]) in authored)
 
 
 def _in_role(scenario: Any, opening: str, turns: list[dict[str, Any]]) -> tuple[int, int]:
@@ -191,12 +207,14 @@ def format_together(result: dict[str, Any]) -> str:
 
     share = f["together_model_voiced_share"]
     role = f["together_in_role_share"]
+    verbatim = d.get("together_verbatim_share")
     lines = [
         f"{f['together_rehearsals']} rehearsals at once ({d['together_voice']}), "
         f"{f['together_busy_loops']} busy loops beside them",
         f"  customer lines:            {f['together_lines']}",
         f"  voiced by the model:       {'n/a' if share is None else f'{share:.0%}'}",
         f"  model lines in role:       {'n/a' if role is None else f'{role:.0%}'}",
+        f"  ... word for word authored: {'n/a' if verbatim is None else f'{verbatim:.0%}'}",
         f"  line p50 / p95:            {show(f['together_line_p50_s'], ' s')} / {show(f['together_line_p95_s'], ' s')}",
         f"  the script spoke because:  {d['together_fallbacks'] or 'it never had to'}",
         f"  machine load (1/5/15 min): {d['together_load']}",

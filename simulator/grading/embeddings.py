@@ -7,6 +7,7 @@ installed the grader runs on its rules alone, and says so once.
 
 from __future__ import annotations
 
+import hashlib
 import importlib.util
 import logging
 import os
@@ -25,6 +26,8 @@ MODEL_FOLDER = "all-MiniLM-L6-v2"  # or a copy under the models directory
 ENV_VAR = "SIMULATOR_EMBEDDING_MODEL"  # a folder, or "off" for rules only
 _CACHE_SIZE = 512  # recent sentences (customer lines repeat across turns and replays)
 _KEPT_SIZE = 20_000  # scenario phrases (30 MB); past this, edited files were reloaded very often
+PHRASE_CACHE = "phrase-vectors"  # under locations.cache_dir()
+_PHRASE_FILES = 256  # a trainer editing a scenario leaves one file per version; the oldest go
 
 
 def find_model_dir() -> Path | None:
@@ -64,6 +67,7 @@ class Embedder:
         self._loaded = False
         self._failed: str | None = None
         self._model: Any = None
+        self._identity = ""  # the weights this process encodes with, for the phrase files
         self._cache: OrderedDict[str, Any] = OrderedDict()
         # Scenario phrases, embedded once at load: never evicted by the replies'
         # sentences, and a reply that repeats one (a rejected solution, an offer
@@ -112,6 +116,9 @@ class Embedder:
         from simulator.grading.minilm import MiniLM
 
         self._model = MiniLM(folder)
+        weights = folder / "model.safetensors"
+        stat = weights.stat() if weights.is_file() else None
+        self._identity = f"{folder.resolve()}|{stat.st_size if stat else 0}|{stat.st_mtime_ns if stat else 0}"
 
     def encode(self, texts: Sequence[str], *, keep: bool = False) -> Any:
         """Unit-length embeddings, one row per text (numpy array); cached per text.
@@ -133,7 +140,7 @@ class Embedder:
         # Each distinct text once: a reply may say the same thing twice.
         missing = [t for t in dict.fromkeys(texts) if t not in kept and t not in cache]
         if missing:
-            vectors = self._run(missing)
+            vectors = self._phrases(missing) if keep else self._run(missing)
             with self._lock:
                 if keep:
                     if len(kept) + len(missing) > _KEPT_SIZE:
@@ -154,6 +161,24 @@ class Embedder:
             rows.append(vector)
         return np.stack(rows) if rows else np.zeros((0, 384), dtype=np.float32)
 
+    def _phrases(self, texts: list[str]) -> Any:
+        """A scenario's phrases: read back from the file written the last time this
+        scenario was loaded, else encoded and written. Every process (a classroom's
+        trainees, each rehearsal) otherwise encodes the same phrases again at start."""
+        import numpy as np
+
+        key = hashlib.sha256("\x00".join([self._identity, *texts]).encode("utf-8")).hexdigest()
+        path = locations.cache_dir() / PHRASE_CACHE / f"{key[:32]}.npy"
+        try:
+            vectors = np.load(path, allow_pickle=False)
+            if vectors.shape[0] == len(texts) and vectors.dtype == np.float32:
+                return list(vectors)
+        except (OSError, ValueError, EOFError):
+            pass  # not there yet, or damaged: encode again
+        vectors = self._run(texts)
+        _write_phrases(path, np.asarray(vectors, dtype=np.float32))
+        return vectors
+
     def clear_cache(self) -> None:
         """Forget encoded sentences (the benchmark times replies never seen before).
 
@@ -165,6 +190,27 @@ class Embedder:
     def _run(self, texts: list[str]) -> Any:
         with self._lock:
             return self._model.encode(texts)
+
+
+def _write_phrases(path: Path, matrix: Any) -> None:
+    """Best effort: a cache that cannot be written (a full disk, a read-only home) only
+    means the phrases are encoded again next time."""
+    import numpy as np
+
+    partial = path.with_name(f"{path.stem}.{os.getpid()}.partial")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with partial.open("wb") as handle:
+            np.save(handle, matrix, allow_pickle=False)
+        os.replace(partial, path)
+        files = sorted(path.parent.glob("*.npy"), key=lambda p: p.stat().st_mtime)
+        for old in files[:-_PHRASE_FILES]:
+            old.unlink(missing_ok=True)
+    except OSError:
+        try:
+            partial.unlink(missing_ok=True)
+        except OSError:
+            pass
 
 
 _said: set[str] = set()

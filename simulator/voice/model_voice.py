@@ -31,7 +31,7 @@ from simulator.voice.prompt import (
     Prompt,
     PromptStyle,
 )
-from simulator.voice.verifier import MAX_SENTENCES, MAX_WORDS, Verdict, Verifier, clean, sentences
+from simulator.voice.verifier import Verdict, Verifier, clean, settled
 
 CANDIDATES = 4  # on a CPU a batch of 4 costs little more than 1, and one usually passes
 MAX_NEW_TOKENS = 48  # two short sentences; longer output is cut anyway
@@ -468,8 +468,4 @@ class _LineWatcher:
         return torch.tensor(self.done, dtype=torch.bool, device=input_ids.device)
 
     def _settled(self, body: str) -> bool:
-        """More tokens cannot change what the verifier makes of this line: it has begun a
-        sentence past the ones kept, or is already too long to pass (one word of margin,
-        as the last may be the start of a speaker label that cuts it)."""
-        text = clean(self.lead + body, self.labels)
-        return len(sentences(self.lead + body)) > MAX_SENTENCES or len(text.split()) > MAX_WORDS + 1
+        return settled(self.lead + body, self.labels)

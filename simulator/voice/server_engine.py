@@ -41,6 +41,7 @@ from simulator.voice.base import SERVER_FAILED, SERVER_UNREACHABLE, LineRequest
 from simulator.voice.engine import LineStream, Passes, VoiceUnavailable
 from simulator.voice.prompt import Prompt, chat_messages, line_lead, transcript_prompt
 from simulator.voice.scripted import pick_authored
+from simulator.voice.verifier import settled
 
 ENV_URL = "SIMULATOR_VOICE_SERVER"
 PromptMode = Literal["auto", "transcript", "chatml", "chat"]
@@ -59,10 +60,10 @@ MAX_BODY = 1 << 20  # a models list larger than this is not a models list
 class ServerSettings:
     candidates: int = 3  # asked one after another until one passes the verifier
     max_tokens: int = 48
-    temperature: float = 0.8
+    temperature: float = 0.6
     top_p: float = 0.92
     # From the start of speaking: the trainee's wait for a line, network included.
-    deadline_s: float | None = 1.6
+    deadline_s: float | None = 1.8
     prompt: PromptMode = "auto"
 
 
@@ -185,7 +186,7 @@ class ServerEngine:
             ):
                 break
             text, finished = self._complete(
-                prompt, seed + i, stops, stream if i == 0 else None, cancel, deadline, lead
+                prompt, seed + i, stops, stream if i == 0 else None, cancel, deadline, lead, labels
             )
             raws.append(text if finished else "")
             if finished and passes is not None and passes(text, prompt.lead):
@@ -265,6 +266,7 @@ class ServerEngine:
         cancel: threading.Event | None,
         deadline: float | None,
         lead: str,
+        labels: tuple[str, ...] = (),
     ) -> tuple[str, bool]:
         """One streamed completion: (the text with the lead, whether it ended by itself)."""
         self._check_up()
@@ -296,7 +298,9 @@ class ServerEngine:
                 text += piece
                 if stream is not None:
                     stream.update(lead + text.lstrip(), done)
-                if done or _cut_at(text, stops) != text.lstrip():
+                # Settled: more words would be cut off by the verifier anyway, and the
+                # trainee is waiting (the local voice stops its candidates there too).
+                if done or _cut_at(text, stops) != text.lstrip() or settled(lead + text.lstrip(), labels):
                     finished = True
                     break
             else:

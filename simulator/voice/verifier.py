@@ -199,6 +199,13 @@ def clean(text: str, labels: Iterable[str] = ()) -> str:
     return text
 
 
+def settled(line: str, labels: Iterable[str] = ()) -> bool:
+    """More words cannot change what the verifier makes of this unfinished line: it has
+    begun a sentence past the ones kept, or is already too long to pass (one word of
+    margin, as the last may be the start of a speaker label that cuts it)."""
+    return len(sentences(line)) > MAX_SENTENCES or len(clean(line, labels).split()) > MAX_WORDS + 1
+
+
 @dataclass(frozen=True)
 class Verdict:
     text: str
@@ -222,7 +229,7 @@ class Verifier:
         self.meaning = MeaningCheck(scenario)
         self.similarity: Similarity = similarity or lexical_best
         self.labels = other_labels(scenario)
-        self._scenario_text = self._all_text(scenario)
+        self._scenario_text = self.scenario_text(scenario)
         self._numbers = numbers_in(self._scenario_text)
         self._vocabulary = set(words(self._scenario_text))
         name_words = [w for w in words(scenario.customer.name) if w not in _HONORIFICS]
@@ -245,7 +252,7 @@ class Verifier:
         ]
 
     @staticmethod
-    def _all_text(scenario: Scenario) -> str:
+    def scenario_text(scenario: Scenario) -> str:
         parts = [scenario.title, scenario.brief, scenario.setting, scenario.opening, scenario.trainee_role]
         c = scenario.customer
         parts += [c.name, c.background, c.personality, c.speech]
