@@ -27,7 +27,7 @@ _FRAGMENT_OK = re.compile(
 _KIND_FRAGMENT = re.compile(
     r"^(?:of course|certainly|absolutely|sure|thanks|thank you|sorry|welcome|hello|hi|oh|great|right|hmm|um|"
     r"ok|okay|alright|all right|one moment|just a moment|"
-    r"yes|no problem|gladly|good|lovely|perfect|excellent|understood|i see|oh dear|oh no|not at all|"
+    r"yes|no problem|gladly|good|lovely|perfect|excellent|understood|i see|oh dear|oh no|not at all|not necessarily|"
     r"i'm sorry|we're sorry|my apologies|apologies|good evening|good morning|good afternoon|dear)\b"
 )
 # Danescu-Niculescu-Mizil et al. (2013): a direct question ("What's your
@@ -59,6 +59,15 @@ def name_parts(full_name: str | None) -> list[str]:
     if not full_name:
         return []
     return [w for w in re.findall(r"[A-Za-z][A-Za-z'-]+", full_name) if not _TITLE.match(w) and len(w) > 1]
+
+
+def _warm_sentence(spans: list[Span], position: int) -> bool:
+    """Whether the sentence at `position` is warm ("so sorry!!", "don't worry!!"):
+    there the marks are eagerness, not shouting."""
+    for span in spans:
+        if span.start <= position <= span.end:
+            return any(r.pattern.search(span.low) for r in (*lx.COURTESY_POSITIVE, lx.DEFERENCE))
+    return False
 
 
 def shouting(reply: str) -> str | None:
@@ -98,6 +107,7 @@ def assess(
             penalty += points
 
     spans = sentences(reply)
+    reply_low = normalise(reply)
     for index, span in enumerate(spans):
         low = span.low
         if index <= 1 and (m := lx.GREETING.pattern.search(low)):
@@ -124,6 +134,9 @@ def assess(
                 if r is lx.INSULT and lx.SIDES_WITH.search(low) and not lx.AT_YOU.search(low):
                     # "Six days is ridiculous, I agree": the situation judged, on the customer's side.
                     continue
+                if r is lx.SARCASM and lx.PRAISED_IDEA.fullmatch(m.group()):
+                    if lx.ACTS_ON_IT.search(reply_low[span.start :]):
+                        continue
                 add(span, m, r.points, r.reason, r.act)
         if index == 0 and (m := lx.GRUDGING.pattern.search(low)):
             add(span, m, lx.GRUDGING.points, lx.GRUDGING.reason, None)
@@ -158,7 +171,11 @@ def assess(
         evidence.append(Evidence("courtesy", loud, -20, "shouting (capitals)"))
         penalty -= 20
         result.acts.add("rude")
-    if (bangs := re.search(r"[!?]*![!?]*!+", reply)) and (penalty < 0 or bonus == 0):
+    if (
+        (bangs := re.search(r"[!?]*![!?]*!+", reply))
+        and (penalty < 0 or bonus == 0)
+        and not _warm_sentence(spans, bangs.start())
+    ):
         evidence.append(Evidence("courtesy", bangs.group(0), -15, "shouting (!!)"))
         penalty -= 15
         result.acts.add("rude")

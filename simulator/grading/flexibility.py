@@ -80,6 +80,9 @@ _DELEGATES = re.compile(
 def _clause_offers(i: int, span: Span, first: bool, customer_proposed: bool) -> list[Offer]:
     low = span.low
     found: list[Offer] = []
+    if lx.COUNTERFACTUAL.search(low) or lx.SARCASM.pattern.search(low):
+        # "If I could I would", "Sure, because I can magic up a car": nothing is offered.
+        return found
     question = span.is_question and not lx.OPTIONS.search(low)
     m: re.Match[str] | None
     for m in lx.COMMITMENT.finditer(low):
@@ -92,7 +95,12 @@ def _clause_offers(i: int, span: Span, first: bool, customer_proposed: bool) -> 
         owner = who in {"i", "i'll", "i'm", "let me", "i'd"}
         # "We will review it within five working days": a promise that only files the problem.
         deferral = lx.FILING.search(low) is not None
-        if verb in lx.FILE_VERBS or lx.FILED_AFTER.match(low[m.end() :]) or deferral:
+        # "I'll raise the refund now" does the thing; "I'll raise it with the manager" files it.
+        rest = low[m.end() :]
+        delivers = verb in lx.FILE_VERBS and (
+            lx.DELIVERABLE.match(rest) is not None or (verb == "raise" and not lx.RAISE_FILES.match(rest))
+        )
+        if (verb in lx.FILE_VERBS and not delivers) or lx.FILED_AFTER.match(low[m.end() :]) or deferral:
             found.append(Offer("file", _cut(span, m), i, NOTHING - 5, owner))
         elif verb == "ask" and _DELEGATES.match(low[m.end() :]):
             found.append(Offer("act", _cut(span, m), i, OFFER, owner))
@@ -134,7 +142,11 @@ def _clause_offers(i: int, span: Span, first: bool, customer_proposed: bool) -> 
             else:
                 found.append(Offer("act", _cut(span, m), i, OFFER, owner))
     for m in lx.PASSIVE_DONE.finditer(low):
-        if not _negated(span, m) and not lx.REFUSAL.search(low):
+        if (
+            not _negated(span, m)
+            and not lx.REFUSAL.search(low)
+            and not lx.IN_DUE_COURSE.match(low[m.end() :])
+        ):
             found.append(Offer("act", _cut(span, m), i, THIRD_PARTY))
     for m in lx.THIRD_PARTY.finditer(low):
         if not _negated(span, m) and not lx.DEFERS.search(low):

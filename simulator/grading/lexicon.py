@@ -29,10 +29,16 @@ def rule(pattern: str, points: int, reason: str, act: str | None = None) -> Rule
     return Rule(re.compile(pattern), points, reason, act)
 
 
+# A count of days, also as a range: "five working days", "5-7 days", "five to seven days".
+_NUMBER = r"(?:\d+|one|two|three|four|five|six|seven|eight|ten|fourteen)"
+N = rf"{_NUMBER}(?:\s*(?:-|\u2013|to)\s*{_NUMBER})?"
+
 # -- courtesy: what raises it ------------------------------------------------
 
 APOLOGY = re.compile(
     r"\b(?:(?:i'm|i am|we're|we are|so|very|really|terribly) sorry|^sorry\b|sorry (?:about|for|to)|"
+    # "that's not great, sorry!": an apology at the end of a sentence, however informal.
+    r"sorry(?=\s*(?:[!.,]|$))|"
     r"(?:i|we) (?:do |sincerely |truly )?apologi[sz]e|my apologies|our apologies|apologies for)"
 )
 GREETING = rule(
@@ -44,7 +50,7 @@ GREETING = rule(
 COURTESY_POSITIVE: tuple[Rule, ...] = (
     rule(r"\b(?:thank(?:s| you)|i appreciate|much appreciated|grateful)\b", 10, "thanks", "thanks"),
     rule(APOLOGY.pattern, 10, "apology", "apologises"),
-    rule(r"\bplease\b", 6, "please"),
+    rule(r"\b(?:please|pls|plz)\b", 6, "please"),
     rule(
         r"\b(?:could you|would you(?: mind| like| prefer| be)?|would it be|may i|might i|can i|"
         r"if you (?:don't|wouldn't) mind|if that's (?:ok|okay|alright|all right)|i was wondering|"
@@ -85,7 +91,9 @@ COURTESY_POSITIVE: tuple[Rule, ...] = (
         r"how are (?:you|the (?:children|kids))|for the (?:kids|children|little ones)|anything for|"
         r"(?:have|take) a seat|can i (?:get|bring|offer) you|(?:some |a cup of )?(?:tea|coffee|hot chocolate|a glass of water)\b|"
         r"stay safe|take care|(?:you're|you are) in good hands|(?:i|we) won't leave you|(?:i|we) will not leave you|"
-        r"don't worry|do not worry|no worries|not to worry|rest assured|(?:we|i)(?:'ll| will| can)(?: \w+)? look after you|"
+        r"don't worry|do not worry|dont worry|don't panic|do not panic|dont panic|don't fret|never mind the|"
+        r"poor (?:thing|you|love|mite|lamb)|bless (?:her|him|you|them)|"
+        r"no worries|not to worry|rest assured|(?:we|i)(?:'ll| will| can)(?: \w+)? look after you|"
         r"make yourself comfortable|get some rest)",
         8,
         "care for the person",
@@ -93,7 +101,7 @@ COURTESY_POSITIVE: tuple[Rule, ...] = (
 )
 # Deference (Danescu-Niculescu-Mizil et al.): crediting the customer, owning the mistake.
 DEFERENCE = rule(
-    r"\b(?:(?:good|great|fair|excellent|sensible|lovely) (?:idea|point|question|thought|suggestion)|"
+    r"\b(?:(?:good|great|fair|excellent|sensible|lovely|brilliant|clever) (?:idea|point|question|thought|suggestion)|"
     r"thank you for (?:suggesting|the suggestion)|you did everything right|"
     r"(?:it's|that's|this is|it was) (?:all )?(?:our|my) (?:fault|mistake)|we should have|"
     r"you shouldn't have to|you're exactly|happy to help)\b",
@@ -118,7 +126,8 @@ COMMAND = re.compile(
 )
 CARE_IMPERATIVE = re.compile(
     r"^(?:(?:ok|okay|so|now|just|then)[,.]?\s+)*(?:stay (?:safe|away|clear|warm|inside|in the car|calm|with)|"
-    r"keep (?:safe|warm|clear|away)|don't worry|do not worry|take care|(?:have|take) a (?:seat|rest|look|good)|"
+    r"keep (?:safe|warm|clear|away)|don't worry|do not worry|dont worry|don't panic|do not panic|dont panic|"
+    r"don't fret|never mind|take care|(?:have|take) a (?:seat|rest|look|good)|"
     r"feel free|enjoy|rest assured|be careful|mind the|get some rest|give me (?:a|one|two|five|ten|just a) "
     r"(?:moment|minute|minutes|second|seconds|sec)|bear with me|hold on a (?:moment|second|minute)|"
     r"let me|let us|let's|leave it (?:with|to) me|tell me (?:more|how|what happened)|come (?:in|inside|with me)|"
@@ -129,7 +138,7 @@ SOFTENER = re.compile(
 )
 # "Please" that pushes: "please just read the policy", "please calm down".
 POLITE_COMMAND = rule(
-    r"\b(?:please,? (?:just|simply|stop|calm down|understand|accept|read|listen|be patient|wait your turn|"
+    r"\b(?:please,? (?:just|simply|stop|calm down|understand|accept(?! (?:our|my|this|these|a|an) )|read|listen|be patient|wait your turn|"
     r"respect|don't (?:shout|raise))|(?:just|simply) please)\b",
     -18,
     "polite word used to command",
@@ -216,6 +225,10 @@ SARCASM = rule(
     "sarcasm",
     "rude",
 )
+# Praise for the customer's idea is sincere when the reply then acts on it
+# ("That's a brilliant idea. I'll tag it for collection here.").
+PRAISED_IDEA = re.compile(r"genius|brilliant idea")
+ACTS_ON_IT = re.compile(r"\b(?:i'll|i will|let's|let me|we can|i can|of course|absolutely)\b")
 GRUDGING = rule(
     r"^(?:(?:yeah|yes|ok|okay|well),?\s+)?(?:fine|whatever|ugh|sigh|oh well)\b[,.!]|^well,\s",
     -8,
@@ -293,6 +306,16 @@ NOT_ACTIONS = (
 
 # What follows a commitment verb and makes it a deferral: "we'll get back to
 # you", "I'll make a note", "I'll let you know", "I'll pass it on".
+# What a filing verb can deliver rather than file: "put in an order for the part".
+DELIVERABLE = re.compile(
+    r"^\s*(?:(?:a|an|the|your|that|this)\s+)?(?:full\s+|same-day\s+|urgent\s+)?"
+    r"(?:refund|credit|replacement|order|payment|reimbursement|compensation|voucher|booking|repair)\b"
+)
+# "Raise" files only a ticket or a matter ("raise it with the manager"); "raise your
+# limit" does the thing.
+RAISE_FILES = re.compile(
+    r"^\s*(?:it|this|that|(?:a|the|your) (?:ticket|complaint|case|query|issue|concern|request|claim|report))\b"
+)
 FILED_AFTER = re.compile(
     r"^\s*(?:back to you|back in touch|in touch|a note|notes?|you know|it on|this on|your (?:request|complaint|details))\b"
 )
@@ -320,6 +343,18 @@ PERFECT = re.compile(
     r"reserved|put|given|set up|organi[sz]ed|ordered|changed|extended|requested|escalated|logged|noted|passed|"
     r"fixed|replaced|restored|reset|cancelled|applied|issued|sorted|found|got|made|opened|raised|flagged|"
     r"approved|authori[sz]ed|reversed|overturned|processed|reimbursed|rebooked|refunded)\b"
+)
+# Counterfactual: what could have been, or would be if things were otherwise ("you
+# could have paid online", "if I could, I would", "if it were that easy") offers nothing.
+COUNTERFACTUAL = re.compile(
+    r"\b(?:could|would|should|might|must|'d) have (?:been|done|gone|had|paid|made|known|[a-z]+ed|[a-z]+en)\b|"
+    r"^if (?:i|we) could\b[^.]*\b(?:i|we)(?:'d| would)\b|\bif (?:it|that|only) (?:were|was)\b|\bif only\b"
+)
+# After "are processed", "will be refunded": the usual course of things, not a thing done
+# for this customer ("refunds are processed within five working days").
+IN_DUE_COURSE = re.compile(
+    rf"^\s*(?:[a-z]+\s+){{0,2}}(?:within|in {N}|after|once|automatically|in (?:the )?order|"
+    r"on (?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)|next (?:week|month)|by the end)\b"
 )
 # A thing done, said of the thing: "Heaters are booked", "the refund has been processed".
 # "We are fully booked" does not match: only these adverbs may stand between.
@@ -453,26 +488,26 @@ BURDEN_BACK = re.compile(
     r"that's up to you|your choice|up to you to)\b"
 )
 DEFERS = re.compile(
-    r"\b(?:tomorrow|in the morning|day (?:team|shift|staff)|another department|other department|"
-    r"(?:right|relevant|appropriate|responsible) department|pass (?:it|this|your (?:request|complaint)) (?:on|to)|"
-    r"(?:note|log|record) (?:down )?(?:your|the) (?:request|complaint|details)|make a note|log (?:a|your) (?:ticket|request|complaint)|"
-    r"fill (?:in|out) (?:the|a|this|our) [a-z ]*form|complaint form|within (?:\d+|one|two|three|five|ten) (?:working |business )?days|"
-    r"(?:\d+|one|two|three|five|ten) (?:working|business) days|someone will (?:call|contact|get back)|"
-    r"(?:we'll|we will|they'll|they will) get back to you|office hours|next week|send an email to|write to|"
-    r"customer (?:service|care) line|not my department|the (?:day team|manager) will (?:handle|deal|look)|"
-    r"will (?:review|consider|look into) it|wait until|have to wait|come back (?:later|tomorrow)|"
-    r"(?:try|call|ring|check|come) (?:(?:it|again|back|us)\s+)*later|open a ticket|raise a ticket|submit a (?:ticket|request))\b"
+    rf"\b(?:tomorrow|in the morning|day (?:team|shift|staff)|another department|other department|"
+    rf"(?:right|relevant|appropriate|responsible) department|pass (?:it|this|your (?:request|complaint)) (?:on|to)|"
+    rf"(?:note|log|record) (?:down )?(?:your|the) (?:request|complaint|details)|make a note|log (?:a|your) (?:ticket|request|complaint)|"
+    rf"fill (?:in|out) (?:the|a|this|our) [a-z ]*form|complaint form|within {N} (?:working |business )?days|"
+    rf"{N} (?:working|business) days|someone will (?:call|contact|get back)|"
+    rf"(?:we'll|we will|they'll|they will) get back to you|office hours|next week|send an email to|write to|"
+    rf"customer (?:service|care) line|not my department|the (?:day team|manager) will (?:handle|deal|look)|"
+    rf"will (?:review|consider|look into) it|wait until|have to wait|come back (?:later|tomorrow)|"
+    rf"(?:try|call|ring|check|come) (?:(?:it|again|back|us)\s+)*later|open a ticket|raise a ticket|submit a (?:ticket|request))\b"
 )
 # What only files the problem: a promise with one of these is a deferral, not
 # an action ("we'll review it within five working days"). A time word alone
 # ("tomorrow morning") is not filing: a repair booked for tomorrow is booked.
 FILING = re.compile(
-    r"\b(?:fill (?:in|out) (?:the|a|this|our) [a-z ]*form|complaint form|"
-    r"within (?:\d+|one|two|three|five|ten) (?:working |business )?days|(?:\d+|one|two|three|five|ten) (?:working|business) days|"
-    r"get back to you|someone will (?:call|contact|get back)|(?:review|consider|look into) it|"
-    r"(?:open|raise|submit|log) (?:a|the) (?:ticket|request|complaint)|pass (?:it|this|your [a-z]+) (?:on|to)|"
-    r"make a note|(?:note|log|record) (?:down )?(?:your|the) (?:request|complaint|details)|"
-    r"let you know|keep you (?:posted|updated|informed))\b"
+    rf"\b(?:fill (?:in|out) (?:the|a|this|our) [a-z ]*form|complaint form|"
+    rf"within {N} (?:working |business )?days|{N} (?:working|business) days|"
+    rf"get back to you|someone will (?:call|contact|get back)|(?:review|consider|look into) it|"
+    rf"(?:open|raise|submit|log) (?:a|the) (?:ticket|request|complaint)|pass (?:it|this|your [a-z]+) (?:on|to)|"
+    rf"make a note|(?:note|log|record) (?:down )?(?:your|the) (?:request|complaint|details)|"
+    rf"let you know|keep you (?:posted|updated|informed))\b"
 )
 # Guiding the customer through a step kindly: "could you unplug the cable?",
 # "if you could press the button". In technical support this is the solution.

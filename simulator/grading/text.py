@@ -45,7 +45,9 @@ NOT_NEGATION = re.compile(
     # "without a fee", "it won't come to that", "you shouldn't spend the night here": no refusal
     r"\bwithout (?:a |any |the )?(?:extra )?(?:fee|charge|penalty|cost|paying|payment|fuss)\b|"
     r"\bwon't come to that\b|\byou shouldn't (?:spend|need|worry|have)\b|\bno need (?:to|for)\b|"
-    r"\bnot (?:on a bench|a problem|at all)\b|\bwon't (?:be long|take long|happen again)\b"
+    r"\bnot (?:on a bench|a problem|at all)\b|\bwon't (?:be long|take long|happen again)\b|"
+    # Dismay on the customer's behalf ("Oh no, poor Bella"), not an answer.
+    r"\boh,? no\b|\bno wonder\b"
 )
 
 
