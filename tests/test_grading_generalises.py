@@ -378,3 +378,81 @@ _RULES = RubricGrader(use_embeddings=False, use_learned=False)
 def test_readings_other_writers_showed(reply: str, customer: str | None, act: str, present: bool) -> None:
     g = _RULES.grade(reply, GradeContext(customer_line=customer))
     assert (act in g.acts) is present, (reply, sorted(g.acts))
+
+
+@pytest.mark.parametrize(
+    ("reply", "dimension", "reason", "present"),
+    [
+        # Readings the six writers' left-one-out errors showed (this round's second pass).
+        (
+            "Oh no, poor thing. Bring him straight in and the vet will see him first.",
+            "flexibility",
+            "refusal",
+            False,
+        ),
+        (
+            "That's a brilliant idea. I'll hold the part for you at the front desk.",
+            "courtesy",
+            "sarcasm",
+            False,
+        ),
+        ("Brilliant idea. Why didn't anyone think of that before.", "courtesy", "sarcasm", True),
+        ("Oh no, so sorry!! I'll sort a replacement right now.", "courtesy", "shouting (!!)", False),
+        ("Hand it over!! Now!!", "courtesy", "shouting (!!)", True),
+        ("Please accept our apologies for the delay.", "courtesy", "polite word used to command", False),
+        ("Please accept that the rules apply to everyone.", "courtesy", "polite word used to command", True),
+        ("Don't panic, we can print a copy from the till.", "courtesy", "command without a softener", False),
+        ("Of course you're upset, and it isn't your fault.", "courtesy", "blame", False),
+        ("You could have just told me that at the start.", "courtesy", "blame", True),
+        (
+            "I'll raise your limit now so the payment goes through.",
+            "flexibility",
+            "defers with no action now",
+            False,
+        ),
+        ("I'll raise it with the day team.", "flexibility", "defers with no action now", True),
+        # And the two newest writers' replies: the clipped report of a thing done,
+        # sparing the customer, impatience and mock reasons without a rude word.
+        (
+            "The penalty can be put on hold while you appeal; you won't be chased for it.",
+            "flexibility",
+            "refusal",
+            False,
+        ),
+        ("I haven't got all day. The van's on its way.", "courtesy", "dismissal", True),
+        ("I don't write the timetable, do I?", "courtesy", "sarcasm", True),
+        ("Oh great, because I control the traffic now.", "courtesy", "sarcasm", True),
+    ],
+)
+def test_readings_the_next_writers_showed(reply: str, dimension: str, reason: str, present: bool) -> None:
+    g = _RULES.grade(reply, GradeContext())
+    assert (reason in reasons(g, dimension)) is present, (reply, sorted(reasons(g, dimension)))
+
+
+@pytest.mark.parametrize(
+    ("reply", "offers"),
+    [
+        ("Rebooked you on the 18:40, seat 12A.", True),
+        ("Fee refunded, replacement couriered today.", True),
+        ("ive cancelled ur fine, all done", True),
+        ("Your new card can be issued at the desk this afternoon.", True),
+        ("If I could, I would. It takes ten working days.", False),
+        ("You could have renewed it online.", False),
+        ("Refunds are processed within 5-7 working days.", False),
+        ("Sure, because I can conjure a van out of thin air.", False),
+        ("Oh, I can hear how worried you are.", False),
+        ("Phones don't work for free abroad.", False),
+        ("What I can do is put you on the phone with her for a minute now.", True),
+        ("Please take a seat while I book the station hotel for you.", True),
+        ("Here's what I'll do: a courtesy car at your door by nine.", True),
+    ],
+)
+def test_what_counts_as_an_offer(reply: str, offers: bool) -> None:
+    g = _RULES.grade(reply, GradeContext())
+    assert ("offers" in g.acts) is offers, (reply, sorted(g.acts))
+
+
+def test_impatience_is_discourteous_but_does_not_dismiss_the_offer() -> None:
+    g = _RULES.grade("The rider's coming within the hour. Stop messaging.", GradeContext())
+    assert "rude" in g.acts and g.courtesy <= 35
+    assert "offers" in g.acts and "dismisses the problem" not in reasons(g, "flexibility")

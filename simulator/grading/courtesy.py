@@ -124,6 +124,7 @@ def assess(
             lx.POLITE_COMMAND,
             lx.BLAME,
             lx.DISMISSAL,
+            lx.IMPATIENCE,
             lx.INSULT,
             lx.PROFANITY,
             lx.SARCASM,

@@ -77,6 +77,10 @@ _DELEGATES = re.compile(
 )
 
 
+# Progressive forms of the filing verbs ("I'm escalating", "we're logging").
+_FILING_STEMS = ("escalat", "logg", "flagg", "pass", "forward", "not", "transferr", "report")
+
+
 def _clause_offers(i: int, span: Span, first: bool, customer_proposed: bool) -> list[Offer]:
     low = span.low
     found: list[Offer] = []
@@ -130,9 +134,24 @@ def _clause_offers(i: int, span: Span, first: bool, customer_proposed: bool) -> 
             owner = (m.group("who") or m.group("who2")) in {"i'm", "i am"}
             verb = m.group("verb") or m.group("verb2")
             look = verb in {"check", "look"} or (verb == "ask" and not _DELEGATES.match(low[m.end() :]))
+            # "I'm escalating this to billing, who will contact you within 5-7 days" files it.
+            files = verb.startswith(_FILING_STEMS) or lx.FILING.search(low) is not None
+            if files and not look:
+                found.append(Offer("file", _cut(span, m), i, NOTHING - 5, owner))
+                continue
             found.append(
                 Offer("look" if look else "act", _cut(span, m), i, LOOKING_AT if look else OFFER, owner)
             )
+    if not found and (m := lx.OFFER_FRAMES.search(low)) and not _negated(span, m):
+        found.append(
+            Offer(
+                "act",
+                _cut(span, m),
+                i,
+                OFFER,
+                owner=m.group(0).startswith(("here's", "what i", "while i", "and i")),
+            )
+        )
     for m in lx.PERFECT.finditer(low):
         if not _negated(span, m):
             owner = m.group("who") in {"i've", "i have"}
@@ -141,12 +160,14 @@ def _clause_offers(i: int, span: Span, first: bool, customer_proposed: bool) -> 
                 found.append(Offer("file", _cut(span, m), i, NOTHING - 5, owner))
             else:
                 found.append(Offer("act", _cut(span, m), i, OFFER, owner))
+    if not found and (m := lx.DONE_REPORT.search(low)) and not _negated(span, m) and not span.is_question:
+        found.append(Offer("act", _cut(span, m), i, OFFER))
     for m in lx.PASSIVE_DONE.finditer(low):
-        if (
-            not _negated(span, m)
-            and not lx.REFUSAL.search(low)
-            and not lx.IN_DUE_COURSE.match(low[m.end() :])
-        ):
+        # "Refunds are processed within 5-7 days" is the usual course; "the rider's
+        # coming within the hour" is on its way to this customer.
+        underway = m.group("verb") in {"coming", "going out"} or m.group("verb").startswith("on ")
+        routine = not underway and lx.IN_DUE_COURSE.match(low[m.end() :]) is not None
+        if not _negated(span, m) and not lx.REFUSAL.search(low) and not routine:
             found.append(Offer("act", _cut(span, m), i, THIRD_PARTY))
     for m in lx.THIRD_PARTY.finditer(low):
         if not _negated(span, m) and not lx.DEFERS.search(low):
@@ -159,7 +180,7 @@ def _clause_offers(i: int, span: Span, first: bool, customer_proposed: bool) -> 
         found.append(Offer("option", span.text.strip(), i, OFFER))
     elif (m := lx.OPTIONS.search(low)) and m.group(0) in {"either", "or would you", "how about"}:
         found.append(Offer("option", _cut(span, m), i, OFFER))
-    if (m := lx.NOMINAL_OFFER.search(low)) and not lx.REFUSAL.search(low):
+    if (m := lx.NOMINAL_OFFER.search(low)) and not lx.REFUSAL.search(low) and not has_negation(low):
         found.append(Offer("nominal", span.text.strip(" ."), i, OFFER))
     if (m := lx.GRANT.match(low)) and not lx.SENDS_AWAY.search(low):
         found.append(Offer("grant", _cut(span, m) + low[m.end() :].split(",")[0], i, OFFER))

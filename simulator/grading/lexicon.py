@@ -36,7 +36,7 @@ N = rf"{_NUMBER}(?:\s*(?:-|\u2013|to)\s*{_NUMBER})?"
 # -- courtesy: what raises it ------------------------------------------------
 
 APOLOGY = re.compile(
-    r"\b(?:(?:i'm|i am|we're|we are|so|very|really|terribly) sorry|^sorry\b|sorry (?:about|for|to)|"
+    r"\b(?:(?:i'm|i am|we're|we are|so|very|really|terribly) sorry|^sorry\b|sorry (?:about|bout|abt|for|to)|"
     # "that's not great, sorry!": an apology at the end of a sentence, however informal.
     r"sorry(?=\s*(?:[!.,]|$))|"
     r"(?:i|we) (?:do |sincerely |truly )?apologi[sz]e|my apologies|our apologies|apologies for)"
@@ -79,7 +79,7 @@ COURTESY_POSITIVE: tuple[Rule, ...] = (
         # "you must be worn out": the epistemic must, about how the customer feels
         r"you must (?:be|feel|have (?:been|had))\b(?! (?:joking|kidding|mistaken|confused|wrong|aware))|"
         r"i know (?:how|this|it's)|i hear you|(?:that's|that is) (?:understandable|not (?:what you (?:booked|expected|paid for)|ok|okay|acceptable|right))|"
-        r"you're right|you are right|(?:i'd|i would) (?:be|feel) (?:furious|upset|angry|frustrated|the same|worried|exhausted)|"
+        r"you're right|you are right|(?:i'd|i would) (?:be|feel) (?:exactly |just )?(?:furious|upset|angry|frustrated|the same|worried|exhausted)|"
         r"(?:that's|it's) (?:frustrating|awful|terrible|stressful|not fair)|"
         r"(?:what|how) (?:a |an )?(?:horrible|awful|stressful) )",
         10,
@@ -92,6 +92,7 @@ COURTESY_POSITIVE: tuple[Rule, ...] = (
         r"(?:have|take) a seat|can i (?:get|bring|offer) you|(?:some |a cup of )?(?:tea|coffee|hot chocolate|a glass of water)\b|"
         r"stay safe|take care|(?:you're|you are) in good hands|(?:i|we) won't leave you|(?:i|we) will not leave you|"
         r"don't worry|do not worry|dont worry|don't panic|do not panic|dont panic|don't fret|never mind the|"
+        r"(?:no need to|don't) apologi[sz]e|"
         r"poor (?:thing|you|love|mite|lamb)|bless (?:her|him|you|them)|"
         r"no worries|not to worry|rest assured|(?:we|i)(?:'ll| will| can)(?: \w+)? look after you|"
         r"make yourself comfortable|get some rest)",
@@ -127,7 +128,7 @@ COMMAND = re.compile(
 CARE_IMPERATIVE = re.compile(
     r"^(?:(?:ok|okay|so|now|just|then)[,.]?\s+)*(?:stay (?:safe|away|clear|warm|inside|in the car|calm|with)|"
     r"keep (?:safe|warm|clear|away)|don't worry|do not worry|dont worry|don't panic|do not panic|dont panic|"
-    r"don't fret|never mind|take care|(?:have|take) a (?:seat|rest|look|good)|"
+    r"don't fret|never mind|don't apologi[sz]e|follow me|(?:come )?this way|take care|(?:have|take) a (?:seat|rest|look|good)|"
     r"feel free|enjoy|rest assured|be careful|mind the|get some rest|give me (?:a|one|two|five|ten|just a) "
     r"(?:moment|minute|minutes|second|seconds|sec)|bear with me|hold on a (?:moment|second|minute)|"
     r"let me|let us|let's|leave it (?:with|to) me|tell me (?:more|how|what happened)|come (?:in|inside|with me)|"
@@ -161,11 +162,15 @@ BLAME = rule(
     r"^should(?:'ve| have) been|"
     r"if you'd (?:booked|read|come|checked|told|sent|applied)|"
     r"are you sure (?:that|it|you)|did you even|people try this|(?:probably|must be) your|take it up with|"
-    r"read the terms next time|next time,? (?:read|book|check)|(?:your|you're) (?:own )?fault|"
+    r"read the terms next time|next time,? (?:read|book|check)|"
+    # "It isn't your fault" takes the blame off the customer.
+    r"(?<!isn't )(?<!is not )(?<!not )(?<!wasn't )(?<!was not )(?<!never )(?:your|you're) (?:own )?fault|"
+    r"you could(?:'ve| have) (?:just )?(?:said|told|mentioned|asked|checked|read|paid|booked|called|rung)|"
+    r"^should(?:'ve| have) (?:read|checked|booked|thought|asked|looked|paid)|"
     r"you (?:didn't|did not|failed to|forgot to|never) (?:read|check|book|tell|say|service|ask)|"
     r"you were (?:supposed|meant) to|should (?:service|maintain|check|read|look after) (?:your|their)|"
     r"if you had(?:n't)?|that's on you|you (?:need|ought) to learn|people like you|"
-    r"blame (?:yourself|the)|your (?:own )?(?:mistake|problem)|you (?:people|guys) always)\b",
+    r"blame (?:yourself|the)|(?<!not )(?<!isn't )your (?:own )?(?:mistake|problem)|you (?:people|guys) always)\b",
     -18,
     "blame",
     "blames",
@@ -186,6 +191,17 @@ DISMISSAL = rule(
     r"can't blame (?:it|them|us)|rules are rules|that's it\.?$|"
     # The brush-off of a counter: "I just work here".
     r"i (?:just|only) work (?:here|the desk|the counter|the phones?|in [a-z]+))\b",
+    -22,
+    "dismissal",
+    "rude",
+)
+# Impatience: the customer is holding the agent up. Discourteous, but it says nothing
+# about the offer ("Rider's coming within the hour, stop messaging"), so unlike a
+# dismissal it is not read as dismissing the problem.
+IMPATIENCE = rule(
+    r"\b(?:i (?:haven't|have not|don't have) got all day|i(?:'ve| have) got a queue|move along|step aside|"
+    r"happy now|yeah,? yeah|are we done|what a fuss|"
+    r"stop (?:messaging|texting|emailing|ringing|getting (?:worked up|upset|so worked up)|panicking|worrying))\b",
     -22,
     "dismissal",
     "rude",
@@ -219,7 +235,12 @@ PROFANITY = rule(
 SARCASM = rule(
     r"\b(?:oh,? great|oh,? wonderful|oh,? perfect|wow,? (?:thanks|great|really)|thanks for nothing|"
     r"good luck with that|congratulations|sure,? because|as if|yeah,? right|what a surprise|"
-    r"genius|brilliant idea|nice try|lucky you|how (?:nice|lovely|convenient) for you|"
+    r"genius|brilliant idea|(?:oh,? )?(?:sure|right),? let's (?:all )?just|nice try|"
+    # "Oh brilliant, because I'm in charge of the weather now": a mock reason.
+    r"^(?:oh,? |well,? )?(?:brilliant|great|right|sure|wonderful|perfect|yeah|of course)[,.!]? because\b|"
+    # "I don't make the weather, do I?": the agent's limit turned on the customer.
+    r"(?:i|we) (?:don't|can't|cannot|am not|'m not|won't) [a-z' ]+, (?:do|can|am|will) (?:i|we)\b|"
+    r"lucky you|how (?:nice|lovely|convenient) for you|"
     r"i'm sure you (?:did|do|are)|obviously,? you|clearly,? you|another (?:happy|satisfied) customer)\b",
     -22,
     "sarcasm",
@@ -291,7 +312,7 @@ MULTIWORD_VERBS = (
 # After "I'll" or "we can", any verb but these commits to an action: a new
 # scenario's verbs ("freeze", "stamp", "unblock") need no list of their own.
 NOT_ACTIONS = (
-    r"(?:be|being|been|have|know|understand|imagine|need|want|think|hope|believe|feel|wish|agree|appreciate|"
+    r"(?:be|being|been|have|know|understand|imagine|hear|sense|need|want|think|hope|believe|feel|wish|agree|appreciate|"
     r"apologi[sz]e|guess|suppose|say|tell|like|love|hate|mind|admit|assume|expect|fear|not|never|no|only|just|"
     r"also|really|definitely|certainly|probably|still|even|always|afraid|sorry|happy|glad|able|going|about|"
     r"gonna|right|personally|quickly|gladly|immediately|now|already|then|both|all|do|get back to|"
@@ -317,13 +338,21 @@ RAISE_FILES = re.compile(
     r"^\s*(?:it|this|that|(?:a|the|your) (?:ticket|complaint|case|query|issue|concern|request|claim|report))\b"
 )
 FILED_AFTER = re.compile(
-    r"^\s*(?:back to you|back in touch|in touch|a note|notes?|you know|it on|this on|your (?:request|complaint|details))\b"
+    r"^\s*(?:back to you|back in touch|in touch|a note|notes?|you know|it on|this on|your (?:request|complaint|details)|"
+    # "We'll contact you when the part arrives": a promise to say when, not to act.
+    r"you (?:when|once|if|as soon as) (?:it|the|your|we|they|there)\b)"
+)
+# Offers said another way: "here's what I'll do: a 4G router by courier today",
+# "what I can do is put her on the phone", "have a seat while I book the hotel".
+OFFER_FRAMES = re.compile(
+    r"\b(?:here's what (?:i'll|i will|i can|we'll|we will|we can) do|what (?:i|we) (?:can|could|will|'ll) do is|"
+    rf"(?:while|and) (?:i|we) (?:{ACTION_VERBS})\b(?! (?:you|that|what|if|whether)\b))"
 )
 
 COMMITMENT = re.compile(
     # "May I have your name" is a question, not a commitment; a bare "we have" is possession.
     r"(?<!may )(?<!can )(?<!could )(?<!shall )(?<!do )(?<!should )"
-    r"\b(?:(?P<who>i'll|we'll|let me|let us|let's|i'd|we'd)|(?P<who2>i|we)(?=(?:'ll|'d| will| shall| can| could| would| am going| are going| am about| are about|'m going|'re going| am happy| are happy| am glad| are glad| would be|'m happy|'re happy|'m glad|'re glad|'m able|'re able)\b))"
+    r"\b(?:(?P<who>i'll|we'll|let me|let us|let's|i'd|we'd|ill(?= (?:go|get|send|swap|sort|book|call|ring|check|ask|put|move|bring|make|text|email|refund|cancel|add|push|fix)\b))|(?P<who2>i|we)(?=(?:'ll|'d| will| shall| can| could| would| am going| are going| am about| are about|'m going|'re going| am happy| are happy| am glad| are glad| would be|'m happy|'re happy|'m glad|'re glad|'m able|'re able)\b))"
     r"(?P<aux>(?:'ll|'m|'re| will| shall| can| could| am| are|'d| would)?(?: be)?(?: happy| glad)?(?: to)?"
     r"(?: going to| gonna| about to| able to)?(?: right| just| personally| quickly| also| gladly| immediately| now)?)\s+"
     rf"(?P<verb>{MULTIWORD_VERBS}|{ACTION_VERBS}|(?!{NOT_ACTIONS})[a-z]+?)(?:ing|s|ed)?\b(?! to\b)"
@@ -338,7 +367,7 @@ PROGRESSIVE = re.compile(
     r"(?:you|your|it|this|that|the|a|an|him|her|them|some|everything|one|two)\b"
 )
 PERFECT = re.compile(
-    r"\b(?P<who>i've|we've|i have|we have)\s+(?:also\s+|already\s+|just\s+|now\s+)?"
+    r"\b(?P<who>i've|ive|we've|i have|we have)\s+(?:also\s+|already\s+|just\s+|now\s+)?"
     r"(?P<verb>added|booked|sent|arranged|dispatched|moved|upgraded|refunded|credited|waived|asked|called|"
     r"reserved|put|given|set up|organi[sz]ed|ordered|changed|extended|requested|escalated|logged|noted|passed|"
     r"fixed|replaced|restored|reset|cancelled|applied|issued|sorted|found|got|made|opened|raised|flagged|"
@@ -347,6 +376,7 @@ PERFECT = re.compile(
 # Counterfactual: what could have been, or would be if things were otherwise ("you
 # could have paid online", "if I could, I would", "if it were that easy") offers nothing.
 COUNTERFACTUAL = re.compile(
+    r"\bwish (?:i|we) (?:could|were|had)\b|"
     r"\b(?:could|would|should|might|must|'d) have (?:been|done|gone|had|paid|made|known|[a-z]+ed|[a-z]+en)\b|"
     r"^if (?:i|we) could\b[^.]*\b(?:i|we)(?:'d| would)\b|\bif (?:it|that|only) (?:were|was)\b|\bif only\b"
 )
@@ -356,13 +386,23 @@ IN_DUE_COURSE = re.compile(
     rf"^\s*(?:[a-z]+\s+){{0,2}}(?:within|in {N}|after|once|automatically|in (?:the )?order|"
     r"on (?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)|next (?:week|month)|by the end)\b"
 )
+# A thing done, told in a clipped report: "Moved you to the 23:15.", "Loaner fitted
+# today", "ive cancelled ur fine". At a clause's start, or after a noun ("fee refunded").
+DONE_REPORT = re.compile(
+    r"(?:^(?:(?:ok|okay|right|done|sure|yes|yep|yeah|fine|good news|all sorted)[,.!]?\s+)*(?:(?:i've|ive|i have|we've)\s+)?"
+    r"(?:just\s+|already\s+|now\s+)?|\b[a-z]+\s+(?=(?:refunded|couriered|fitted|flagged|backdated|rebooked|waived|credited)\b))"
+    r"(?P<verb>moved|booked|refunded|backdated|rebooked|flagged|fitted|couriered|added|sent|arranged|upgraded|swapped|"
+    r"switched|reserved|credited|waived|sorted|fixed|ordered|issued|applied|approved|authori[sz]ed|dispatched|"
+    r"cancelled (?:the|your|ur|that) (?:fine|charge|fee|penalty|bill|debt))\b(?!\?)"
+)
 # A thing done, said of the thing: "Heaters are booked", "the refund has been processed".
 # "We are fully booked" does not match: only these adverbs may stand between.
 PASSIVE_DONE = re.compile(
-    r"\b(?:is|are|has been|have been|'s been|will be|'ll be)\s+(?:now\s+|already\s+|all\s+|just\s+)?"
+    r"\b(?:is|are|has been|have been|'s been|'s|will be|'ll be|can be)\s+(?:now\s+|already\s+|all\s+|just\s+)?"
     # Not "cancelled": "your flight is cancelled" is bad news, not something done for them.
     r"(?P<verb>booked|sent|arranged|approved|authori[sz]ed|refunded|processed|reversed|waived|"
-    r"credited|reserved|dispatched|sorted|fixed|ordered|reimbursed|replaced|rebooked|upgraded|on (?:its|their|the) way)"
+    r"credited|reserved|dispatched|sorted|fixed|ordered|reimbursed|replaced|rebooked|upgraded|on (?:its|their|the) way|"
+    r"moved|issued|placed on hold|put on hold|on hold|fitted|couriered|backdated|added|swapped|switched|coming|going out)"
     r"(?!\s+(?:up|solid|out))\b"
 )
 THIRD_PARTY = re.compile(
