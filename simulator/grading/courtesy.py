@@ -28,7 +28,8 @@ _KIND_FRAGMENT = re.compile(
     r"^(?:of course|certainly|absolutely|sure|thanks|thank you|sorry|welcome|hello|hi|oh|great|right|hmm|um|"
     r"ok|okay|alright|all right|one moment|just a moment|"
     r"yes|no problem|gladly|good|lovely|perfect|excellent|understood|i see|oh dear|oh no|not at all|not necessarily|"
-    r"i'm sorry|we're sorry|my apologies|apologies|good evening|good morning|good afternoon|dear)\b"
+    r"i'm sorry|we're sorry|my apologies|apologies|good evening|good morning|good afternoon|dear|hiya|hey|"
+    r"happy (?:anniversary|birthday|holidays|new year)|congratulations|welcome back|enjoy)\b"
 )
 # Danescu-Niculescu-Mizil et al. (2013): a direct question ("What's your
 # number?", "Did you ...?") and a "so"-start read as less polite than an
@@ -61,12 +62,20 @@ def name_parts(full_name: str | None) -> list[str]:
     return [w for w in re.findall(r"[A-Za-z][A-Za-z'-]+", full_name) if not _TITLE.match(w) and len(w) > 1]
 
 
+# Eagerness the marks go with: "yes!!", "hiya!!", "def!! :)".
+_EAGER = re.compile(
+    r"^(?:yes|yeah|yeh|yep|sure|def|definitely|of course|ofc|absolutely|hiya|hi|hello|hey|yay)\b|:\)|:-\)|\u263a|\U0001f642|\U0001f60a"
+)
+
+
 def _warm_sentence(spans: list[Span], position: int) -> bool:
     """Whether the sentence at `position` is warm ("so sorry!!", "don't worry!!"):
     there the marks are eagerness, not shouting."""
     for span in spans:
         if span.start <= position <= span.end:
-            return any(r.pattern.search(span.low) for r in (*lx.COURTESY_POSITIVE, lx.DEFERENCE))
+            return any(r.pattern.search(span.low) for r in (*lx.COURTESY_POSITIVE, lx.DEFERENCE)) or bool(
+                _EAGER.search(span.low)
+            )
     return False
 
 
@@ -147,7 +156,8 @@ def assess(
             if (m := lx.COMMAND.match(low)) and not grant:
                 add(span, m, -16, "command without a softener", "commands")
         # "Membership number?": a question cut down to a demand.
-        if span.is_question and len(low.split()) <= 3 and not _FRAGMENT_OK.match(low):
+        # Not when the reply then helps: "Before four? Pop it on the counter and I'll pipe it now."
+        if span.is_question and len(low.split()) <= 3 and not _FRAGMENT_OK.match(low) and not helpful:
             m = re.match(r".+", low)
             assert m is not None
             add(span, m, -10, "curt demand", None)

@@ -17,7 +17,7 @@ from simulator.grading import lexicon as lx
 from simulator.grading.base import Evidence
 from simulator.grading.content import conjuncts, content_of, content_stems
 from simulator.grading.scenario_index import Entry, ScenarioIndex, content_words, overlap
-from simulator.grading.text import NEGATION, Span, has_negation, negated_before, normalise
+from simulator.grading.text import NEGATION, Span, has_negation, negated_before, normalise, sentences
 
 NOTHING = 40  # a reply that neither helps nor refuses
 ASKING = 50  # gathering information or promising to look (3 of 5)
@@ -89,9 +89,12 @@ def _clause_offers(i: int, span: Span, first: bool, customer_proposed: bool) -> 
         return found
     question = span.is_question and not lx.OPTIONS.search(low)
     m: re.Match[str] | None
+    limit = lx.LIMIT.search(low)
     for m in lx.COMMITMENT.finditer(low):
-        if _negated(span, m):
+        if _negated(span, m) or (limit is not None and limit.start() <= m.start() <= limit.end()):
             continue
+        if m.group("verb") == "see" and re.match(r"\s*(?:how|why|that|what you mean|you)\b", low[m.end() :]):
+            continue  # "I can see how you'd miss them": an observation, not a look
         if question and m.group("verb") not in lx.LOOK_VERBS:
             continue  # "Is there anything else I can help you with?" commits to nothing
         verb = m.group("verb")
@@ -208,6 +211,10 @@ class Scene:
         return normalise(self.customer_line or "")
 
     @property
+    def customer_doubted(self) -> bool:
+        return bool(self.customer_line and lx.DOUBTED.search(self.customer_low))
+
+    @property
     def customer_proposed(self) -> bool:
         return bool(self.customer_line and lx.CUSTOMER_PROPOSAL.search(self.customer_low))
 
@@ -235,6 +242,7 @@ class _Clause:
     span: Span
     offers: list[Offer]
     vector: Any | None
+    mocking: bool = False  # said in mockery: nothing in it is offered
 
     @property
     def low(self) -> str:
@@ -252,19 +260,41 @@ class _Clause:
 def assess(reply: str, spans: list[Span], scene: Scene) -> FlexResult:
     """Flexibility of a reply: each clause read in turn, then one score from what was found."""
     reading = _Reading(FlexResult(score=NOTHING))
+    mocking = _mocking_sentences(reply)
     for i, span in enumerate(spans):
         clause = _Clause(i, span, _clause_offers(i, span, i == 0, scene.customer_proposed), None)
+        if any(start <= span.start < end for start, end in mocking):
+            clause.offers, clause.mocking = [], True
         if scene.vectors is not None:
             clause.vector = scene.vectors[i]
         if scene.index is not None:
             _match_scenario(clause, scene, scene.index, reading)
         _drop_rejected(clause, scene, reading)
         reading.result.offers.extend(clause.offers)
-        _note_holdbacks(clause, reading)
+        _note_holdbacks(clause, reading, denies=i == 0 and scene.customer_doubted)
         _note_lifts(clause, reading)
     _name_acts(reading)
     _score(reading, spans, reply, scene)
     return reading.result
+
+
+# After a sarcastic sentence, one that turns ("Fine, I'll book it") is meant.
+_TURNS = re.compile(r"^(?:fine|ok|okay|alright|all right|but|anyway|seriously|look|right|well,? fine)\b")
+
+
+def _mocking_sentences(reply: str) -> list[tuple[int, int]]:
+    """Where the reply mocks the customer: a sarcastic sentence ("Sure, and shall I ride
+    the race for you?"), and the one after it unless it turns ("Oh sure, we've got a
+    money tree out the back. I'll go and shake it.")."""
+    spans = sentences(reply)
+    found: list[tuple[int, int]] = []
+    previous = False
+    for span in spans:
+        sarcastic = lx.SARCASM.pattern.search(span.low) is not None
+        if sarcastic or (previous and not _TURNS.match(span.low.strip())):
+            found.append((span.start, span.end))
+        previous = sarcastic
+    return found
 
 
 # -- step 1: what the scenario says, by meaning ---------------------------------
@@ -279,7 +309,8 @@ def _match_scenario(clause: _Clause, scene: Scene, index: ScenarioIndex, reading
     # A clause that files the problem ("they'll get back to you") offers no solution.
     files = lx.FILING.search(low) is not None or any(o.kind == "file" for o in clause.offers)
     blocked = (
-        has_negation(low)
+        clause.mocking
+        or has_negation(low)
         or burden
         or (files and not clause.rule_offers)
         or rigid_hit is not None
@@ -440,9 +471,16 @@ def _drop_rejected(clause: _Clause, scene: Scene, reading: _Reading) -> None:
 # -- step 3: shapes that hold the customer back ------------------------------------
 
 
-def _note_holdbacks(clause: _Clause, reading: _Reading) -> None:
+def _note_holdbacks(clause: _Clause, reading: _Reading, denies: bool = False) -> None:
+    """`denies`: the customer asked whether she is doubted or blamed, so a first "No"
+    answers that ("No, of course not"); it refuses nothing."""
     span, low, result = clause.span, clause.low, reading.result
-    if (m := lx.REFUSAL.search(low)) and not lx.EXCEPTION.search(low) and not _apology_only_negation(low, m):
+    m = lx.REFUSAL.search(low)
+    if m is not None and denies and m.start() == 0 and m.group(0) in {"no", "nope"}:
+        m = None
+    if m is None and not clause.rule_offers:
+        m = lx.LIMIT.search(low)  # "three weeks is the earliest we can offer"
+    if m is not None and not lx.EXCEPTION.search(low) and not _apology_only_negation(low, m):
         reading.negative("refusal", _cut(span, m), -28)
         result.acts.add("refuses")
     if (m := lx.POLICY.search(low)) and not lx.EXCEPTION.search(low) and not _raw_negated(span, m):

@@ -42,7 +42,7 @@ APOLOGY = re.compile(
     r"(?:i|we) (?:do |sincerely |truly )?apologi[sz]e|my apologies|our apologies|apologies for)"
 )
 GREETING = rule(
-    r"^(?:hello|hi|hey there|good (?:morning|afternoon|evening|day|night)|welcome|greetings|dear)\b",
+    r"^(?:hello|hi|hiya|hey there|good (?:morning|afternoon|evening|day|night)|welcome|greetings|dear)\b",
     9,
     "greeting",
     "greets",
@@ -59,7 +59,7 @@ COURTESY_POSITIVE: tuple[Rule, ...] = (
         "indirect request",
     ),
     rule(
-        r"\b(?:i'm afraid|i am afraid|unfortunately|perhaps|possibly|i think|i believe|if possible)\b",
+        r"\b(?:i'm afraid|i am afraid|unfortunately|perhaps|possibly|i think|i believe(?! you\b)|if possible)\b",
         4,
         "hedge",
     ),
@@ -81,7 +81,8 @@ COURTESY_POSITIVE: tuple[Rule, ...] = (
         r"i know (?:how|this|it's)|i hear you|(?:that's|that is) (?:understandable|not (?:what you (?:booked|expected|paid for)|ok|okay|acceptable|right))|"
         r"you're right|you are right|(?:i'd|i would) (?:be|feel) (?:exactly |just )?(?:furious|upset|angry|frustrated|the same|worried|exhausted)|"
         r"(?:that's|it's) (?:frustrating|awful|terrible|stressful|not fair)|"
-        r"(?:what|how) (?:a |an )?(?:horrible|awful|stressful) )",
+        r"(?:what|how) (?:a |an )?(?:horrible|awful|stressful) |"
+        r"(?:you've|you have) every right|i (?:really )?admire (?:you|that)|i (?:really )?don't want you to miss)",
         10,
         "acknowledges feelings",
         "empathises",
@@ -95,7 +96,11 @@ COURTESY_POSITIVE: tuple[Rule, ...] = (
         r"(?:no need to|don't) apologi[sz]e|"
         r"poor (?:thing|you|love|mite|lamb)|bless (?:her|him|you|them)|"
         r"no worries|not to worry|rest assured|(?:we|i)(?:'ll| will| can)(?: \w+)? look after you|"
-        r"make yourself comfortable|get some rest)",
+        r"make yourself comfortable|get some rest|"
+        # Good wishes for the occasion.
+        r"happy (?:anniversary|birthday|holidays|new year)|congratulations on|many happy returns|"
+        r"enjoy your (?:evening|meal|night|stay|day|trip|holiday)|have a (?:lovely|great|wonderful|good|safe) "
+        r"(?:evening|night|day|time|meal|stay|trip|journey|flight))",
         8,
         "care for the person",
     ),
@@ -105,7 +110,7 @@ DEFERENCE = rule(
     r"\b(?:(?:good|great|fair|excellent|sensible|lovely|brilliant|clever) (?:idea|point|question|thought|suggestion)|"
     r"thank you for (?:suggesting|the suggestion)|you did everything right|"
     r"(?:it's|that's|this is|it was) (?:all )?(?:our|my) (?:fault|mistake)|we should have|"
-    r"you shouldn't have to|you're exactly|happy to help)\b",
+    r"you shouldn't have to|you're exactly|happy to help|i (?:do )?believe you|i don't doubt (?:you|it|that))\b",
     8,
     "deference: credits the customer",
 )
@@ -161,7 +166,10 @@ BLAME = rule(
     r"\b(?:you should(?:'ve| have)(?! (?:had|been able) to)|you shouldn't have(?! (?:had )?to)|"
     r"^should(?:'ve| have) been|"
     r"if you'd (?:booked|read|come|checked|told|sent|applied)|"
-    r"are you sure (?:that|it|you)|did you even|people try this|(?:probably|must be) your|take it up with|"
+    r"are you sure (?:that|it|you)|did you even|"
+    # Doubting the customer's own account: "perhaps you booked for another night?"
+    r"(?:maybe|perhaps|could it be that|is it possible) you (?:booked|rang|called|phoned|wrote|got|made|mixed|"
+    r"confused|forgot|misread|misheard|dreamt|imagined)|people try this|(?:probably|must be) your|take it up with|"
     r"read the terms next time|next time,? (?:read|book|check)|"
     # "It isn't your fault" takes the blame off the customer.
     r"(?<!isn't )(?<!is not )(?<!not )(?<!wasn't )(?<!was not )(?<!never )(?:your|you're) (?:own )?fault|"
@@ -178,7 +186,7 @@ BLAME = rule(
 DISMISSAL = rule(
     r"\b(?:not my (?:problem|department|job|fault|concern|responsibility)|not our (?:problem|concern|fault)|"
     r"what (?:do|d'|did) ?you (?:want|expect) (?:me to do|from me|me to say)|(?:do|d') ?you (?:even )?know how many|what do you expect|i don't care|who cares|"
-    r"whatever(?!\s+(?:happens|you (?:need|like|prefer|want|decide|choose)|it takes|works|suits|time|the|it|that|"
+    r"whatever(?!\s+(?:happens|you (?:need|like|prefer|want|decide|choose)|it takes|works|suits|time|the|it|that|else|"
     r"they|we|is|costs?|comes))|deal with it|"
     r"that's life|too bad|tough luck|i (?:already )?(?:said|told you) (?:no|already|that)|i said no|as i (?:already )?said|"
     r"stop (?:calling|making|complaining|shouting|bothering|wasting|whining|asking|going (?:on|over))|making a scene|"
@@ -189,6 +197,8 @@ DISMISSAL = rule(
     r"like everyone else|everyone (?:is|'s) (?:waiting|in a hurry)|everyone does|(?:shouting|yelling) won't|"
     r"don't shout|stop shouting|it works for (?:other|everyone)|other people manage|"
     r"can't blame (?:it|them|us)|rules are rules|that's it\.?$|"
+    r"happens to (?:everyone|everybody|all of us)|welcome to (?:being|the real world|adulthood)|"
+    r"^i (?:already )?said (?:we're|it's|that's|we are|it is)\b|"
     # The brush-off of a counter: "I just work here".
     r"i (?:just|only) work (?:here|the desk|the counter|the phones?|in [a-z]+))\b",
     -22,
@@ -234,12 +244,17 @@ PROFANITY = rule(
 )
 SARCASM = rule(
     r"\b(?:oh,? great|oh,? wonderful|oh,? perfect|wow,? (?:thanks|great|really)|thanks for nothing|"
-    r"good luck with that|congratulations|sure,? because|as if|yeah,? right|what a surprise|"
+    r"good luck with that|congratulations,? you|sure,? because|as if|yeah,? right|what a surprise|"
     r"genius|brilliant idea|(?:oh,? )?(?:sure|right),? let's (?:all )?just|nice try|"
     # "Oh brilliant, because I'm in charge of the weather now": a mock reason.
     r"^(?:oh,? |well,? )?(?:brilliant|great|right|sure|wonderful|perfect|yeah|of course)[,.!]? because\b|"
     # "I don't make the weather, do I?": the agent's limit turned on the customer.
     r"(?:i|we) (?:don't|can't|cannot|am not|'m not|won't) [a-z' ]+, (?:do|can|am|will) (?:i|we)\b|"
+    # "Sure, and shall I ride the race for you as well?": a request capped by an absurd one.
+    r"^(?:oh,? )?(?:sure|yes|yeah|right)[,.]? and (?:shall i|should i|i'll|maybe|why don't|while)\b|"
+    r"^(?:oh,? )?sure,? (?:let me just|i'll just|we'll just|we've got|i've got|just)\b|"
+    r"funnily enough|who (?:could|would) have (?:seen|guessed|known|predicted|thought)|shock horror|"
+    r"money tree|magic wand|(?:it's|that's|it is) all that (?:simple|easy)|"
     r"lucky you|how (?:nice|lovely|convenient) for you|"
     r"i'm sure you (?:did|do|are)|obviously,? you|clearly,? you|another (?:happy|satisfied) customer)\b",
     -22,
@@ -340,7 +355,7 @@ RAISE_FILES = re.compile(
 FILED_AFTER = re.compile(
     r"^\s*(?:back to you|back in touch|in touch|a note|notes?|you know|it on|this on|your (?:request|complaint|details)|"
     # "We'll contact you when the part arrives": a promise to say when, not to act.
-    r"you (?:when|once|if|as soon as) (?:it|the|your|we|they|there)\b)"
+    r"you (?:when|once|if|as soon as) (?:it|the|your|we|they|there|a|an|one|something|anything|space|spaces|places?)\b)"
 )
 # Offers said another way: "here's what I'll do: a 4G router by courier today",
 # "what I can do is put her on the phone", "have a seat while I book the hotel".
@@ -352,7 +367,7 @@ OFFER_FRAMES = re.compile(
 COMMITMENT = re.compile(
     # "May I have your name" is a question, not a commitment; a bare "we have" is possession.
     r"(?<!may )(?<!can )(?<!could )(?<!shall )(?<!do )(?<!should )"
-    r"\b(?:(?P<who>i'll|we'll|let me|let us|let's|i'd|we'd|ill(?= (?:go|get|send|swap|sort|book|call|ring|check|ask|put|move|bring|make|text|email|refund|cancel|add|push|fix)\b))|(?P<who2>i|we)(?=(?:'ll|'d| will| shall| can| could| would| am going| are going| am about| are about|'m going|'re going| am happy| are happy| am glad| are glad| would be|'m happy|'re happy|'m glad|'re glad|'m able|'re able)\b))"
+    r"\b(?:(?P<who>i'll|we'll|let me|let us|let's|i'd|we'd|il{1,2}(?= (?:go|get|send|swap|sort|book|call|ring|check|ask|put|move|bring|make|text|email|refund|cancel|add|push|fix|find|grab|do)\b))|(?P<who2>i|we)(?=(?:'ll|'d| will| shall| can| could| would| am going| are going| am about| are about|'m going|'re going| am happy| are happy| am glad| are glad| would be|'m happy|'re happy|'m glad|'re glad|'m able|'re able)\b))"
     r"(?P<aux>(?:'ll|'m|'re| will| shall| can| could| am| are|'d| would)?(?: be)?(?: happy| glad)?(?: to)?"
     r"(?: going to| gonna| about to| able to)?(?: right| just| personally| quickly| also| gladly| immediately| now)?)\s+"
     rf"(?P<verb>{MULTIWORD_VERBS}|{ACTION_VERBS}|(?!{NOT_ACTIONS})[a-z]+?)(?:ing|s|ed)?\b(?! to\b)"
@@ -386,6 +401,16 @@ IN_DUE_COURSE = re.compile(
     rf"^\s*(?:[a-z]+\s+){{0,2}}(?:within|in {N}|after|once|automatically|in (?:the )?order|"
     r"on (?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)|next (?:week|month)|by the end)\b"
 )
+# A limit dressed as an offer: "three weeks is the earliest we can offer".
+LIMIT = re.compile(
+    r"\b(?:the )?(?:earliest|soonest|best|most|only thing|only option|all|furthest|latest) (?:i|we) (?:can|could) (?:offer|do|give)\b"
+)
+# The customer asks whether she is doubted or blamed ("Are you saying I made it up?"):
+# a "No" then answers the question, it refuses nothing.
+DOUBTED = re.compile(
+    r"\b(?:are you (?:saying|suggesting|calling me|accusing|telling me|implying)|do you think (?:i|we)\b|"
+    r"you think (?:i|we)(?:'m| am| made| lied)|is that what you're saying|are you calling me)"
+)
 # A thing done, told in a clipped report: "Moved you to the 23:15.", "Loaner fitted
 # today", "ive cancelled ur fine". At a clause's start, or after a noun ("fee refunded").
 DONE_REPORT = re.compile(
@@ -416,9 +441,11 @@ PERMISSION = re.compile(
     r"\b(?:you (?:can|could|may|are welcome to|'re welcome to)|you're welcome to|feel free to)\s+"
     r"(?:(?:also|even|just)\s+)?(?P<verb>ride|have|take|stay|use|keep|get|choose|pick|come|sit|bring|go along|"
     r"travel|join|wait (?:inside|in)|borrow|upgrade|switch|change)\b"
+    # Leave to queue or fill in a form is the procedure, not a thing granted.
+    r"(?! (?:the|our|a) (?:waiting list|wait list|queue|form))"
 )
 OPTIONS = re.compile(
-    r"\b(?:would you (?:like|prefer|rather)|do you want (?:me|us) to|shall (?:i|we)|should i|"
+    r"\b(?:would you (?:like|prefer|rather)|do you want (?:me|us) to|shall (?:i|we)|(?<!how )(?<!why )should i|"
     r"which (?:would you|do you) prefer|(?:would|do) you (?:like|want) (?:a|an|the|some|me|us)|"
     r"(?:can|could|may) i (?:get|bring|offer|make) you|"
     r"how about|or would you|or if you(?:'d| would) (?:rather|prefer)|either)\b"
@@ -435,7 +462,8 @@ GRANT = re.compile(
 ACCEPTANCE = re.compile(
     r"^(?:yes|yeah|of course|sure|certainly|absolutely|definitely|no problem|good idea|that works|"
     r"that's fine|that is fine|great idea|consider it done|done|right away|gladly|with pleasure|"
-    r"please do|yes,? please|go ahead|please go ahead|let's do (?:that|it)|(?:that's|that is) (?:a )?(?:good|great) idea)\b"
+    r"please do|yes,? please|go ahead|please go ahead|let's do (?:that|it)|(?:that's|that is) (?:a )?(?:good|great) idea|"
+    r"(?:(?:yes|yeah|yeh|yep|sure),? )?(?:we |i )?(?:can|cn) do (?:that|it))\b"
 )
 CUSTOMER_PROPOSAL = re.compile(
     # "Can you tell me where my bag is?" only asks; "can you send someone?" proposes.
@@ -486,7 +514,8 @@ REFUSAL = re.compile(
     r"\b(?:(?:i|we) (?:can't|cannot|can not|won't|will not|am not able to|are not able to|'m not able to|"
     r"'re not able to|am unable to|are unable to|'m unable to|'re unable to|don't|do not|aren't allowed to|"
     r"are not allowed to|'m not allowed to|am not allowed to|have no way to) "
-    r"(?!imagine|believe|agree|wait|blame|leave you|let you down|mind|worry|stop|forget)[a-z]+|"
+    # "I can't find your booking" reports what went wrong; it refuses nothing.
+    r"(?!imagine|believe|agree|wait|blame|leave you|let you down|mind|worry|stop|forget|find|see|locate|trace)[a-z]+|"
     r"no promises|(?:all|both) (?:our|the) [a-z]+ (?:are|is) (?:booked|taken|out|full|gone|busy)|"
     r"(?:he|she|they|the [a-z]+) (?:is|are) (?:busy|booked|unavailable)|"
     r"there (?:are|is) no [a-z ]{1,30}(?:available|left|free)|goes in order|in order like|"
