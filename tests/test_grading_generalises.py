@@ -242,6 +242,45 @@ def test_leave_one_situation_out_never_trains_on_the_situation_it_scores(
         assert len(trained_on) == 2
 
 
+def test_leave_one_writer_out_never_trains_on_that_writers_situations(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from simulator.grading import benchmark
+
+    seen: list[set[str | None]] = []
+    real_train = benchmark.train
+
+    def spy(items: list[Item], analyses: list[Analysis]):  # type: ignore[no-untyped-def]
+        seen.append({i.scenario for i in items})
+        return real_train(items, analyses)
+
+    monkeypatch.setattr(benchmark, "train", spy)
+    items, scenarios = load_corpus()
+    writers = {
+        "a": ["gym-cancel-injury", "bank-card-blocked"],
+        "b": ["train-missed-connection"],
+        "c": ["vet-closing-time"],
+    }
+    some = [i for i in items if any(i.scenario in v for v in writers.values())]
+    rules = RubricGrader(use_embeddings=False, use_learned=False)
+    result = benchmark.leave_one_writer_out(some, benchmark.analyse(some, rules, scenarios), writers)
+    assert set(result) == {"courtesy", "flexibility"}
+    assert [sorted(t) for t in seen] == [
+        ["train-missed-connection", "vet-closing-time"],
+        ["bank-card-blocked", "gym-cancel-injury", "vet-closing-time"],
+        ["bank-card-blocked", "gym-cancel-injury", "train-missed-connection"],
+    ]
+
+
+def test_every_corpus_situation_belongs_to_one_writer() -> None:
+    import json
+
+    writers = json.loads((CORPUS_DIR / "writers" / "situations.json").read_text(encoding="utf-8"))
+    listed = [s for situations in writers.values() for s in situations]
+    _, scenarios = load_corpus()
+    assert sorted(listed) == sorted(scenarios)
+
+
 def test_the_corpus_has_twelve_situations_and_three_hundred_replies() -> None:
     items, scenarios = load_corpus()
     assert len(items) >= 300

@@ -222,6 +222,28 @@ def leave_one_situation_out(
     return Loso(per, mean, pooled)
 
 
+def leave_one_writer_out(
+    items: list[Item],
+    analyses: list[Analysis],
+    writers: dict[str, list[str]],
+    also_train: tuple[list[Item], list[Analysis]] = ([], []),
+) -> dict[str, float]:
+    """Stricter than leaving a situation out: the layer never sees the writer either,
+    as with a trainer's new scenario. Mean rho over the situations, per dimension."""
+    per: list[dict[str, float]] = []
+    for situations in writers.values():
+        test = [k for k, i in enumerate(items) if i.scenario in situations]
+        rest = [k for k, i in enumerate(items) if i.scenario not in situations]
+        if not test:
+            continue
+        layer = train([items[k] for k in rest] + also_train[0], [analyses[k] for k in rest] + also_train[1])
+        for situation in situations:
+            mine = [k for k in test if items[k].scenario == situation]
+            scores = scores_of([analyses[k] for k in mine], layer)
+            per.append({d: spearman([items[k].labels[d] for k in mine], scores[d]) for d in DIMENSIONS})
+    return {d: float(np.mean([p[d] for p in per])) for d in DIMENSIONS}
+
+
 def _rho(items: list[Item], scores: dict[str, list[int]]) -> dict[str, float]:
     return {d: spearman([i.labels[d] for i in items], scores[d]) for d in DIMENSIONS}
 
@@ -256,6 +278,14 @@ def run_loso(rules_only: bool, show: bool) -> int:
         f"{with_layer.pooled['courtesy']:>10.3f} {with_layer.pooled['flexibility']:>10.3f}"
     )
     print("learned: trained on the other situations and the dev set, never on the one scored.")
+    writers_file = CORPUS_DIR / "writers" / "situations.json"
+    if writers_file.is_file():
+        writers = json.loads(writers_file.read_text(encoding="utf-8"))
+        lowo = leave_one_writer_out(items, analyses, writers, also_train=(dev_items, dev_analyses))
+        print(
+            f"leave one writer out ({len(writers)} writers), mean over situations: "
+            f"{lowo['courtesy']:.3f} / {lowo['flexibility']:.3f} (courtesy / flexibility)"
+        )
     layer = learned.shipped()
     if dev_items:
         corpus_only = train(items, analyses)
