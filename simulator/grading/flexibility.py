@@ -165,6 +165,11 @@ def _clause_offers(i: int, span: Span, first: bool, customer_proposed: bool) -> 
                 found.append(Offer("act", _cut(span, m), i, OFFER, owner))
     if not found and (m := lx.DONE_REPORT.search(low)) and not _negated(span, m) and not span.is_question:
         found.append(Offer("act", _cut(span, m), i, OFFER))
+    if not found:
+        for m in lx.PASSIVE_PERFECT.finditer(low):
+            if not _negated(span, m) and not lx.REFUSAL.search(low):
+                found.append(Offer("act", _cut(span, m), i, THIRD_PARTY))
+                break
     for m in lx.PASSIVE_DONE.finditer(low):
         # "Refunds are processed within 5-7 days" is the usual course; "the rider's
         # coming within the hour" is on its way to this customer.

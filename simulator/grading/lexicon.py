@@ -327,7 +327,7 @@ MULTIWORD_VERBS = (
 # After "I'll" or "we can", any verb but these commits to an action: a new
 # scenario's verbs ("freeze", "stamp", "unblock") need no list of their own.
 NOT_ACTIONS = (
-    r"(?:be|being|been|have|know|understand|imagine|hear|sense|need|want|think|hope|believe|feel|wish|agree|appreciate|"
+    r"(?:be|being|been|have|know|understand|imagine|hear|sense|maybe|perhaps|need|want|think|hope|believe|feel|wish|agree|appreciate|"
     r"apologi[sz]e|guess|suppose|say|tell|like|love|hate|mind|admit|assume|expect|fear|not|never|no|only|just|"
     r"also|really|definitely|certainly|probably|still|even|always|afraid|sorry|happy|glad|able|going|about|"
     r"gonna|right|personally|quickly|gladly|immediately|now|already|then|both|all|do|get back to|"
@@ -355,11 +355,15 @@ RAISE_FILES = re.compile(
 FILED_AFTER = re.compile(
     r"^\s*(?:back to you|back in touch|in touch|a note|notes?|you know|it on|this on|your (?:request|complaint|details)|"
     # "We'll contact you when the part arrives": a promise to say when, not to act.
-    r"you (?:when|once|if|as soon as) (?:it|the|your|we|they|there|a|an|one|something|anything|space|spaces|places?)\b)"
+    r"you (?:when|once|if|as soon as) (?:it|the|your|we|they|there|a|an|one|something|anything|space|spaces|places?)\b|"
+    # "I'll put you through": a transfer hands the customer on.
+    r"you through\b)"
 )
 # Offers said another way: "here's what I'll do: a 4G router by courier today",
 # "what I can do is put her on the phone", "have a seat while I book the hotel".
 OFFER_FRAMES = re.compile(
+    # "sure, can do u now", "yep can do that for u": the informal yes.
+    r"(?:^|[,.!] |\b(?:yes|yeah|yep|yeh|sure|ok|okay|hiya) )(?:we |i )?(?:can|cn) do (?:u|you|it|that|this|[0-9]|free|a |the )|"
     r"\b(?:here's what (?:i'll|i will|i can|we'll|we will|we can) do|what (?:i|we) (?:can|could|will|'ll) do is|"
     rf"(?:while|and) (?:i|we) (?:{ACTION_VERBS})\b(?! (?:you|that|what|if|whether)\b))"
 )
@@ -367,7 +371,7 @@ OFFER_FRAMES = re.compile(
 COMMITMENT = re.compile(
     # "May I have your name" is a question, not a commitment; a bare "we have" is possession.
     r"(?<!may )(?<!can )(?<!could )(?<!shall )(?<!do )(?<!should )"
-    r"\b(?:(?P<who>i'll|we'll|let me|let us|let's|i'd|we'd|il{1,2}(?= (?:go|get|send|swap|sort|book|call|ring|check|ask|put|move|bring|make|text|email|refund|cancel|add|push|fix|find|grab|do)\b))|(?P<who2>i|we)(?=(?:'ll|'d| will| shall| can| could| would| am going| are going| am about| are about|'m going|'re going| am happy| are happy| am glad| are glad| would be|'m happy|'re happy|'m glad|'re glad|'m able|'re able)\b))"
+    r"\b(?:(?P<who>i'll|we'll|let me|let us|let's|i'd|we'd|il{1,2}(?= (?:go|get|send|swap|sort|book|call|ring|check|ask|put|move|bring|make|text|email|refund|cancel|add|push|fix|find|grab|do)\b))|(?P<who2>i|we|im)(?=(?:'ll|'d| will| shall| can| could| would| am going| are going| am about| are about|'m going|'re going|'m gonna| am gonna| gonna| am happy| are happy| am glad| are glad| would be|'m happy|'re happy|'m glad|'re glad|'m able|'re able)\b))"
     r"(?P<aux>(?:'ll|'m|'re| will| shall| can| could| am| are|'d| would)?(?: be)?(?: happy| glad)?(?: to)?"
     r"(?: going to| gonna| about to| able to)?(?: right| just| personally| quickly| also| gladly| immediately| now)?)\s+"
     rf"(?P<verb>{MULTIWORD_VERBS}|{ACTION_VERBS}|(?!{NOT_ACTIONS})[a-z]+?)(?:ing|s|ed)?\b(?! to\b)"
@@ -386,12 +390,17 @@ PERFECT = re.compile(
     r"(?P<verb>added|booked|sent|arranged|dispatched|moved|upgraded|refunded|credited|waived|asked|called|"
     r"reserved|put|given|set up|organi[sz]ed|ordered|changed|extended|requested|escalated|logged|noted|passed|"
     r"fixed|replaced|restored|reset|cancelled|applied|issued|sorted|found|got|made|opened|raised|flagged|"
-    r"approved|authori[sz]ed|reversed|overturned|processed|reimbursed|rebooked|refunded)\b"
+    r"approved|authori[sz]ed|reversed|overturned|processed|reimbursed|rebooked|refunded|paused|suspended|"
+    r"scheduled|removed|unblocked|unlocked|lifted|released|backdated|topped up|signed off|"
+    # "I've had my team leader approve 75 for you"
+    r"had (?:my|our|the) [a-z ]{2,30}? (?:approve|sign off|authori[sz]e|agree|okay|ok))\b"
 )
 # Counterfactual: what could have been, or would be if things were otherwise ("you
 # could have paid online", "if I could, I would", "if it were that easy") offers nothing.
 COUNTERFACTUAL = re.compile(
     r"\bwish (?:i|we) (?:could|were|had)\b|"
+    r"\b(?:i'd|i would|we'd|we would) [^.]*\bif (?:i|we) (?:had|could|were)\b|"
+    r"\bif (?:i|we) (?:get|have|find) (?:a|the) (?:minute|moment|chance|second)\b|"
     r"\b(?:could|would|should|might|must|'d) have (?:been|done|gone|had|paid|made|known|[a-z]+ed|[a-z]+en)\b|"
     r"^if (?:i|we) could\b[^.]*\b(?:i|we)(?:'d| would)\b|\bif (?:it|that|only) (?:were|was)\b|\bif only\b"
 )
@@ -410,6 +419,15 @@ LIMIT = re.compile(
 DOUBTED = re.compile(
     r"\b(?:are you (?:saying|suggesting|calling me|accusing|telling me|implying)|do you think (?:i|we)\b|"
     r"you think (?:i|we)(?:'m| am| made| lied)|is that what you're saying|are you calling me)"
+)
+# "The direct debit has been suspended", "a credit has been applied": any deed done,
+# but not bad news ("your claim has been declined") nor mere filing ("has been logged").
+PASSIVE_PERFECT = re.compile(
+    r"\b(?:has|have|'s|'ve) been (?:now |already |just |also )?"
+    r"(?!(?:cancelled|declined|rejected|refused|delayed|closed|lost|denied|postponed|blocked|frozen|charged|"
+    r"fined|logged|noted|passed|escalated|flagged|forwarded|received|reviewed|assessed|conducted|confirmed|"
+    r"recorded|reported|informed|told|advised|asked|used|added to (?:the|a) (?:list|queue))\b)"
+    r"(?P<verb>[a-z]{3,}ed)\b"
 )
 # A thing done, told in a clipped report: "Moved you to the 23:15.", "Loaner fitted
 # today", "ive cancelled ur fine". At a clause's start, or after a noun ("fee refunded").
@@ -453,7 +471,8 @@ OPTIONS = re.compile(
 # "Extra bed, no charge." "Of course: a bigger room."
 NOMINAL_OFFER = re.compile(
     r"\b(?:no (?:extra )?charge|free of charge|on the house|at no (?:extra )?(?:cost|charge)|complimentary|for free|"
-    r"at the same (?:rate|price)|(?:it's|that's) (?:yours|on us)|my treat)\b"
+    r"at the same (?:rate|price)|(?:it's|that's) (?:yours|on us)|my treat|thrown in|[a-z]+ on us|"
+    r"[a-z]+'s yours)\b"
 )
 GRANT = re.compile(
     r"^(?:(?:fine|ok|okay|alright|sure|yes|of course|right)[,.!]?\s+)*(?:take|have|use|keep)\s+"
@@ -576,7 +595,8 @@ FILING = re.compile(
     rf"get back to you|someone will (?:call|contact|get back)|(?:review|consider|look into) it|"
     rf"(?:open|raise|submit|log) (?:a|the) (?:ticket|request|complaint)|pass (?:it|this|your [a-z]+) (?:on|to)|"
     rf"make a note|(?:note|log|record) (?:down )?(?:your|the) (?:request|complaint|details)|"
-    rf"let you know|keep you (?:posted|updated|informed))\b"
+    rf"let you know|keep you (?:posted|updated|informed)|"
+    r"(?:has|have) been (?:logged|noted|passed on|forwarded|escalated|recorded)|in due course)\b"
 )
 # Guiding the customer through a step kindly: "could you unplug the cable?",
 # "if you could press the button". In technical support this is the solution.
