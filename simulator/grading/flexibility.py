@@ -174,14 +174,21 @@ def _clause_offers(i: int, span: Span, first: bool, customer_proposed: bool) -> 
         # "Refunds are processed within 5-7 days" is the usual course; "the rider's
         # coming within the hour" is on its way to this customer.
         underway = m.group("verb") in {"coming", "going out"} or m.group("verb").startswith("on ")
-        routine = not underway and lx.IN_DUE_COURSE.match(low[m.end() :]) is not None
+        routine = not underway and (
+            lx.IN_DUE_COURSE.match(low[m.end() :]) is not None or "in due course" in low
+        )
         if not _negated(span, m) and not lx.REFUSAL.search(low) and not routine:
             found.append(Offer("act", _cut(span, m), i, THIRD_PARTY))
     for m in lx.THIRD_PARTY.finditer(low):
         if not _negated(span, m) and not lx.DEFERS.search(low):
             found.append(Offer("third", _cut(span, m), i, THIRD_PARTY))
+    pays_first = re.search(
+        r"\b(?:once|after|when|as soon as) (?:it's|it is|it has been|you've|you have|the [a-z]+(?:'s| is| has been)) "
+        r"(?:paid|cleared|settled)|\bif you pay\b",
+        low,
+    )
     for m in lx.PERMISSION.finditer(low):
-        if not _negated(span, m) and not lx.SENDS_AWAY.search(low):
+        if not _negated(span, m) and not lx.SENDS_AWAY.search(low) and not pays_first:
             found.append(Offer("permission", _cut(span, m), i, OFFER))
     dismissive = lx.DISMISSAL.pattern.search(low) is not None
     if span.is_question and (m := lx.OPTIONS.search(low)) and not _negated(span, m) and not dismissive:

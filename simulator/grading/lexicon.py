@@ -251,7 +251,10 @@ SARCASM = rule(
     # "I don't make the weather, do I?": the agent's limit turned on the customer.
     r"(?:i|we) (?:don't|can't|cannot|am not|'m not|won't) [a-z' ]+, (?:do|can|am|will) (?:i|we)\b|"
     # "Sure, and shall I ride the race for you as well?": a request capped by an absurd one.
-    r"^(?:oh,? )?(?:sure|yes|yeah|right)[,.]? and (?:shall i|should i|i'll|maybe|why don't|while)\b|"
+    r"^(?:oh,? )?(?:sure|yes|yeah|right)[,.]? and (?:shall i|should i|maybe|why don't)\b|"
+    r"^(?:oh,? )?(?:yes|yeah|sure|right),? (?:i'll|let me|we'll) just\b|while (?:i'm|we're) at it|"
+    r"(?:oh,? )?(?:lovely|brilliant|marvellous|great|wonderful),? another\b|yes,? yes,? i'm sure|"
+    r"everyone always (?:has|does|says|is)|"
     r"^(?:oh,? )?sure,? (?:let me just|i'll just|we'll just|we've got|i've got|just)\b|"
     r"funnily enough|who (?:could|would) have (?:seen|guessed|known|predicted|thought)|shock horror|"
     r"money tree|magic wand|(?:it's|that's|it is) all that (?:simple|easy)|"
@@ -327,7 +330,8 @@ MULTIWORD_VERBS = (
 # After "I'll" or "we can", any verb but these commits to an action: a new
 # scenario's verbs ("freeze", "stamp", "unblock") need no list of their own.
 NOT_ACTIONS = (
-    r"(?:be|being|been|have|know|understand|imagine|hear|sense|maybe|perhaps|need|want|think|hope|believe|feel|wish|agree|appreciate|"
+    r"(?:be|being|been|have|know|understand|imagine|hear|sense|maybe|perhaps|anxious|upset|worried|furious|angry|"
+    r"frustrated|nervous|scared|stressed|annoyed|devastated|gutted|livid|the same|exactly|too|heartbroken|need|want|think|hope|believe|feel|wish|agree|appreciate|"
     r"apologi[sz]e|guess|suppose|say|tell|like|love|hate|mind|admit|assume|expect|fear|not|never|no|only|just|"
     r"also|really|definitely|certainly|probably|still|even|always|afraid|sorry|happy|glad|able|going|about|"
     r"gonna|right|personally|quickly|gladly|immediately|now|already|then|both|all|do|get back to|"
@@ -357,13 +361,14 @@ FILED_AFTER = re.compile(
     # "We'll contact you when the part arrives": a promise to say when, not to act.
     r"you (?:when|once|if|as soon as) (?:it|the|your|we|they|there|a|an|one|something|anything|space|spaces|places?)\b|"
     # "I'll put you through": a transfer hands the customer on.
-    r"you through\b)"
+    r"you through\b|you over to\b)"
 )
 # Offers said another way: "here's what I'll do: a 4G router by courier today",
 # "what I can do is put her on the phone", "have a seat while I book the hotel".
 OFFER_FRAMES = re.compile(
     # "sure, can do u now", "yep can do that for u": the informal yes.
     r"(?:^|[,.!] |\b(?:yes|yeah|yep|yeh|sure|ok|okay|hiya) )(?:we |i )?(?:can|cn) do (?:u|you|it|that|this|[0-9]|free|a |the )|"
+    r"\bgo on then\b|"
     r"\b(?:here's what (?:i'll|i will|i can|we'll|we will|we can) do|what (?:i|we) (?:can|could|will|'ll) do is|"
     rf"(?:while|and) (?:i|we) (?:{ACTION_VERBS})\b(?! (?:you|that|what|if|whether)\b))"
 )
@@ -398,7 +403,7 @@ PERFECT = re.compile(
 # Counterfactual: what could have been, or would be if things were otherwise ("you
 # could have paid online", "if I could, I would", "if it were that easy") offers nothing.
 COUNTERFACTUAL = re.compile(
-    r"\bwish (?:i|we) (?:could|were|had)\b|"
+    r"\bwish (?:i|we) (?:could|were|had)\b|\bif (?:everybody|everyone|people|we all) (?:did|were|had|got)\b|"
     r"\b(?:i'd|i would|we'd|we would) [^.]*\bif (?:i|we) (?:had|could|were)\b|"
     r"\bif (?:i|we) (?:get|have|find) (?:a|the) (?:minute|moment|chance|second)\b|"
     r"\b(?:could|would|should|might|must|'d) have (?:been|done|gone|had|paid|made|known|[a-z]+ed|[a-z]+en)\b|"
@@ -407,7 +412,7 @@ COUNTERFACTUAL = re.compile(
 # After "are processed", "will be refunded": the usual course of things, not a thing done
 # for this customer ("refunds are processed within five working days").
 IN_DUE_COURSE = re.compile(
-    rf"^\s*(?:[a-z]+\s+){{0,2}}(?:within|in {N}|after|once|automatically|in (?:the )?order|"
+    rf"^\s*(?:[a-z]+\s+){{0,2}}(?:within|in {N}|after|once|automatically|in (?:the )?order|in accordance|as per|according to|"
     r"on (?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)|next (?:week|month)|by the end)\b"
 )
 # A limit dressed as an offer: "three weeks is the earliest we can offer".
@@ -433,15 +438,26 @@ PASSIVE_PERFECT = re.compile(
 # today", "ive cancelled ur fine". At a clause's start, or after a noun ("fee refunded").
 DONE_REPORT = re.compile(
     r"(?:^(?:(?:ok|okay|right|done|sure|yes|yep|yeah|fine|good news|all sorted)[,.!]?\s+)*(?:(?:i've|ive|i have|we've)\s+)?"
-    r"(?:just\s+|already\s+|now\s+)?|\b[a-z]+\s+(?=(?:refunded|couriered|fitted|flagged|backdated|rebooked|waived|credited)\b))"
+    r"(?:just\s+|already\s+|now\s+)?|"
+    # "fee refunded", "slot booked", "fine on hold"; not "fully booked".
+    r"^(?:[a-z0-9-]+\s+){0,2}"
+    r"(?!(?:is|are|was|were|be|been|being|fully|all|completely|totally|already|had|has|have|you|we|they|it|i)\b)"
+    r"[a-z0-9-]{2,}\s+"
+    r"(?=(?:refunded|couriered|fitted|flagged|backdated|rebooked|waived|credited|booked|sorted|fixed|extended|lifted|"
+    r"removed|paused|released|approved|on hold)\b))"
     r"(?P<verb>moved|booked|refunded|backdated|rebooked|flagged|fitted|couriered|added|sent|arranged|upgraded|swapped|"
     r"switched|reserved|credited|waived|sorted|fixed|ordered|issued|applied|approved|authori[sz]ed|dispatched|"
+    r"extended|lifted|removed|paused|released|on hold|"
+    # "Moving you to Marina", "grabbing it now": under way, told without "I'm".
+    r"(?:moving|sending|booking|putting|getting|bringing|giving|refunding|sorting|adding|arranging|calling|ringing|"
+    r"phoning|grabbing|fetching|swapping|switching|upgrading|releasing|lifting|waiving|cancelling|fixing|printing|"
+    r"issuing) (?:you|your|it|them|the|a|an|one|her|him)|"
     r"cancelled (?:the|your|ur|that) (?:fine|charge|fee|penalty|bill|debt))\b(?!\?)"
 )
 # A thing done, said of the thing: "Heaters are booked", "the refund has been processed".
 # "We are fully booked" does not match: only these adverbs may stand between.
 PASSIVE_DONE = re.compile(
-    r"\b(?:is|are|has been|have been|'s been|'s|will be|'ll be|can be)\s+(?:now\s+|already\s+|all\s+|just\s+)?"
+    r"\b(?:is|are|has been|have been|'s been|'s|will be|'ll be|can be)\s+(?:now\s+|already\s+|just\s+)?"
     # Not "cancelled": "your flight is cancelled" is bad news, not something done for them.
     r"(?P<verb>booked|sent|arranged|approved|authori[sz]ed|refunded|processed|reversed|waived|"
     r"credited|reserved|dispatched|sorted|fixed|ordered|reimbursed|replaced|rebooked|upgraded|on (?:its|their|the) way|"
@@ -452,7 +468,7 @@ THIRD_PARTY = re.compile(
     r"\b(?P<who>the (?:driver|truck|technician|engineer|manager|porter|housekeeping|team|staff|courier|mechanic|garage)|"
     r"he|she|they|someone|somebody|housekeeping|a (?:technician|porter|driver|colleague|truck)|our [a-z]+)"
     r"(?:'ll| will| can| could| is going to| are going to)\s+(?:also\s+|then\s+|happily\s+|gladly\s+)?"
-    r"(?P<verb>bring|send|take|drive|come|give|get|fix|collect|pick|drop|meet|help|deliver|set|sort|call|stay|wait|"
+    r"(?P<verb>bring|send|take|drive|come|give|get|fix|collect|pick|drop|meet|help(?! you\b)|deliver|set|sort|call|stay|wait|"
     r"arrange|replace|repair|move|show|handle|be there|be with)\b"
 )
 PERMISSION = re.compile(
@@ -494,7 +510,8 @@ CUSTOMER_PROPOSAL = re.compile(
     r"(?:take|have|get|use|keep|go|come|pay|change|swap|switch|stay|bring|move|sit|wait|leave|book|try|do)|"
     r"maybe|perhaps|what about|how about|"
     r"is there (?:really )?(?:nothing|anything|any way)|would it be possible|or (?:a|an|just|even)|"
-    r"could we|can we|may we|do you have|i (?:was )?wonder(?:ed|ing)? (?:whether|if) (?:you|someone|i|we))\b"
+    r"could we|can we|may we|do you have|(?:haven't|have) you got (?:a|an|another|any)|"
+    r"i (?:was )?wonder(?:ed|ing)? (?:whether|if) (?:you|someone|i|we))\b"
 )
 OWNERSHIP = re.compile(
     r"\b(?:myself|personally|leave it (?:with|to) me|i'll (?:take care|handle|sort|make sure|see to it|fix)|"
