@@ -492,6 +492,6 @@ def test_what_counts_as_an_offer(reply: str, offers: bool) -> None:
 
 
 def test_impatience_is_discourteous_but_does_not_dismiss_the_offer() -> None:
-    g = _RULES.grade("The rider's coming within the hour. Stop messaging.", GradeContext())
+    g = _RULES.grade("The van's coming within the hour. Stop messaging.", GradeContext())
     assert "rude" in g.acts and g.courtesy <= 35
     assert "offers" in g.acts and "dismisses the problem" not in reasons(g, "flexibility")

@@ -156,7 +156,7 @@ def assess(
             if (m := lx.COMMAND.match(low)) and not grant:
                 add(span, m, -16, "command without a softener", "commands")
         # "Membership number?": a question cut down to a demand.
-        # Not when the reply then helps: "Before four? Pop it on the counter and I'll pipe it now."
+        # Not when the reply then helps: "By noon? Leave it with me and I'll fix it now."
         if span.is_question and len(low.split()) <= 3 and not _FRAGMENT_OK.match(low) and not helpful:
             m = re.match(r".+", low)
             assert m is not None

@@ -94,7 +94,7 @@ def _clause_offers(i: int, span: Span, first: bool, customer_proposed: bool) -> 
         if _negated(span, m) or (limit is not None and limit.start() <= m.start() <= limit.end()):
             continue
         if m.group("verb") == "see" and re.match(r"\s*(?:how|why|that|what you mean|you)\b", low[m.end() :]):
-            continue  # "I can see how you'd miss them": an observation, not a look
+            continue  # "I can see how that happened": an observation, not a look
         if question and m.group("verb") not in lx.LOOK_VERBS:
             continue  # "Is there anything else I can help you with?" commits to nothing
         verb = m.group("verb")
@@ -171,7 +171,7 @@ def _clause_offers(i: int, span: Span, first: bool, customer_proposed: bool) -> 
                 found.append(Offer("act", _cut(span, m), i, THIRD_PARTY))
                 break
     for m in lx.PASSIVE_DONE.finditer(low):
-        # "Refunds are processed within 5-7 days" is the usual course; "the rider's
+        # "Refunds are processed within 5-7 days" is the usual course; "the van's
         # coming within the hour" is on its way to this customer.
         underway = m.group("verb") in {"coming", "going out"} or m.group("verb").startswith("on ")
         routine = not underway and (
@@ -295,9 +295,9 @@ _TURNS = re.compile(r"^(?:fine|ok|okay|alright|all right|but|anyway|seriously|lo
 
 
 def _mocking_sentences(reply: str) -> list[tuple[int, int]]:
-    """Where the reply mocks the customer: a sarcastic sentence ("Sure, and shall I ride
-    the race for you?"), and the one after it unless it turns ("Oh sure, we've got a
-    money tree out the back. I'll go and shake it.")."""
+    """Where the reply mocks the customer: a sarcastic sentence ("Sure, and shall I carry
+    your bags home too?"), and the one after it unless it turns ("Oh sure, we've got
+    a magic wand in the back. I'll go and wave it.")."""
     spans = sentences(reply)
     found: list[tuple[int, int]] = []
     previous = False

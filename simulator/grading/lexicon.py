@@ -206,7 +206,7 @@ DISMISSAL = rule(
     "rude",
 )
 # Impatience: the customer is holding the agent up. Discourteous, but it says nothing
-# about the offer ("Rider's coming within the hour, stop messaging"), so unlike a
+# about the offer ("The van's on its way, stop calling"), so unlike a
 # dismissal it is not read as dismissing the problem.
 IMPATIENCE = rule(
     r"\b(?:i (?:haven't|have not|don't have) got all day|i(?:'ve| have) got a queue|move along|step aside|"
@@ -246,11 +246,11 @@ SARCASM = rule(
     r"\b(?:oh,? great|oh,? wonderful|oh,? perfect|wow,? (?:thanks|great|really)|thanks for nothing|"
     r"good luck with that|congratulations,? you|sure,? because|as if|yeah,? right|what a surprise|"
     r"genius|brilliant idea|(?:oh,? )?(?:sure|right),? let's (?:all )?just|nice try|"
-    # "Oh brilliant, because I'm in charge of the weather now": a mock reason.
+    # "Oh great, because I control the traffic now": a mock reason.
     r"^(?:oh,? |well,? )?(?:brilliant|great|right|sure|wonderful|perfect|yeah|of course)[,.!]? because\b|"
-    # "I don't make the weather, do I?": the agent's limit turned on the customer.
+    # "I don't write the timetable, do I?": the agent's limit turned on the customer.
     r"(?:i|we) (?:don't|can't|cannot|am not|'m not|won't) [a-z' ]+, (?:do|can|am|will) (?:i|we)\b|"
-    # "Sure, and shall I ride the race for you as well?": a request capped by an absurd one.
+    # "Sure, and shall I carry your bags home too?": a request capped by an absurd one.
     r"^(?:oh,? )?(?:sure|yes|yeah|right)[,.]? and (?:shall i|should i|maybe|why don't)\b|"
     r"^(?:oh,? )?(?:yes|yeah|sure|right),? (?:i'll|let me|we'll) just\b|while (?:i'm|we're) at it|"
     r"(?:oh,? )?(?:lovely|brilliant|marvellous|great|wonderful),? another\b|yes,? yes,? i'm sure|"
@@ -265,7 +265,7 @@ SARCASM = rule(
     "rude",
 )
 # Praise for the customer's idea is sincere when the reply then acts on it
-# ("That's a brilliant idea. I'll tag it for collection here.").
+# ("That's a brilliant idea. I'll hold the part at the front desk.").
 PRAISED_IDEA = re.compile(r"genius|brilliant idea")
 ACTS_ON_IT = re.compile(r"\b(?:i'll|i will|let's|let me|we can|i can|of course|absolutely)\b")
 GRUDGING = rule(
@@ -363,10 +363,10 @@ FILED_AFTER = re.compile(
     # "I'll put you through": a transfer hands the customer on.
     r"you through\b|you over to\b)"
 )
-# Offers said another way: "here's what I'll do: a 4G router by courier today",
-# "what I can do is put her on the phone", "have a seat while I book the hotel".
+# Offers said another way: "here's what I'll do: a courtesy car by nine",
+# "what I can do is hold the room till noon", "have a seat while I book the hotel".
 OFFER_FRAMES = re.compile(
-    # "sure, can do u now", "yep can do that for u": the informal yes.
+    # "sure, can do it today", "yep can do that for u": the informal yes.
     r"(?:^|[,.!] |\b(?:yes|yeah|yep|yeh|sure|ok|okay|hiya) )(?:we |i )?(?:can|cn) do (?:u|you|it|that|this|[0-9]|free|a |the )|"
     r"\bgo on then\b|"
     r"\b(?:here's what (?:i'll|i will|i can|we'll|we will|we can) do|what (?:i|we) (?:can|could|will|'ll) do is|"
@@ -397,7 +397,7 @@ PERFECT = re.compile(
     r"fixed|replaced|restored|reset|cancelled|applied|issued|sorted|found|got|made|opened|raised|flagged|"
     r"approved|authori[sz]ed|reversed|overturned|processed|reimbursed|rebooked|refunded|paused|suspended|"
     r"scheduled|removed|unblocked|unlocked|lifted|released|backdated|topped up|signed off|"
-    # "I've had my team leader approve 75 for you"
+    # "I've had my supervisor approve the full amount"
     r"had (?:my|our|the) [a-z ]{2,30}? (?:approve|sign off|authori[sz]e|agree|okay|ok))\b"
 )
 # Counterfactual: what could have been, or would be if things were otherwise ("you
@@ -425,7 +425,7 @@ DOUBTED = re.compile(
     r"\b(?:are you (?:saying|suggesting|calling me|accusing|telling me|implying)|do you think (?:i|we)\b|"
     r"you think (?:i|we)(?:'m| am| made| lied)|is that what you're saying|are you calling me)"
 )
-# "The direct debit has been suspended", "a credit has been applied": any deed done,
+# "The late fee has been removed", "a credit has been applied": any deed done,
 # but not bad news ("your claim has been declined") nor mere filing ("has been logged").
 PASSIVE_PERFECT = re.compile(
     r"\b(?:has|have|'s|'ve) been (?:now |already |just |also )?"
@@ -434,8 +434,8 @@ PASSIVE_PERFECT = re.compile(
     r"recorded|reported|informed|told|advised|asked|used|added to (?:the|a) (?:list|queue))\b)"
     r"(?P<verb>[a-z]{3,}ed)\b"
 )
-# A thing done, told in a clipped report: "Moved you to the 23:15.", "Loaner fitted
-# today", "ive cancelled ur fine". At a clause's start, or after a noun ("fee refunded").
+# A thing done, told in a clipped report: "Rebooked you on the 18:40.", "Replacement
+# sent today", "ive sorted ur refund". At a clause's start, or after a noun ("fee refunded").
 DONE_REPORT = re.compile(
     r"(?:^(?:(?:ok|okay|right|done|sure|yes|yep|yeah|fine|good news|all sorted)[,.!]?\s+)*(?:(?:i've|ive|i have|we've)\s+)?"
     r"(?:just\s+|already\s+|now\s+)?|"
@@ -448,7 +448,7 @@ DONE_REPORT = re.compile(
     r"(?P<verb>moved|booked|refunded|backdated|rebooked|flagged|fitted|couriered|added|sent|arranged|upgraded|swapped|"
     r"switched|reserved|credited|waived|sorted|fixed|ordered|issued|applied|approved|authori[sz]ed|dispatched|"
     r"extended|lifted|removed|paused|released|on hold|"
-    # "Moving you to Marina", "grabbing it now": under way, told without "I'm".
+    # "Moving you to room 12", "fetching it now": under way, told without "I'm".
     r"(?:moving|sending|booking|putting|getting|bringing|giving|refunding|sorting|adding|arranging|calling|ringing|"
     r"phoning|grabbing|fetching|swapping|switching|upgrading|releasing|lifting|waiving|cancelling|fixing|printing|"
     r"issuing) (?:you|your|it|them|the|a|an|one|her|him)|"

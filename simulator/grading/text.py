@@ -46,9 +46,9 @@ NOT_NEGATION = re.compile(
     r"\bwithout (?:a |any |the )?(?:extra )?(?:fee|charge|penalty|cost|paying|payment|fuss)\b|"
     r"\bwon't come to that\b|\byou shouldn't (?:spend|need|worry|have)\b|\bno need (?:to|for)\b|"
     r"\bnot (?:on a bench|a problem|at all)\b|\bwon't (?:be long|take long|happen again)\b|"
-    # Dismay on the customer's behalf ("Oh no, poor Bella"), not an answer.
+    # Dismay on the customer's behalf ("Oh no, poor thing"), not an answer.
     r"\boh,? no\b|\bno wonder\b|\bno probs?\b|\bnot a (?:single )?(?:penny|cent|pound|thing) (?:goes|will go|comes|leaves)\b|"
-    # "so nobody changes it": a safeguard, not a refusal.
+    # "so nobody can undo it": a safeguard, not a refusal.
     r"\bso (?:that )?(?:nobody|no one|nothing) (?:can |will |else )?[a-z]+s?\b|"
     # "so you won't have to repeat anything": spared a chore, not refused a thing.
     r"\b(?:so )?you (?:won't|don't|will not|do not|shouldn't) (?:have|need) to\b|"
