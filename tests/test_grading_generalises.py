@@ -495,3 +495,12 @@ def test_impatience_is_discourteous_but_does_not_dismiss_the_offer() -> None:
     g = _RULES.grade("The van's coming within the hour. Stop messaging.", GradeContext())
     assert "rude" in g.acts and g.courtesy <= 35
     assert "offers" in g.acts and "dismisses the problem" not in reasons(g, "flexibility")
+
+
+def test_a_solution_named_in_a_note_meets_the_need(grader: RubricGrader, claims: Scenario) -> None:
+    """ "Mobile glass repair at your home tomorrow morning.": an offer with no verb."""
+    g = grade(grader, claims, "Mobile glass repair at your home tomorrow morning.")
+    assert g.needs_met and g.flexibility >= 60
+    # A note asking for details, or naming the rules, offers nothing.
+    assert not grade(grader, claims, "Claim number and postcode.").needs_met
+    assert grade(grader, claims, "Policy terms, section four.").flexibility <= 30

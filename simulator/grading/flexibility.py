@@ -447,6 +447,13 @@ def _offered_solution(
             _meet(result, ev, piece, entry, sim)
             if entry.beyond:
                 reading.extras.append(clause.text)
+    elif scene.encode is not None and not rule_offer and not looking and _telegraphic(clause.span):
+        # "Hotel voucher. Late checkout.": a solution named, with no verb to offer it.
+        hits = _needs_by_content(clause.span, index, scene.encode, CONTENT_ALONE, ALONE_MARGIN)
+        if hits and top_sim > rigid_sim + 0.05:
+            clause.offers.append(Offer("meaning", clause.text, clause.index, OFFER - 4))
+            for piece, entry, sim in hits:
+                _meet(result, ev, piece, entry, sim)
     elif scene.encode is not None and rule_offer and not looking:
         # The clause as a whole is shaped like none of the solutions, but what
         # it offers may plainly be one: "I'll arrange for an engineer to visit".
@@ -454,6 +461,25 @@ def _offered_solution(
             clause.span, index, scene.encode, CONTENT_ALONE, ALONE_MARGIN
         ):
             _meet(result, ev, piece, entry, sim)
+
+
+_PRONOUN = re.compile(r"\b(?:i|we|you|he|she|they|it|i'm|we're|you're|it's|there's|that's|this|that)\b")
+
+
+def _telegraphic(span: Span) -> bool:
+    """A short clause with no subject, not a question, and not a greeting, thanks or an
+    apology: a note-style reply ("Hotel voucher. Late checkout.")."""
+    low = span.low.strip()
+    return (
+        not span.is_question
+        and 1 <= len(low.split()) <= 8
+        and not _PRONOUN.search(low)
+        and not has_negation(low)
+        and not lx.POLICY.search(low)
+        and not lx.GREETING.pattern.search(low)
+        and not lx.APOLOGY.search(low)
+        and not lx.COURTESY_POSITIVE[0].pattern.search(low)
+    )
 
 
 # -- step 2: an offer the customer already turned down ---------------------------
@@ -766,6 +792,9 @@ def foresee(spans: list[Span], customer_line: str | None) -> Foresight:
         low = span.low
         offers = _clause_offers(i, span, i == 0, customer_proposed)
         accepts = accepts or any(o.kind == "accept" for o in offers)
+        if not offers and _telegraphic(span):
+            texts.extend(content_of(p) for p in _offer_pieces(span))
+            continue
         if not any(o.kind not in {"look", "file"} for o in offers):
             continue
         if has_negation(low) or lx.REFUSAL.search(low) or lx.SENDS_AWAY.search(low) or lx.POLICY.search(low):
