@@ -504,3 +504,13 @@ def test_a_solution_named_in_a_note_meets_the_need(grader: RubricGrader, claims:
     # A note asking for details, or naming the rules, offers nothing.
     assert not grade(grader, claims, "Claim number and postcode.").needs_met
     assert grade(grader, claims, "Policy terms, section four.").flexibility <= 30
+
+
+def test_the_held_out_writers_are_never_trained_on() -> None:
+    from simulator.grading.benchmark import HELDOUT_DIR
+
+    held_items, held = load_corpus(HELDOUT_DIR)
+    items, corpus = load_corpus()
+    assert len(held_items) >= 300 and len(held) >= 12
+    assert not set(held) & set(corpus)  # write_weights and --loso train on the corpus only
+    assert {i.scenario for i in items} <= set(corpus)

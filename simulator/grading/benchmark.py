@@ -41,6 +41,9 @@ DEFAULT_FILE = _REPO.parent / "shared" / "eval" / "replies-dev.jsonl"
 RESTAURANT_FILE = _REPO.parent / "shared" / "eval" / "restaurant" / "replies.jsonl"
 CORPUS_DIR = _REPO / "tests" / "data" / "grading"
 RESTAURANT_SCENARIO = CORPUS_DIR / "external" / "restaurant-booking-lost.yaml"
+# The last batch of writers: graded before anyone read it, and kept out of training so
+# that it stays a check nothing was fitted to (README, "The honest measure").
+HELDOUT_DIR = CORPUS_DIR / "heldout"
 DIMENSIONS = ("courtesy", "flexibility")
 GOOD, BAD, SPLIT = 4, 2, 50
 
@@ -299,6 +302,26 @@ def run_loso(rules_only: bool, show: bool) -> int:
             dev_shipped = _rho(dev_items, scores_of(dev_analyses, layer))
             line += f", shipped weights {dev_shipped['courtesy']:.3f} / {dev_shipped['flexibility']:.3f}"
         print(line + " (courtesy / flexibility)")
+    if HELDOUT_DIR.is_dir():
+        held_items, held_scenarios = load_corpus(HELDOUT_DIR)
+        held = analyse(held_items, grader, held_scenarios)
+        line = f"held-out writers ({len(held_items)} replies, {len(held_scenarios)} situations, never trained on):"
+        for name, chosen in (("rules", None), ("shipped weights", layer)):
+            if name == "shipped weights" and chosen is None:
+                continue
+            scores = scores_of(held, chosen)
+            per = [
+                {
+                    d: spearman([held_items[k].labels[d] for k in idx], [scores[d][k] for k in idx])
+                    for d in DIMENSIONS
+                }
+                for idx in (
+                    [k for k, i in enumerate(held_items) if i.scenario == s] for s in sorted(held_scenarios)
+                )
+            ]
+            means = {d: float(np.mean([p[d] for p in per])) for d in DIMENSIONS}
+            line += f" {name} {means['courtesy']:.3f} / {means['flexibility']:.3f},"
+        print(line.rstrip(",") + " (courtesy / flexibility, mean over situations)")
     if RESTAURANT_FILE.is_file() and RESTAURANT_SCENARIO.is_file():
         scenario = load_scenario(RESTAURANT_SCENARIO)
         check = read_items(RESTAURANT_FILE, scenario.id)
