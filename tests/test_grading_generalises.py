@@ -514,3 +514,60 @@ def test_the_held_out_writers_are_never_trained_on() -> None:
     assert len(held_items) >= 300 and len(held) >= 12
     assert not set(held) & set(corpus)  # write_weights and --loso train on the corpus only
     assert {i.scenario for i in items} <= set(corpus)
+
+
+@pytest.mark.parametrize(
+    ("reply", "dimension", "reason", "present"),
+    [
+        # The sixth batch of writers: names of things in capitals, kind imperatives,
+        # mock offers after "of course", a rule restated as its own reason, blame
+        # in the writers' own spelling, and impatience without a rude word.
+        ("I've reset your PIN and the new SIM goes out today.", "courtesy", "shouting (capitals)", False),
+        ("NO. READ THE SIGN.", "courtesy", "shouting (capitals)", True),
+        ("Take all the time you need, I'm here.", "courtesy", "command without a softener", False),
+        ("Tell her nobody is cancelling anything tonight.", "courtesy", "command without a softener", False),
+        ("Of course, and shall we buy you a new boat too?", "courtesy", "sarcasm", True),
+        ("Oh sure, and who pays for that, me?", "courtesy", "sarcasm", True),
+        ("A refund is a refund. We don't do partial ones.", "courtesy", "dismissal", True),
+        ("you should of read the small print", "courtesy", "blame", True),
+        ("You were told about the deadline in March.", "courtesy", "blame", True),
+        ("If you were told the wrong time, that's on us.", "courtesy", "blame", False),
+        ("If you'd locked it, none of this would have happened.", "courtesy", "blame", True),
+        ("Yes, I heard you the first time.", "courtesy", "dismissal", True),
+        ("Stop hovering, it'll be ready when it's ready.", "courtesy", "dismissal", True),
+    ],
+)
+def test_readings_the_sixth_batch_showed(reply: str, dimension: str, reason: str, present: bool) -> None:
+    g = _RULES.grade(reply, GradeContext())
+    assert (reason in reasons(g, dimension)) is present, (reply, sorted(reasons(g, dimension)))
+
+
+def test_an_instruction_the_agent_then_takes_up_is_not_a_bare_command() -> None:
+    shared = _RULES.grade("Send me the invoice and I'll pay it today.", GradeContext())
+    bare = _RULES.grade("Send me the invoice.", GradeContext())
+    assert "commands" not in shared.acts and "commands" in bare.acts
+    assert shared.courtesy > bare.courtesy
+
+
+@pytest.mark.parametrize(
+    ("reply", "offers"),
+    [
+        ("We can try re-sending the tickets from the office now.", True),
+        ("I've unblocked your card and cleared the hold.", True),
+        ("I've noticed the error on your statement.", False),
+        ("You won't be charged for the missed lesson.", True),
+        ("I've already told you what we can offer.", False),
+        ("We need your passport before we can issue anything.", False),
+        ("There's a spare locker by the door, and you're very welcome to it.", True),
+    ],
+)
+def test_what_counts_as_an_offer_sixth_batch(reply: str, offers: bool) -> None:
+    g = _RULES.grade(reply, GradeContext())
+    assert ("offers" in g.acts) is offers, (reply, sorted(g.acts))
+
+
+def test_promising_to_look_and_report_back_is_a_look_not_a_deferral() -> None:
+    look = _RULES.grade("Let me check the stockroom and get back to you.", GradeContext())
+    deferral = _RULES.grade("We'll get back to you.", GradeContext())
+    assert "defers with no action now" not in reasons(look, "flexibility")
+    assert look.flexibility > deferral.flexibility

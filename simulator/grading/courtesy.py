@@ -81,7 +81,13 @@ def _warm_sentence(spans: list[Span], position: int) -> bool:
 
 def shouting(reply: str) -> str | None:
     tokens = re.findall(r"[A-Za-z]{2,}", reply)
-    loud = [t for t in tokens if t.isupper() and t.lower() not in lx.ACRONYMS]
+    # Short words in capitals are mostly names of things (SIM, QR, GP); shouting is in
+    # everyday words ("NO", "READ THE SIGN") or longer ones.
+    loud = [
+        t
+        for t in tokens
+        if t.isupper() and t.lower() not in lx.ACRONYMS and (len(t) > 4 or t.lower() in lx.SHOUTED_WORDS)
+    ]
     if len(loud) >= 2 or (tokens and len(loud) >= 1 and len(loud) / len(tokens) > 0.5 and len(loud[0]) > 3):
         return " ".join(loud[:4])
     return None
@@ -153,8 +159,13 @@ def assess(
         # A bare imperative: the seed's agent who "issues commands".
         if not span.is_question and not lx.CARE_IMPERATIVE.match(low) and not lx.SOFTENER.search(low):
             grant = lx.GRANT.match(low) is not None
+            # "Send me the quote and I'll approve it": the agent takes up the rest.
+            shared = lx.TAKES_UP.search(low) is not None
             if (m := lx.COMMAND.match(low)) and not grant:
-                add(span, m, -16, "command without a softener", "commands")
+                if shared:
+                    add(span, m, -8, "command without a softener", None)
+                else:
+                    add(span, m, -16, "command without a softener", "commands")
         # "Membership number?": a question cut down to a demand.
         # Not when the reply then helps: "By noon? Leave it with me and I'll fix it now."
         if span.is_question and len(low.split()) <= 3 and not _FRAGMENT_OK.match(low) and not helpful:

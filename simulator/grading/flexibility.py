@@ -17,7 +17,7 @@ from simulator.grading import lexicon as lx
 from simulator.grading.base import Evidence
 from simulator.grading.content import conjuncts, content_of, content_stems
 from simulator.grading.scenario_index import Entry, ScenarioIndex, content_words, overlap
-from simulator.grading.text import NEGATION, Span, has_negation, negated_before, normalise, sentences
+from simulator.grading.text import NEGATION, Span, has_negation, mask, negated_before, normalise, sentences
 
 NOTHING = 40  # a reply that neither helps nor refuses
 ASKING = 50  # gathering information or promising to look (3 of 5)
@@ -77,6 +77,16 @@ _DELEGATES = re.compile(
 )
 
 
+# A commitment verb after these words names something, it does not promise it.
+_NOT_PROMISED = re.compile(r"\b(?:what|before|until|till|unless)\s+$")
+# "try restoring", "try to swap", "try and fix": the attempt names its action. Trying
+# to find out, or to reach someone, still only looks.
+_TRIES = re.compile(
+    r"\s+(?:(?:to|and)\s+(?!(?:find out|look|see|check|ask|speak|talk|investigate|double-check|call|ring|phone|"
+    r"contact|reach|get hold|get through)\b)[a-z]+|"
+    r"(?!(?:find|look|see|check|ask|speak|talk|investigat|double-check|call|ring|phon|contact|reach)ing\b)[a-z-]{3,}ing)\b"
+)
+
 # Progressive forms of the filing verbs ("I'm escalating", "we're logging").
 _FILING_STEMS = ("escalat", "logg", "flagg", "pass", "forward", "not", "transferr", "report")
 
@@ -97,11 +107,16 @@ def _clause_offers(i: int, span: Span, first: bool, customer_proposed: bool) -> 
             continue  # "I can see how that happened": an observation, not a look
         if question and m.group("verb") not in lx.LOOK_VERBS:
             continue  # "Is there anything else I can help you with?" commits to nothing
+        if _NOT_PROMISED.search(low, 0, m.start()):
+            continue  # "I've told you what we can offer", "before we can open it": no promise made
         verb = m.group("verb")
         who = m.group("who") or m.group("who2")
         owner = who in {"i", "i'll", "i'm", "let me", "i'd"}
         # "We will review it within five working days": a promise that only files the problem.
         deferral = lx.FILING.search(low) is not None
+        if deferral and m.group("verb") in lx.LOOK_VERBS:
+            # "Let me check what's free and get back to you": reporting back is part of the look.
+            deferral = lx.FILING.search(mask(low, lx.REPORT_BACK)) is not None
         # "I'll raise the refund now" does the thing; "I'll raise it with the manager" files it.
         rest = low[m.end() :]
         delivers = verb in lx.FILE_VERBS and (
@@ -110,6 +125,9 @@ def _clause_offers(i: int, span: Span, first: bool, customer_proposed: bool) -> 
         if (verb in lx.FILE_VERBS and not delivers) or lx.FILED_AFTER.match(low[m.end() :]) or deferral:
             found.append(Offer("file", _cut(span, m), i, NOTHING - 5, owner))
         elif verb == "ask" and _DELEGATES.match(low[m.end() :]):
+            found.append(Offer("act", _cut(span, m), i, OFFER, owner))
+        elif verb == "try" and _TRIES.match(low[m.end() :]):
+            # "we can try restoring it from your backup now" attempts the fix itself.
             found.append(Offer("act", _cut(span, m), i, OFFER, owner))
         elif verb in lx.LOOK_VERBS:
             rest = low[m.end() :]

@@ -125,7 +125,7 @@ COMMAND_VERBS = (
     "leave|hold|hang|move|pay|sign|follow|try|use|restart|reboot|turn|press|click|unplug|plug|put|"
     "provide|enter|write|complete|contact|email|phone|ring|find|accept|deal|understand|keep|quit|"
     "sleep|share|answer|repeat|speak|talk|do|make|switch|open|close|install|download|update|be|"
-    "don't|do not|never|just"
+    "don't|do not|never|just|relax|chill"
 )
 COMMAND = re.compile(
     rf"^(?:(?:ok|okay|right|so|now|fine|well|look|listen|then|just)[,!.]?\s+)*(?:{COMMAND_VERBS})\b"
@@ -137,7 +137,9 @@ CARE_IMPERATIVE = re.compile(
     r"feel free|enjoy|rest assured|be careful|mind the|get some rest|give me (?:a|one|two|five|ten|just a) "
     r"(?:moment|minute|minutes|second|seconds|sec)|bear with me|hold on a (?:moment|second|minute)|"
     r"let me|let us|let's|leave it (?:with|to) me|tell me (?:more|how|what happened)|come (?:in|inside|with me)|"
-    r"make yourself)"
+    r"make yourself|take (?:all )?(?:the time you need|your time)|"
+    # Reassurance sent through the customer: "Tell him nobody's going home."
+    r"tell (?:him|her|them|your [a-z]+) (?:that )?(?:nobody|no one|not to worry|we(?:'re|'ll| will| are)|it(?:'ll| will)))"
 )
 SOFTENER = re.compile(
     r"\b(?:please|kindly|could you|would you|if you (?:can|could|don't mind|wouldn't mind)|thanks|thank you)\b"
@@ -163,7 +165,8 @@ EMPHATIC_PRESSURE = rule(
     "commands",
 )
 BLAME = rule(
-    r"\b(?:you should(?:'ve| have)(?! (?:had|been able) to)|you shouldn't have(?! (?:had )?to)|"
+    r"\b(?:you should(?:'ve| have| of)(?! (?:had|been able) to)|(?<!if )you were (?:told|warned|advised|informed)\b(?! (?:wrong|incorrectly|the wrong|something wrong))|"
+    r"if you(?:'d| had) [a-z' ]+?,? (?:this|it|that|none of this) (?:wouldn't|would not|would never|would) have (?:happened|been)|you shouldn't have(?! (?:had )?to)|"
     r"^should(?:'ve| have) been|"
     r"if you'd (?:booked|read|come|checked|told|sent|applied)|"
     r"are you sure (?:that|it|you)|did you even|"
@@ -174,7 +177,7 @@ BLAME = rule(
     # "It isn't your fault" takes the blame off the customer.
     r"(?<!isn't )(?<!is not )(?<!not )(?<!wasn't )(?<!was not )(?<!never )(?:your|you're) (?:own )?fault|"
     r"you could(?:'ve| have) (?:just )?(?:said|told|mentioned|asked|checked|read|paid|booked|called|rung)|"
-    r"^should(?:'ve| have) (?:read|checked|booked|thought|asked|looked|paid)|"
+    r"^should(?:'ve| have| of) (?:read|checked|booked|thought|asked|looked|paid|backed)|"
     r"you (?:didn't|did not|failed to|forgot to|never) (?:read|check|book|tell|say|service|ask)|"
     r"you were (?:supposed|meant) to|should (?:service|maintain|check|read|look after) (?:your|their)|"
     r"if you had(?:n't)?|that's on you|you (?:need|ought) to learn|people like you|"
@@ -192,6 +195,9 @@ DISMISSAL = rule(
     r"stop (?:calling|making|complaining|shouting|bothering|wasting|whining|asking|going (?:on|over))|making a scene|"
     r"calm down|get over it|take it or leave it|why (?:should|would) i|is that (?:so )?hard|"
     r"(?:we're|we are) not a [a-z ]*service|not how (?:it|this) works|that's (?:just )?how it is|"
+    r"what you expect (?:us|me) to do|make a scene|(?:everybody|everyone) else (?:managed|manages|copes|coped)|"
+    # "The deadline is the deadline": a rule restated as its own reason.
+    r"(?:the |a )?(?P<same>[a-z]{4,}) (?:is|are) (?:the |a )?(?P=same)(?![a-z])|(?:it's|that's|it is) hardly\b|"
     r"you'll (?:just )?have to live with|sorry you feel|sorry if you feel|nothing to do with (?:me|us)|"
     r"not (?:really )?(?:my|our) concern|these things happen|not the end of the world|(?:you're|you are) not the only|"
     r"like everyone else|everyone (?:is|'s) (?:waiting|in a hurry)|everyone does|(?:shouting|yelling) won't|"
@@ -210,8 +216,10 @@ DISMISSAL = rule(
 # dismissal it is not read as dismissing the problem.
 IMPATIENCE = rule(
     r"\b(?:i (?:haven't|have not|don't have) got all day|i(?:'ve| have) got a queue|move along|step aside|"
-    r"happy now|yeah,? yeah|are we done|what a fuss|"
-    r"stop (?:messaging|texting|emailing|ringing|getting (?:worked up|upset|so worked up)|panicking|worrying))\b",
+    r"happy now|yeah,? yeah|are we done|what a fuss|(?:yes,? )?i heard you(?: the first time)?|can we (?:stop|move on) now|"
+    r"running commentary|what (?:more|else) do you want (?:from me|me to do)|"
+    r"stop (?:messaging|texting|emailing|ringing|getting (?:worked up|upset|so worked up)|panicking|worrying|crying|hovering|"
+    r"fussing|moaning|nagging))\b",
     -22,
     "dismissal",
     "rude",
@@ -251,7 +259,7 @@ SARCASM = rule(
     # "I don't write the timetable, do I?": the agent's limit turned on the customer.
     r"(?:i|we) (?:don't|can't|cannot|am not|'m not|won't) [a-z' ]+, (?:do|can|am|will) (?:i|we)\b|"
     # "Sure, and shall I carry your bags home too?": a request capped by an absurd one.
-    r"^(?:oh,? )?(?:sure|yes|yeah|right)[,.]? and (?:shall i|should i|maybe|why don't)\b|"
+    r"^(?:oh,? )?(?:sure|yes|yeah|right|of course|ok|okay)[,.]? and (?:shall (?:i|we)|should (?:i|we)|maybe|why don't|who)\b|"
     r"^(?:oh,? )?(?:yes|yeah|sure|right),? (?:i'll|let me|we'll) just\b|while (?:i'm|we're) at it|"
     r"(?:oh,? )?(?:lovely|brilliant|marvellous|great|wonderful),? another\b|yes,? yes,? i'm sure|"
     r"everyone always (?:has|does|says|is)|"
@@ -272,6 +280,18 @@ GRUDGING = rule(
     r"^(?:(?:yeah|yes|ok|okay|well),?\s+)?(?:fine|whatever|ugh|sigh|oh well)\b[,.!]|^well,\s",
     -8,
     "grudging tone",
+)
+# Everyday short words: written in capitals, they are shouted.
+SHOUTED_WORDS = frozenset(
+    """no not now yes you your the and is are was can cant wont dont will do did get go stop read wait
+    said told this that what why how me my we our be have has had all any ever just out off up on
+    in at to for of with so too very here last time one none sign rule pay help look see sit calm down
+    hear over done fine less more same need must want rude busy full open shut back away next never""".split()
+)
+# After an instruction, the agent's own part: "Send me the quote and I'll approve it."
+TAKES_UP = re.compile(
+    r"^(?!(?:[a-z]+[,.]?\s+)?(?:stop|calm|listen|look|just|quit|relax|chill|don't|do not|never|wait)\b)"
+    r"[^,]*?\band\s+(?:then\s+)?(?:i'll|i will|we'll|we will)\b"
 )
 # Words written in capitals that are names or codes, not shouting.
 ACRONYMS = frozenset(
@@ -357,7 +377,7 @@ RAISE_FILES = re.compile(
     r"^\s*(?:it|this|that|(?:a|the|your) (?:ticket|complaint|case|query|issue|concern|request|claim|report))\b"
 )
 FILED_AFTER = re.compile(
-    r"^\s*(?:back to you|back in touch|in touch|a note|notes?|you know|it on|this on|your (?:request|complaint|details)|"
+    r"^\s*(?:(?:straight |right |straight away )?back to you|back in touch|in touch|a note|notes?|you know|it on|this on|your (?:request|complaint|details)|"
     # "We'll contact you when the part arrives": a promise to say when, not to act.
     r"you (?:when|once|if|as soon as) (?:it|the|your|we|they|there|a|an|one|something|anything|space|spaces|places?)\b|"
     # "I'll put you through": a transfer hands the customer on.
@@ -398,7 +418,14 @@ PERFECT = re.compile(
     r"approved|authori[sz]ed|reversed|overturned|processed|reimbursed|rebooked|refunded|paused|suspended|"
     r"scheduled|removed|unblocked|unlocked|lifted|released|backdated|topped up|signed off|"
     # "I've had my supervisor approve the full amount"
-    r"had (?:my|our|the) [a-z ]{2,30}? (?:approve|sign off|authori[sz]e|agree|okay|ok))\b"
+    r"had (?:my|our|the) [a-z ]{2,30}? (?:approve|sign off|authori[sz]e|agree|okay|ok)|"
+    # Any other deed done to something ("I've blocked the SIM"), but not a look, a
+    # message or a thought ("I've checked the system", "I've noticed the error").
+    r"(?!(?:notic|check|look|tri|listen|explain|wonder|decid|assum|realis|realiz|learn|search|review|consider|"
+    r"discuss|mention|want|need|hop|expect|receiv|reach|contact|email|messag|phon|text|talk|inform|advis|warn|"
+    r"report|forward|rais|escalat|logg|not|pass|flagg|record|submitt|chas|follow|ask|call|emphasis|highlight|"
+    r"point|stat|clarifi|answer|queri|investigat|confirm|fill|brief|mark)ed\b)"
+    r"[a-z]{3,}ed(?= (?:your|the|a|an|it|them|that|this|our|you|him|her|his|their)\b))\b"
 )
 # Counterfactual: what could have been, or would be if things were otherwise ("you
 # could have paid online", "if I could, I would", "if it were that easy") offers nothing.
@@ -451,7 +478,9 @@ DONE_REPORT = re.compile(
     # "Moving you to room 12", "fetching it now": under way, told without "I'm".
     r"(?:moving|sending|booking|putting|getting|bringing|giving|refunding|sorting|adding|arranging|calling|ringing|"
     r"phoning|grabbing|fetching|swapping|switching|upgrading|releasing|lifting|waiving|cancelling|fixing|printing|"
-    r"issuing) (?:you|your|it|them|the|a|an|one|her|him)|"
+    r"issuing|blocking|locking|unlocking|opening|restoring|resetting|ordering|crediting|covering|repairing|"
+    r"replacing|reserving|holding|extending|approving|authori[sz]ing|emailing|texting|dispatching|lending|clearing|"
+    r"processing) (?:you|your|it|them|the|a|an|one|her|him|that|this)|"
     r"cancelled (?:the|your|ur|that) (?:fine|charge|fee|penalty|bill|debt))\b(?!\?)"
 )
 # A thing done, said of the thing: "Heaters are booked", "the refund has been processed".
@@ -476,7 +505,9 @@ PERMISSION = re.compile(
     r"(?:(?:also|even|just)\s+)?(?P<verb>ride|have|take|stay|use|keep|get|choose|pick|come|sit|bring|go along|"
     r"travel|join|wait (?:inside|in)|borrow|upgrade|switch|change)\b"
     # Leave to queue or fill in a form is the procedure, not a thing granted.
-    r"(?! (?:the|our|a) (?:waiting list|wait list|queue|form))"
+    r"(?! (?:the|our|a) (?:waiting list|wait list|queue|form))|"
+    # "There's a dry pitch, and you're very welcome to it."
+    r"\b(?:you're|you are) (?:very |more than |most )?welcome to (?:it|them|that one|this one)\b"
 )
 OPTIONS = re.compile(
     r"\b(?:would you (?:like|prefer|rather)|do you want (?:me|us) to|shall (?:i|we)|(?<!how )(?<!why )should i|"
@@ -488,7 +519,10 @@ OPTIONS = re.compile(
 NOMINAL_OFFER = re.compile(
     r"\b(?:no (?:extra )?charge|free of charge|on the house|at no (?:extra )?(?:cost|charge)|complimentary|for free|"
     r"at the same (?:rate|price)|(?:it's|that's) (?:yours|on us)|my treat|thrown in|[a-z]+ on us|"
-    r"[a-z]+'s yours)\b"
+    r"[a-z]+'s yours|"
+    # "You won't be charged for today", "groom not charged": a waiver said with "not".
+    r"(?:won't|will not|wouldn't|shan't) be (?:charged|billed|invoiced)|\bnot (?:be )?(?:charged|billed)|"
+    r"(?:won't|will not) (?:have to )?pay (?:a penny|anything|a thing|a cent|extra))\b"
 )
 GRANT = re.compile(
     r"^(?:(?:fine|ok|okay|alright|sure|yes|of course|right)[,.!]?\s+)*(?:take|have|use|keep)\s+"
@@ -614,6 +648,11 @@ FILING = re.compile(
     rf"make a note|(?:note|log|record) (?:down )?(?:your|the) (?:request|complaint|details)|"
     rf"let you know|keep you (?:posted|updated|informed)|"
     r"(?:has|have) been (?:logged|noted|passed on|forwarded|escalated|recorded)|in due course)\b"
+)
+# Reporting back: after a promise to look, it is part of looking, not a filing away.
+REPORT_BACK = re.compile(
+    r"\b(?:get|come) (?:straight |right )?back to you|(?:call|ring|phone) you (?:straight )?back|let you know|"
+    r"keep you (?:posted|updated|informed)"
 )
 # Guiding the customer through a step kindly: "could you unplug the cable?",
 # "if you could press the button". In technical support this is the solution.

@@ -37,6 +37,8 @@ NOT_NEGATION = re.compile(
     r"not a problem|not to worry|free of charge|at no (?:extra )?(?:cost|charge)|"
     r"without (?:any )?(?:charge|cost|delay|waiting|fail)|don't worry|do not worry|"
     r"no later than|nothing to pay|won't cost|won't take long|not long|no time|"
+    r"(?:won't|will not|wouldn't|shan't) be (?:charged|billed|invoiced)|not (?:be )?(?:charged|billed)|"
+    r"(?:won't|will not) (?:have to )?pay (?:a penny|anything|a thing|a cent|extra)|"
     r"(?:won't|will not|never|not going to) (?:leave|abandon|send) you|"
     r"can't imagine|cannot imagine|can't believe|couldn't agree|"
     r"(?:isn't|is not|that's not|not) (?:what you (?:booked|ordered|paid for|expected)|ok|okay|acceptable|right)|"
