@@ -571,3 +571,55 @@ def test_promising_to_look_and_report_back_is_a_look_not_a_deferral() -> None:
     deferral = _RULES.grade("We'll get back to you.", GradeContext())
     assert "defers with no action now" not in reasons(look, "flexibility")
     assert look.flexibility > deferral.flexibility
+
+
+@pytest.mark.parametrize(
+    ("reply", "offers"),
+    [
+        # The fifth batch of writers, read once a new held-out batch replaced it.
+        ("Crate collected, rent for March waived, new unit booked.", True),
+        ("Done: this week's delivery charge refunded, a new slot booked.", True),
+        ("I have reissued the ticket, added a note to your account, and emailed you the receipt.", True),
+        ("omg so sorry!! ill chuck in a free dessert for the table", True),
+        ("A crew will patch the fence by noon.", True),
+        ("I'd be livid too, honestly.", False),
+        ("I'd be beside myself too.", False),
+        ("The shelves have been checked already.", False),
+        ("Come back when it's fixed.", False),
+        ("No. Everyone's booked.", False),
+    ],
+)
+def test_what_counts_as_an_offer_fifth_batch(reply: str, offers: bool) -> None:
+    g = _RULES.grade(reply, GradeContext())
+    assert ("offers" in g.acts) is offers, (reply, sorted(g.acts))
+
+
+def test_several_clipped_deeds_count_as_more_than_one_solution() -> None:
+    one = _RULES.grade("Booking fee refunded.", GradeContext())
+    three = _RULES.grade("Booking fee refunded, seat upgraded, lounge pass added.", GradeContext())
+    assert "more than one solution, or a choice" in reasons(three, "flexibility")
+    assert three.flexibility > one.flexibility
+
+
+@pytest.mark.parametrize(
+    ("reply", "refuses"),
+    [
+        # A negation in a condition, a purpose or an instruction given denies nothing.
+        ("I've told the porters not to empty the bins until we've searched them.", False),
+        ("I won't have you walking home in this, the hotel car will take you.", False),
+        ("We can't refit the kitchen before Christmas.", True),
+    ],
+)
+def test_negations_that_do_not_refuse(grader: RubricGrader, claims: Scenario, reply: str, refuses: bool) -> None:
+    g = grade(grader, claims, reply)
+    assert ("refuses" in g.acts) is refuses, (reply, sorted(g.acts), g.evidence)
+
+
+def test_a_kind_handover_is_care_in_passing_on_not_a_solution() -> None:
+    handover = _RULES.grade(
+        "I'm putting you through to my manager and I'll stay on the line so you don't have to repeat it.",
+        GradeContext(),
+    )
+    fix = _RULES.grade("I'll send a replacement out today.", GradeContext())
+    assert handover.flexibility < fix.flexibility
+    assert handover.flexibility <= 60

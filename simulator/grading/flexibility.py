@@ -17,7 +17,16 @@ from simulator.grading import lexicon as lx
 from simulator.grading.base import Evidence
 from simulator.grading.content import conjuncts, content_of, content_stems
 from simulator.grading.scenario_index import Entry, ScenarioIndex, content_words, overlap
-from simulator.grading.text import NEGATION, Span, has_negation, mask, negated_before, normalise, sentences
+from simulator.grading.text import (
+    NEGATION,
+    Span,
+    has_negation,
+    main_negation,
+    mask,
+    negated_before,
+    normalise,
+    sentences,
+)
 
 NOTHING = 40  # a reply that neither helps nor refuses
 ASKING = 50  # gathering information or promising to look (3 of 5)
@@ -41,6 +50,7 @@ class Offer:
     clause: int
     strength: int
     owner: bool = False
+    part: int = 0  # which of a clause's coordinated pieces ("fee waived, slot booked")
 
 
 @dataclass
@@ -87,6 +97,11 @@ _TRIES = re.compile(
     r"(?!(?:find|look|see|check|ask|speak|talk|investigat|double-check|call|ring|phon|contact|reach)ing\b)[a-z-]{3,}ing)\b"
 )
 
+_EVERYONE = re.compile(r"\b(?:everyone|everybody|everything|all|we|they)\s*$")
+_CONDITION_BEFORE = re.compile(r"\b(?:when|once|until|till|if|after|as soon as|before|unless)\b[^,;]*$")
+# A clipped report that names its thing first: "fee waived", "this month's bill refunded".
+_NOUN_FIRST = re.compile(r"^(?:[a-z0-9'\u00a3$\u20ac-]+\s+){1,4}(?=[a-z]+ed\b|on hold\b)")
+
 # Progressive forms of the filing verbs ("I'm escalating", "we're logging").
 _FILING_STEMS = ("escalat", "logg", "flagg", "pass", "forward", "not", "transferr", "report")
 
@@ -109,6 +124,8 @@ def _clause_offers(i: int, span: Span, first: bool, customer_proposed: bool) -> 
             continue  # "Is there anything else I can help you with?" commits to nothing
         if _NOT_PROMISED.search(low, 0, m.start()):
             continue  # "I've told you what we can offer", "before we can open it": no promise made
+        if m.group("aux").endswith(" be") and not low[m.start("verb") : m.end()].endswith("ing"):
+            continue  # "I'd be beside myself too" is a feeling; "I'll be bringing it up" acts
         verb = m.group("verb")
         who = m.group("who") or m.group("who2")
         owner = who in {"i", "i'll", "i'm", "let me", "i'd"}
@@ -181,8 +198,20 @@ def _clause_offers(i: int, span: Span, first: bool, customer_proposed: bool) -> 
                 found.append(Offer("file", _cut(span, m), i, NOTHING - 5, owner))
             else:
                 found.append(Offer("act", _cut(span, m), i, OFFER, owner))
-    if not found and (m := lx.DONE_REPORT.search(low)) and not _negated(span, m) and not span.is_question:
-        found.append(Offer("act", _cut(span, m), i, OFFER))
+    if not span.is_question and not lx.POLICY.search(low):
+        # "Fee waived, slot booked, dongle sent tonight": each piece a deed of its own;
+        # a bare verb ("added a marker") only goes on from a deed before it.
+        for part, piece in enumerate(conjuncts(low)):
+            if part and not found and not _NOUN_FIRST.match(piece):
+                continue
+            if (
+                (part or not found)
+                and (m := lx.DONE_REPORT.search(piece))
+                and not has_negation(piece[: m.end()])
+            ):
+                at = low.find(piece) + m.start()
+                said = span.text[at : at + m.end() - m.start()].strip(" ,.;")
+                found.append(Offer("act", said, i, OFFER, part=part))
     if not found:
         for m in lx.PASSIVE_PERFECT.finditer(low):
             if not _negated(span, m) and not lx.REFUSAL.search(low):
@@ -195,7 +224,10 @@ def _clause_offers(i: int, span: Span, first: bool, customer_proposed: bool) -> 
         routine = not underway and (
             lx.IN_DUE_COURSE.match(low[m.end() :]) is not None or "in due course" in low
         )
-        if not _negated(span, m) and not lx.REFUSAL.search(low) and not routine:
+        # "Come back when it's fixed" waits for it; nothing is done.
+        # "Everyone's booked", "we're all booked": nothing left, not a booking made.
+        waits = _CONDITION_BEFORE.search(low[: m.start()]) is not None or _EVERYONE.search(low[: m.start()])
+        if not _negated(span, m) and not lx.REFUSAL.search(low) and not routine and not waits:
             found.append(Offer("act", _cut(span, m), i, THIRD_PARTY))
     for m in lx.THIRD_PARTY.finditer(low):
         if not _negated(span, m) and not lx.DEFERS.search(low):
@@ -219,6 +251,10 @@ def _clause_offers(i: int, span: Span, first: bool, customer_proposed: bool) -> 
         found.append(Offer("grant", _cut(span, m) + low[m.end() :].split(",")[0], i, OFFER))
     if first and customer_proposed and (m := lx.ACCEPTANCE.match(low)) and not has_negation(low):
         found.append(Offer("accept", _cut(span, m), i, OFFER))
+    if lx.HANDOVER.search(low):
+        for offer in found:
+            if offer.kind == "act":
+                offer.kind, offer.strength = "look", ASKING
     if (m := lx.VAGUE_LOOK.search(low)) and not found:
         found.append(Offer("look", _cut(span, m), i, ASKING, owner=m.group(0).startswith(("i", "let me"))))
     return found
@@ -411,7 +447,7 @@ def _refused_solution(clause: _Clause, per_need: dict[str, tuple[float, Entry]],
     conditional = low.startswith(("if ", "in case ", "unless ", "should it ", "should that "))
     # "I'm sorry your bag didn't arrive" describes the problem: an apology is never a refusal.
     apology = lx.APOLOGY.search(low) is not None
-    if not has_negation(low) or clause.rule_offers or not per_need or conditional or apology:
+    if not main_negation(low) or clause.rule_offers or not per_need or conditional or apology:
         return
     sim, _entry = max(per_need.values(), key=lambda x: x[0])
     if sim >= SOLUTION_WITH_RULE and not lx.REFUSAL.search(low) and not lx.INFO_REQUEST.search(low):
@@ -656,7 +692,7 @@ def _score_offer(reading: _Reading, real: list[Offer]) -> float:
     best = max(real, key=lambda o: o.strength)
     score: float = best.strength
     ev.append(Evidence("flexibility", best.phrase, best.strength - NOTHING, _offer_reason(best)))
-    distinct = {o.clause for o in real}
+    distinct = {(o.clause, o.part) for o in real}
     if len(distinct) >= 2 or any(o.kind == "option" and " or " in o.phrase.lower() for o in real):
         score += 8
         ev.append(Evidence("flexibility", real[-1].phrase, 8, "more than one solution, or a choice"))

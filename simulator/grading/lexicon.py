@@ -396,7 +396,8 @@ OFFER_FRAMES = re.compile(
 COMMITMENT = re.compile(
     # "May I have your name" is a question, not a commitment; a bare "we have" is possession.
     r"(?<!may )(?<!can )(?<!could )(?<!shall )(?<!do )(?<!should )"
-    r"\b(?:(?P<who>i'll|we'll|let me|let us|let's|i'd|we'd|il{1,2}(?= (?:go|get|send|swap|sort|book|call|ring|check|ask|put|move|bring|make|text|email|refund|cancel|add|push|fix|find|grab|do)\b))|(?P<who2>i|we|im)(?=(?:'ll|'d| will| shall| can| could| would| am going| are going| am about| are about|'m going|'re going|'m gonna| am gonna| gonna| am happy| are happy| am glad| are glad| would be|'m happy|'re happy|'m glad|'re glad|'m able|'re able)\b))"
+    r"\b(?:(?P<who>i'll|we'll|let me|let us|let's|i'd|we'd|il{1,2}(?= (?:go|get|send|swap|sort|book|call|ring|check|ask|put|move|bring|make|text|email|refund|cancel|add|push|fix|find|grab|do|"
+    r"run|chuck|pop|stick|drop|give|take|waive|credit|pay|cover|come|look|arrange|order|pick|drive)\b))|(?P<who2>i|we|im)(?=(?:'ll|'d| will| shall| can| could| would| am going| are going| am about| are about|'m going|'re going|'m gonna| am gonna| gonna| am happy| are happy| am glad| are glad| would be|'m happy|'re happy|'m glad|'re glad|'m able|'re able)\b))"
     r"(?P<aux>(?:'ll|'m|'re| will| shall| can| could| am| are|'d| would)?(?: be)?(?: happy| glad)?(?: to)?"
     r"(?: going to| gonna| about to| able to)?(?: right| just| personally| quickly| also| gladly| immediately| now)?)\s+"
     rf"(?P<verb>{MULTIWORD_VERBS}|{ACTION_VERBS}|(?!{NOT_ACTIONS})[a-z]+?)(?:ing|s|ed)?\b(?! to\b)"
@@ -458,6 +459,8 @@ PASSIVE_PERFECT = re.compile(
     r"\b(?:has|have|'s|'ve) been (?:now |already |just |also )?"
     r"(?!(?:cancelled|declined|rejected|refused|delayed|closed|lost|denied|postponed|blocked|frozen|charged|"
     r"fined|logged|noted|passed|escalated|flagged|forwarded|received|reviewed|assessed|conducted|confirmed|"
+    # A look already taken ("the room has been checked") reports, it offers nothing.
+    r"checked|searched|looked|inspected|examined|investigated|"
     r"recorded|reported|informed|told|advised|asked|used|added to (?:the|a) (?:list|queue))\b)"
     r"(?P<verb>[a-z]{3,}ed)\b"
 )
@@ -467,11 +470,14 @@ DONE_REPORT = re.compile(
     r"(?:^(?:(?:ok|okay|right|done|sure|yes|yep|yeah|fine|good news|all sorted)[,.!]?\s+)*(?:(?:i've|ive|i have|we've)\s+)?"
     r"(?:just\s+|already\s+|now\s+)?|"
     # "fee refunded", "slot booked", "fine on hold"; not "fully booked".
-    r"^(?:[a-z0-9-]+\s+){0,2}"
-    r"(?!(?:is|are|was|were|be|been|being|fully|all|completely|totally|already|had|has|have|you|we|they|it|i)\b)"
-    r"[a-z0-9-]{2,}\s+"
+    r"^(?!.*\b(?:when|once|until|if|after|unless|before|get|gets|got|will|'ll|would|can|could|should|must)\b)"
+    r"(?:[a-z0-9'\u00a3$\u20ac-]+\s+){0,3}"
+    r"(?!(?:is|are|was|were|be|been|being|fully|all|completely|totally|already|had|has|have|you|we|they|it|i|"
+    r"everyone's|everybody's|we're|they're|you're|i'm)(?![a-z']))"
+    r"[a-z0-9'\u00a3$\u20ac-]{2,}\s+"
     r"(?=(?:refunded|couriered|fitted|flagged|backdated|rebooked|waived|credited|booked|sorted|fixed|extended|lifted|"
-    r"removed|paused|released|approved|on hold)\b))"
+    r"removed|paused|released|approved|on hold|upgraded|added|arranged|swapped|switched|reserved|ordered|issued|"
+    r"authori[sz]ed|dispatched)\b))"
     r"(?P<verb>moved|booked|refunded|backdated|rebooked|flagged|fitted|couriered|added|sent|arranged|upgraded|swapped|"
     r"switched|reserved|credited|waived|sorted|fixed|ordered|issued|applied|approved|authori[sz]ed|dispatched|"
     r"extended|lifted|removed|paused|released|on hold|"
@@ -495,10 +501,12 @@ PASSIVE_DONE = re.compile(
 )
 THIRD_PARTY = re.compile(
     r"\b(?P<who>the (?:driver|truck|technician|engineer|manager|porter|housekeeping|team|staff|courier|mechanic|garage)|"
-    r"he|she|they|someone|somebody|housekeeping|a (?:technician|porter|driver|colleague|truck)|our [a-z]+)"
+    r"he|she|they|someone|somebody|housekeeping|a (?:technician|porter|driver|colleague|truck|crew|team|nurse|fitter)|"
+    r"our [a-z]+)"
     r"(?:'ll| will| can| could| is going to| are going to)\s+(?:also\s+|then\s+|happily\s+|gladly\s+)?"
     r"(?P<verb>bring|send|take|drive|come|give|get|fix|collect|pick|drop|meet|help(?! you\b)|deliver|set|sort|call|stay|wait|"
-    r"arrange|replace|repair|move|show|handle|be there|be with)\b"
+    r"arrange|replace|repair|move|show|handle|be there|be with|tarp|cover|seal|patch|clear|refit|rebuild|redo|remake|"
+    r"reprint|restore|run|open|unlock|install|fit|swap|pay|refund)\b"
 )
 PERMISSION = re.compile(
     r"\b(?:you (?:can|could|may|are welcome to|'re welcome to)|you're welcome to|feel free to)\s+"
@@ -517,7 +525,8 @@ OPTIONS = re.compile(
 )
 # "Extra bed, no charge." "Of course: a bigger room."
 NOMINAL_OFFER = re.compile(
-    r"\b(?:no (?:extra )?charge|free of charge|on the house|at no (?:extra )?(?:cost|charge)|complimentary|for free|"
+    r"\b(?:no (?:extra )?charge|free of charge|on the house(?! (?:phone|line|number))|at no (?:extra )?(?:cost|charge)|"
+    r"complimentary|for free|"
     r"at the same (?:rate|price)|(?:it's|that's) (?:yours|on us)|my treat|thrown in|[a-z]+ on us|"
     r"[a-z]+'s yours|"
     # "You won't be charged for today", "groom not charged": a waiver said with "not".
@@ -567,7 +576,8 @@ EXTRA = re.compile(
     r"(?<!far )(?<!much )(?<!way )too\b(?!\s+(?:long|late|much|many|bad|early|busy|hard|far|slow))|as well|"
     r"(?:stay|wait) with you|until (?:the|it|you)|upgrade|an exception|bend the rule|outside the rules?|"
     r"make an exception|rules? (?:aside|shouldn't)|whatever the (?:rule|policy)|"
-    r"(?:no (?:extra )?charge|free of charge|on the house|at no (?:extra )?cost|complimentary|on us))\b"
+    r"(?:no (?:extra )?charge|free of charge|on the house(?! (?:phone|line|number))|at no (?:extra )?cost|"
+    r"complimentary|on us))\b"
 )
 FOLLOW_UP = re.compile(
     r"\b(?:(?:i'll|i will|we'll|we will) (?:call|ring|phone|text|email|check (?:in )?(?:on|with)|follow up with) you|"
@@ -585,7 +595,9 @@ REFUSAL = re.compile(
     r"'re not able to|am unable to|are unable to|'m unable to|'re unable to|don't|do not|aren't allowed to|"
     r"are not allowed to|'m not allowed to|am not allowed to|have no way to) "
     # "I can't find your booking" reports what went wrong; it refuses nothing.
-    r"(?!imagine|believe|agree|wait|blame|leave you|let you down|mind|worry|stop|forget|find|see|locate|trace)[a-z]+|"
+    r"(?!imagine|believe|agree|wait|blame|leave you|let you down|mind|worry|stop|forget|find|see|locate|trace|"
+    # "I won't have you sleeping in the car", "we won't let this happen again"
+    r"have you|let (?:this|that|it) happen)[a-z]+|"
     r"no promises|(?:all|both) (?:our|the) [a-z]+ (?:are|is) (?:booked|taken|out|full|gone|busy)|"
     r"(?:he|she|they|the [a-z]+) (?:is|are) (?:busy|booked|unavailable)|"
     r"there (?:are|is) no [a-z ]{1,30}(?:available|left|free)|goes in order|in order like|"
@@ -610,11 +622,13 @@ POLICY = re.compile(
 )
 SENDS_AWAY = re.compile(
     r"\b(?:(?:another|other|a different|different) (?:hotels?|compan(?:y|ies)|places?|garages?|providers?|shops?|stores?|branch)|"
-    r"elsewhere|somewhere else|(?:hotel|garage|shop|place|branch|office)s? (?:across the (?:road|street)|down the (?:road|street)|nearby|around the corner)|"
+    r"elsewhere|somewhere else|(?:is|'s|are) (?:a )?(?:different|another|separate) (?:team|department|desk|office|line)|"
+    r"(?:call|ring|phone|try) the (?:main|general|head office|customer service|helpline) (?:number|line)|(?:hotel|garage|shop|place|branch|office)s? (?:across the (?:road|street)|down the (?:road|street)|nearby|around the corner)|"
     r"go (?:and|to|elsewhere|home|away)|"
     r"(?:call|take|get|book|order|find|grab) (?:a|yourself a|your own) (?:cab|taxi|uber|bus|train|ride)|call a cab|"
     r"(?:there are|there're|there's) (?:many|other|plenty of|lots of|several) (?:hotels|places|companies|garages|shops)|"
     r"complain to|(?:your|their) own (?:ride|transport|way|car)|try (?:another|elsewhere|somewhere)|"
+    r"take (?:that|it|this) up with|"
     r"(?:find|arrange|sort) (?:your own|something yourself)|not a taxi|we're not a taxi|"
     r"you'll have to (?:find|make|sort|arrange) (?:your|another|other)|on your own|"
     r"help (?:centre|center|page|section)|(?:our|the) (?:faq|website|web site|app|online form|forum)|self-service|"
@@ -648,6 +662,14 @@ FILING = re.compile(
     rf"make a note|(?:note|log|record) (?:down )?(?:your|the) (?:request|complaint|details)|"
     rf"let you know|keep you (?:posted|updated|informed)|"
     r"(?:has|have) been (?:logged|noted|passed on|forwarded|escalated|recorded)|in due course)\b"
+)
+# A handover done kindly ("I'll brief her first so you don't have to repeat it, and
+# stay on the line"): care in passing the customer on, not a solution.
+HANDOVER = re.compile(
+    r"\b(?:stay (?:on the line|on with you|with you while|on while)|(?:fill|brief) (?:him|her|them|[a-z]+) in\b|"
+    r"brief (?:him|her|them)\b|tell (?:him|her|them) (?:the whole story|everything|what's happened|what happened)|"
+    r"explain (?:everything|it all|the situation|what's happened) to (?:him|her|them)|"
+    r"so you (?:don't|won't|needn't|do not|will not) (?:have to |need to )?(?:repeat|explain|go over|go through))"
 )
 # Reporting back: after a promise to look, it is part of looking, not a filing away.
 REPORT_BACK = re.compile(

@@ -131,5 +131,19 @@ def has_negation(low: str) -> bool:
     return NEGATION.search(mask(low, NOT_NEGATION)) is not None
 
 
+# Negations that do not deny the clause's offer: a condition ("if it's not found"), a
+# purpose ("so nobody can undo it"), an instruction given ("told them not to release it").
+_SUBORDINATE = re.compile(
+    r"\b(?:if|unless|until|till|whether|in case|so that|even if|as long as|to make sure|make sure|"
+    r"so (?=nobody|no one|you (?:don't|won't|needn't|aren't|never)))\b[^,;:]*|"
+    r"\bnot to\b|\bnot (?:yours|your fault|you)\b"
+)
+
+
+def main_negation(low: str) -> bool:
+    """A negation in the clause itself, not in a condition, a purpose or an instruction."""
+    return has_negation(mask(low, _SUBORDINATE))
+
+
 def words(low: str) -> list[str]:
     return re.findall(r"[a-z][a-z']*", low)
