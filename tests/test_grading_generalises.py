@@ -623,3 +623,42 @@ def test_a_kind_handover_is_care_in_passing_on_not_a_solution() -> None:
     fix = _RULES.grade("I'll send a replacement out today.", GradeContext())
     assert handover.flexibility < fix.flexibility
     assert handover.flexibility <= 60
+
+
+@pytest.mark.parametrize(
+    ("reply", "dimension", "reason", "present"),
+    [
+        # The eighth batch of writers: closing jabs, blame after the fact, and
+        # credit where "you should have" praises.
+        ("The refund's gone through. Satisfied?", "courtesy", "dismissal", True),
+        ("Okay, okay, no need for the lecture. It's booked.", "courtesy", "dismissal", True),
+        ("I've moved you to row 4. Can I go now?", "courtesy", "dismissal", True),
+        ("Should've renewed it before it lapsed.", "courtesy", "blame", True),
+        ("You should really have rung ahead.", "courtesy", "blame", True),
+        ("You did exactly what you should have done, and I'm sorry.", "courtesy", "blame", False),
+        ("You've had such a long day, and you deserve better than this.", "courtesy", "acknowledges feelings", True),
+    ],
+)
+def test_readings_the_eighth_batch_showed(reply: str, dimension: str, reason: str, present: bool) -> None:
+    g = _RULES.grade(reply, GradeContext())
+    assert (reason in reasons(g, dimension)) is present, (reply, sorted(reasons(g, dimension)))
+
+
+@pytest.mark.parametrize(
+    ("reply", "offers"),
+    [
+        ("Of course, I'll just cancel the whole invoice because you asked, shall I?", False),
+        ("Absolutely, and shall we repaint your house too?", False),
+        ("I can send you the claim form.", False),
+        ("I've re-run the quote and knocked 20% off.", True),
+    ],
+)
+def test_what_counts_as_an_offer_eighth_batch(reply: str, offers: bool) -> None:
+    g = _RULES.grade(reply, GradeContext())
+    assert ("offers" in g.acts) is offers, (reply, sorted(g.acts))
+
+
+def test_take_it_or_leave_it_is_rude_but_keeps_the_offer() -> None:
+    g = _RULES.grade("I've knocked the fee off. Take it or leave it.", GradeContext())
+    assert "rude" in g.acts and "offers" in g.acts
+    assert "dismisses the problem" not in reasons(g, "flexibility")

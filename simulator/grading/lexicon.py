@@ -82,7 +82,10 @@ COURTESY_POSITIVE: tuple[Rule, ...] = (
         r"you're right|you are right|(?:i'd|i would) (?:be|feel) (?:exactly |just )?(?:furious|upset|angry|frustrated|the same|worried|exhausted)|"
         r"(?:that's|it's) (?:frustrating|awful|terrible|stressful|not fair)|"
         r"(?:what|how) (?:a |an )?(?:horrible|awful|stressful) |"
-        r"(?:you've|you have) every right|i (?:really )?admire (?:you|that)|i (?:really )?don't want you to miss)",
+        r"(?:you've|you have) every right|i (?:really )?admire (?:you|that)|i (?:really )?don't want you to miss|"
+        r"(?:you've|you have) had (?:a|such a) (?:rotten|awful|horrible|terrible|rough|long|miserable|dreadful|hard) "
+        r"(?:start|day|time|journey|night|week|morning|evening)|(?:the )?least you deserve|"
+        r"(?:i'd|i would) be (?:beside myself|in bits|in pieces|devastated|livid|heartbroken))",
         10,
         "acknowledges feelings",
         "empathises",
@@ -165,7 +168,7 @@ EMPHATIC_PRESSURE = rule(
     "commands",
 )
 BLAME = rule(
-    r"\b(?:you should(?:'ve| have| of)(?! (?:had|been able) to)|(?<!if )you were (?:told|warned|advised|informed)\b(?! (?:wrong|incorrectly|the wrong|something wrong))|"
+    r"\b(?:(?<!what )you should(?: really| probably| just)?(?:'ve| have| of)(?! (?:had|been able) to)|(?<!if )you were (?:told|warned|advised|informed)\b(?! (?:wrong|incorrectly|the wrong|something wrong))|"
     r"if you(?:'d| had) [a-z' ]+?,? (?:this|it|that|none of this) (?:wouldn't|would not|would never|would) have (?:happened|been)|you shouldn't have(?! (?:had )?to)|"
     r"^should(?:'ve| have) been|"
     r"if you'd (?:booked|read|come|checked|told|sent|applied)|"
@@ -177,7 +180,9 @@ BLAME = rule(
     # "It isn't your fault" takes the blame off the customer.
     r"(?<!isn't )(?<!is not )(?<!not )(?<!wasn't )(?<!was not )(?<!never )(?:your|you're) (?:own )?fault|"
     r"you could(?:'ve| have) (?:just )?(?:said|told|mentioned|asked|checked|read|paid|booked|called|rung)|"
-    r"^should(?:'ve| have| of) (?:read|checked|booked|thought|asked|looked|paid|backed)|"
+    r"^should(?:'ve| have| of) (?:read|checked|booked|thought|asked|looked|paid|backed|bought|[a-z]+ed)\b|"
+    r"you (?:might|could) have (?:just )?(?:booked|checked|asked|read|called|rung|phoned|ordered|bought)|"
+    r"(?:properly|carefully) next time|probably [a-z]+ (?:it |that |this )?(?:at|in|from) your|"
     r"you (?:didn't|did not|failed to|forgot to|never) (?:read|check|book|tell|say|service|ask)|"
     r"you were (?:supposed|meant) to|should (?:service|maintain|check|read|look after) (?:your|their)|"
     r"if you had(?:n't)?|that's on you|you (?:need|ought) to learn|people like you|"
@@ -193,7 +198,7 @@ DISMISSAL = rule(
     r"they|we|is|costs?|comes))|deal with it|"
     r"that's life|too bad|tough luck|i (?:already )?(?:said|told you) (?:no|already|that)|i said no|as i (?:already )?said|"
     r"stop (?:calling|making|complaining|shouting|bothering|wasting|whining|asking|going (?:on|over))|making a scene|"
-    r"calm down|get over it|take it or leave it|why (?:should|would) i|is that (?:so )?hard|"
+    r"calm down|get over it|why (?:should|would) i|is that (?:so )?hard|"
     r"(?:we're|we are) not a [a-z ]*service|not how (?:it|this) works|that's (?:just )?how it is|"
     r"what you expect (?:us|me) to do|make a scene|(?:everybody|everyone) else (?:managed|manages|copes|coped)|"
     # "The deadline is the deadline": a rule restated as its own reason.
@@ -217,7 +222,13 @@ DISMISSAL = rule(
 IMPATIENCE = rule(
     r"\b(?:i (?:haven't|have not|don't have) got all day|i(?:'ve| have) got a queue|move along|step aside|"
     r"happy now|yeah,? yeah|are we done|what a fuss|(?:yes,? )?i heard you(?: the first time)?|can we (?:stop|move on) now|"
-    r"running commentary|what (?:more|else) do you want (?:from me|me to do)|"
+    r"running commentary|what (?:more|else) do you want (?:from me|me to do)|take it or leave it|spare me|"
+    # Closing jabs and exasperation: "Can I go now?", "Satisfied?", "no need for the attitude".
+    r"can i go now|(?:^|[.!?]\s+)(?:happy|satisfied)(?=\?)|no need for (?:the|all the|that) (?:attitude|drama|guilt trip|tone|"
+    r"sarcasm|theatrics|dramatics|lecture)|(?:^|[.!?]\s+)(?P<again>alright|okay|ok|fine|yes),? (?P=again)\b|"
+    r"if you(?:'d| would) (?:let me get a word in|stop talking)|don't expect miracles|which i doubt|"
+    r"(?:don't|do not) waste my time|if you don't like it|were you expecting|not the ritz|"
+    r"everyone says (?:that|they)|"
     r"stop (?:messaging|texting|emailing|ringing|getting (?:worked up|upset|so worked up)|panicking|worrying|crying|hovering|"
     r"fussing|moaning|nagging))\b",
     -22,
@@ -259,7 +270,11 @@ SARCASM = rule(
     # "I don't write the timetable, do I?": the agent's limit turned on the customer.
     r"(?:i|we) (?:don't|can't|cannot|am not|'m not|won't) [a-z' ]+, (?:do|can|am|will) (?:i|we)\b|"
     # "Sure, and shall I carry your bags home too?": a request capped by an absurd one.
-    r"^(?:oh,? )?(?:sure|yes|yeah|right|of course|ok|okay)[,.]? and (?:shall (?:i|we)|should (?:i|we)|maybe|why don't|who)\b|"
+    r"^(?:oh,? )?(?:sure|yes|yeah|right|of course|ok|okay|absolutely|certainly|definitely)[,.]? and "
+    r"(?:shall (?:i|we)|should (?:i|we)|maybe|why don't|who)\b|"
+    # "Of course, I'll just rip up the letter because you say so, shall I?"
+    r"^(?:oh,? )?(?:of course|absolutely|certainly|ok|okay)[,.]? (?:i'll|let me|we'll) just\b|"
+    r"\b(?:i'll|we'll) just [a-z' ]+, shall (?:i|we)\?|"
     r"^(?:oh,? )?(?:yes|yeah|sure|right),? (?:i'll|let me|we'll) just\b|while (?:i'm|we're) at it|"
     r"(?:oh,? )?(?:lovely|brilliant|marvellous|great|wonderful),? another\b|yes,? yes,? i'm sure|"
     r"everyone always (?:has|does|says|is)|"
@@ -381,7 +396,10 @@ FILED_AFTER = re.compile(
     # "We'll contact you when the part arrives": a promise to say when, not to act.
     r"you (?:when|once|if|as soon as) (?:it|the|your|we|they|there|a|an|one|something|anything|space|spaces|places?)\b|"
     # "I'll put you through": a transfer hands the customer on.
-    r"you through\b|you over to\b)"
+    r"you through\b|you over to\b|"
+    # "I can send you the claim form": the procedure handed over.
+    r"(?:you )?(?:the |a |our )?(?:link (?:for|to) (?:the |an? )?)?(?:claim|complaint|appeal|standard|refund|request)? ?"
+    r"(?:form|forms)\b)"
 )
 # Offers said another way: "here's what I'll do: a courtesy car by nine",
 # "what I can do is hold the room till noon", "have a seat while I book the hotel".
@@ -418,6 +436,7 @@ PERFECT = re.compile(
     r"fixed|replaced|restored|reset|cancelled|applied|issued|sorted|found|got|made|opened|raised|flagged|"
     r"approved|authori[sz]ed|reversed|overturned|processed|reimbursed|rebooked|refunded|paused|suspended|"
     r"scheduled|removed|unblocked|unlocked|lifted|released|backdated|topped up|signed off|"
+    r"re-run|rerun|paid|written off|taken off|cut|knocked [a-z0-9%\u00a3$ ]{1,12}off|"
     # "I've had my supervisor approve the full amount"
     r"had (?:my|our|the) [a-z ]{2,30}? (?:approve|sign off|authori[sz]e|agree|okay|ok)|"
     # Any other deed done to something ("I've blocked the SIM"), but not a look, a
@@ -441,6 +460,7 @@ COUNTERFACTUAL = re.compile(
 # for this customer ("refunds are processed within five working days").
 IN_DUE_COURSE = re.compile(
     rf"^\s*(?:[a-z]+\s+){{0,2}}(?:within|in {N}|after|once|automatically|in (?:the )?order|in accordance|as per|according to|"
+    r"under (?:the|our|your) (?:terms|conditions|rules|policy|scheme)|"
     r"on (?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)|next (?:week|month)|by the end)\b"
 )
 # A limit dressed as an offer: "three weeks is the earliest we can offer".
