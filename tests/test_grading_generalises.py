@@ -610,7 +610,9 @@ def test_several_clipped_deeds_count_as_more_than_one_solution() -> None:
         ("We can't refit the kitchen before Christmas.", True),
     ],
 )
-def test_negations_that_do_not_refuse(grader: RubricGrader, claims: Scenario, reply: str, refuses: bool) -> None:
+def test_negations_that_do_not_refuse(
+    grader: RubricGrader, claims: Scenario, reply: str, refuses: bool
+) -> None:
     g = grade(grader, claims, reply)
     assert ("refuses" in g.acts) is refuses, (reply, sorted(g.acts), g.evidence)
 
@@ -636,7 +638,12 @@ def test_a_kind_handover_is_care_in_passing_on_not_a_solution() -> None:
         ("Should've renewed it before it lapsed.", "courtesy", "blame", True),
         ("You should really have rung ahead.", "courtesy", "blame", True),
         ("You did exactly what you should have done, and I'm sorry.", "courtesy", "blame", False),
-        ("You've had such a long day, and you deserve better than this.", "courtesy", "acknowledges feelings", True),
+        (
+            "You've had such a long day, and you deserve better than this.",
+            "courtesy",
+            "acknowledges feelings",
+            True,
+        ),
     ],
 )
 def test_readings_the_eighth_batch_showed(reply: str, dimension: str, reason: str, present: bool) -> None:
