@@ -493,7 +493,7 @@ def _offered_solution(
         hits = (
             _needs_by_content(clause.span, index, scene.encode, CONTENT_MIN, CONTENT_MARGIN, lenient=True)
             if scene.encode is not None
-            else []
+            else _needs_by_words(clause.span, index)
         )
         if not hits and (scene.encode is None or top_sim >= SOLUTION_BY_MEANING):
             hits = [(clause.text, top_entry, top_sim)]
@@ -804,6 +804,22 @@ def _needs_by_content(
             hits.append((piece, entry, score))
     if not hits and lenient and best is not None and best[0] >= threshold:
         hits.append((best[1], best[2], best[0]))
+    return hits
+
+
+def _needs_by_words(span: Span, index: ScenarioIndex) -> list[tuple[str, Entry, float]]:
+    """Without the embedding model: each conjunct of the offer ("I'll bring a mattress",
+    "blankets up myself") meets the need whose solution shares its words."""
+    hits: list[tuple[str, Entry, float]] = []
+    for piece in _offer_pieces(span):
+        low = normalise(piece)
+        score, entry = max(
+            ((_lexical_score(low, e.text), e) for e in index.solutions),
+            key=lambda x: x[0],
+            default=(0.0, None),
+        )
+        if entry is not None and score >= SOLUTION_WITH_RULE and all(e.key != entry.key for _, e, _ in hits):
+            hits.append((piece, entry, score))
     return hits
 
 
