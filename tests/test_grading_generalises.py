@@ -669,3 +669,43 @@ def test_take_it_or_leave_it_is_rude_but_keeps_the_offer() -> None:
     g = _RULES.grade("I've knocked the fee off. Take it or leave it.", GradeContext())
     assert "rude" in g.acts and "offers" in g.acts
     assert "dismisses the problem" not in reasons(g, "flexibility")
+
+
+@pytest.mark.parametrize(
+    ("reply", "dimension", "reason", "present"),
+    [
+        # The ninth batch: writers asked for live chat, formal letters, second-language
+        # English and call-centre scripts.
+        ("thats not really my problem is it", "courtesy", "dismissal", True),
+        ("what did u expect on a bank holiday", "courtesy", "dismissal", True),
+        ("lol want me to post you the whole shop too?", "courtesy", "sarcasm", True),
+        ("Would you like a blanket as well?", "courtesy", "sarcasm", False),
+        (
+            "I can hear how unfair this feels when you were told something different.",
+            "courtesy",
+            "blame",
+            False,
+        ),
+        ("Which seat were you in, and when did you leave the train?", "courtesy", "blame", False),
+        ("Did you leave the boot open overnight?", "courtesy", "blame", True),
+    ],
+)
+def test_readings_the_ninth_batch_showed(reply: str, dimension: str, reason: str, present: bool) -> None:
+    g = _RULES.grade(reply, GradeContext())
+    assert (reason in reasons(g, dimension)) is present, (reply, sorted(reasons(g, dimension)))
+
+
+@pytest.mark.parametrize(
+    ("reply", "offers"),
+    [
+        ("I'm afraid we can't post it, but I can certainly courier it to you tonight.", True),
+        ("There's a slot on Friday at 9:10 at the north clinic.", True),
+        ("There's a queue for a reason.", False),
+        ("I would advise you to contact the manufacturer directly.", False),
+        ("I'd be happy to email you the link to our complaints form.", False),
+        ("Once the parcel has been signed for, it is your responsibility.", False),
+    ],
+)
+def test_what_counts_as_an_offer_ninth_batch(reply: str, offers: bool) -> None:
+    g = _RULES.grade(reply, GradeContext())
+    assert ("offers" in g.acts) is offers, (reply, sorted(g.acts))

@@ -214,7 +214,9 @@ def _clause_offers(i: int, span: Span, first: bool, customer_proposed: bool) -> 
                 found.append(Offer("act", said, i, OFFER, part=part))
     if not found:
         for m in lx.PASSIVE_PERFECT.finditer(low):
-            if not _negated(span, m) and not lx.REFUSAL.search(low):
+            # "Once it has been signed for, it is yours to look after" sets a condition.
+            waits = _CONDITION_BEFORE.search(low[: m.start()]) is not None
+            if not _negated(span, m) and not lx.REFUSAL.search(low) and not waits:
                 found.append(Offer("act", _cut(span, m), i, THIRD_PARTY))
                 break
     for m in lx.PASSIVE_DONE.finditer(low):
@@ -247,6 +249,13 @@ def _clause_offers(i: int, span: Span, first: bool, customer_proposed: bool) -> 
         found.append(Offer("option", _cut(span, m), i, OFFER))
     if (m := lx.NOMINAL_OFFER.search(low)) and not lx.REFUSAL.search(low) and not has_negation(low):
         found.append(Offer("nominal", span.text.strip(" ."), i, OFFER))
+    if (
+        (m := lx.THERE_IS.search(low))
+        and not has_negation(low[: m.end()])
+        and not lx.REFUSAL.search(low)
+        and not lx.SENDS_AWAY.search(low)
+    ):
+        found.append(Offer("option", _cut(span, m), i, OFFER - 4))
     if (m := lx.GRANT.match(low)) and not lx.SENDS_AWAY.search(low):
         found.append(Offer("grant", _cut(span, m) + low[m.end() :].split(",")[0], i, OFFER))
     if first and customer_proposed and (m := lx.ACCEPTANCE.match(low)) and not has_negation(low):

@@ -168,7 +168,10 @@ EMPHATIC_PRESSURE = rule(
     "commands",
 )
 BLAME = rule(
-    r"\b(?:(?<!what )you should(?: really| probably| just)?(?:'ve| have| of)(?! (?:had|been able) to)|(?<!if )you were (?:told|warned|advised|informed)\b(?! (?:wrong|incorrectly|the wrong|something wrong))|"
+    r"\b(?:(?<!what )you should(?: really| probably| just)?(?:'ve| have| of)(?! (?:had|been able) to)|(?:^|(?:but|well|look|as|to be fair),? )you were (?:told|warned|advised|informed)\b"
+    r"(?! (?:wrong|incorrectly|the wrong|something (?:wrong|different)|otherwise|differently))|"
+    r"(?:you|u) could(?:'ve| have) (?:just )?(?:checked|read|looked|asked|rung|called)|"
+    r"^did (?:you|u) (?:leave|forget|not (?:check|read|see))\b|"
     r"if you(?:'d| had) [a-z' ]+?,? (?:this|it|that|none of this) (?:wouldn't|would not|would never|would) have (?:happened|been)|you shouldn't have(?! (?:had )?to)|"
     r"^should(?:'ve| have) been|"
     r"if you'd (?:booked|read|come|checked|told|sent|applied)|"
@@ -180,7 +183,7 @@ BLAME = rule(
     # "It isn't your fault" takes the blame off the customer.
     r"(?<!isn't )(?<!is not )(?<!not )(?<!wasn't )(?<!was not )(?<!never )(?:your|you're) (?:own )?fault|"
     r"you could(?:'ve| have) (?:just )?(?:said|told|mentioned|asked|checked|read|paid|booked|called|rung)|"
-    r"^should(?:'ve| have| of) (?:read|checked|booked|thought|asked|looked|paid|backed|bought|[a-z]+ed)\b|"
+    r"^should(?:'ve| have| of) (?:read|checked|booked|thought|asked|looked|paid|backed|bought|kept|left|put|[a-z]+ed)\b|"
     r"you (?:might|could) have (?:just )?(?:booked|checked|asked|read|called|rung|phoned|ordered|bought)|"
     r"(?:properly|carefully) next time|probably [a-z]+ (?:it |that |this )?(?:at|in|from) your|"
     r"you (?:didn't|did not|failed to|forgot to|never) (?:read|check|book|tell|say|service|ask)|"
@@ -192,7 +195,9 @@ BLAME = rule(
     "blames",
 )
 DISMISSAL = rule(
-    r"\b(?:not my (?:problem|department|job|fault|concern|responsibility)|not our (?:problem|concern|fault)|"
+    r"\b(?:not (?:really )?my (?:problem|department|job|fault|concern|responsibility)|not our (?:problem|concern|fault)|"
+    r"what did (?:you|u) expect|(?:can't|cannot|cant) just drop everything|not rocket science|"
+    r"we hear (?:this|that) (?:every day|all the time)|heard it all before|how many times|"
     r"what (?:do|d'|did) ?you (?:want|expect) (?:me to do|from me|me to say)|(?:do|d') ?you (?:even )?know how many|what do you expect|i don't care|who cares|"
     r"whatever(?!\s+(?:happens|you (?:need|like|prefer|want|decide|choose)|it takes|works|suits|time|the|it|that|else|"
     r"they|we|is|costs?|comes))|deal with it|"
@@ -228,7 +233,8 @@ IMPATIENCE = rule(
     r"sarcasm|theatrics|dramatics|lecture)|(?:^|[.!?]\s+)(?P<again>alright|okay|ok|fine|yes),? (?P=again)\b|"
     r"if you(?:'d| would) (?:let me get a word in|stop talking)|don't expect miracles|which i doubt|"
     r"(?:don't|do not) waste my time|if you don't like it|were you expecting|not the ritz|"
-    r"everyone says (?:that|they)|"
+    r"everyone says (?:that|they)|(?:don't|dont) expect (?:this|that|miracles)|"
+    r"(?:don't|dont) (?:call|ring|bother|come to) us again|stop (?:rushing|hurrying|pushing) me|"
     r"stop (?:messaging|texting|emailing|ringing|getting (?:worked up|upset|so worked up)|panicking|worrying|crying|hovering|"
     r"fussing|moaning|nagging))\b",
     -22,
@@ -280,7 +286,9 @@ SARCASM = rule(
     r"everyone always (?:has|does|says|is)|"
     r"^(?:oh,? )?sure,? (?:let me just|i'll just|we'll just|we've got|i've got|just)\b|"
     r"funnily enough|who (?:could|would) have (?:seen|guessed|known|predicted|thought)|shock horror|"
-    r"money tree|magic wand|(?:it's|that's|it is) all that (?:simple|easy)|"
+    r"money tree|magic wand|out of thin air|(?:it's|that's) a record|i'm sure [a-z]+ would love to|"
+    r"(?:^|[.!?]\s+)(?:oh,? and|lol,?) (?:would you like|do you want|want me to|shall i)|"
+    r"^want me to [^?]*(?:as well|too)(?=\?)|(?:it's|that's|it is) all that (?:simple|easy)|"
     r"lucky you|how (?:nice|lovely|convenient) for you|"
     r"i'm sure you (?:did|do|are)|obviously,? you|clearly,? you|another (?:happy|satisfied) customer)\b",
     -22,
@@ -368,6 +376,7 @@ NOT_ACTIONS = (
     r"(?:be|being|been|have|know|understand|imagine|hear|sense|maybe|perhaps|anxious|upset|worried|furious|angry|"
     r"frustrated|nervous|scared|stressed|annoyed|devastated|gutted|livid|the same|exactly|too|heartbroken|need|want|think|hope|believe|feel|wish|agree|appreciate|"
     r"apologi[sz]e|guess|suppose|say|tell|like|love|hate|mind|admit|assume|expect|fear|not|never|no|only|just|"
+    r"advise|recommend|suggest|"
     r"also|really|definitely|certainly|probably|still|even|always|afraid|sorry|happy|glad|able|going|about|"
     r"gonna|right|personally|quickly|gladly|immediately|now|already|then|both|all|do|get back to|"
     r"can|could|will|would|shall|should|may|might|must|am|are|is|was|were|honest|there|here|with|in|on|at|"
@@ -398,8 +407,7 @@ FILED_AFTER = re.compile(
     # "I'll put you through": a transfer hands the customer on.
     r"you through\b|you over to\b|"
     # "I can send you the claim form": the procedure handed over.
-    r"(?:you )?(?:the |a |our )?(?:link (?:for|to) (?:the |an? )?)?(?:claim|complaint|appeal|standard|refund|request)? ?"
-    r"(?:form|forms)\b)"
+    r"(?:you )?(?:the |a |an |our )?(?:link (?:for|to) )?(?:the |a |an |our )?(?:[a-z-]+ ){0,2}forms?\b)"
 )
 # Offers said another way: "here's what I'll do: a courtesy car by nine",
 # "what I can do is hold the room till noon", "have a seat while I book the hotel".
@@ -417,7 +425,8 @@ COMMITMENT = re.compile(
     r"\b(?:(?P<who>i'll|we'll|let me|let us|let's|i'd|we'd|il{1,2}(?= (?:go|get|send|swap|sort|book|call|ring|check|ask|put|move|bring|make|text|email|refund|cancel|add|push|fix|find|grab|do|"
     r"run|chuck|pop|stick|drop|give|take|waive|credit|pay|cover|come|look|arrange|order|pick|drive)\b))|(?P<who2>i|we|im)(?=(?:'ll|'d| will| shall| can| could| would| am going| are going| am about| are about|'m going|'re going|'m gonna| am gonna| gonna| am happy| are happy| am glad| are glad| would be|'m happy|'re happy|'m glad|'re glad|'m able|'re able)\b))"
     r"(?P<aux>(?:'ll|'m|'re| will| shall| can| could| am| are|'d| would)?(?: be)?(?: happy| glad)?(?: to)?"
-    r"(?: going to| gonna| about to| able to)?(?: right| just| personally| quickly| also| gladly| immediately| now)?)\s+"
+    r"(?: going to| gonna| about to| able to)?"
+    r"(?: right| just| personally| quickly| also| gladly| immediately| now| certainly| definitely| happily| absolutely)?)\s+"
     rf"(?P<verb>{MULTIWORD_VERBS}|{ACTION_VERBS}|(?!{NOT_ACTIONS})[a-z]+?)(?:ing|s|ed)?\b(?! to\b)"
 )
 PROGRESSIVE = re.compile(
@@ -529,9 +538,10 @@ THIRD_PARTY = re.compile(
     r"reprint|restore|run|open|unlock|install|fit|swap|pay|refund)\b"
 )
 PERMISSION = re.compile(
-    r"\b(?:you (?:can|could|may|are welcome to|'re welcome to)|you're welcome to|feel free to)\s+"
+    r"\b(?:you(?: and (?:your|the) [a-z]+)? (?:can|could|may|are welcome to|'re welcome to)|you're welcome to|"
+    r"feel free to)\s+"
     r"(?:(?:also|even|just)\s+)?(?P<verb>ride|have|take|stay|use|keep|get|choose|pick|come|sit|bring|go along|"
-    r"travel|join|wait (?:inside|in)|borrow|upgrade|switch|change)\b"
+    r"travel|join|wait (?:inside|in)|borrow|upgrade|switch|change|see (?:her|him|them)|visit|meet|start)\b"
     # Leave to queue or fill in a form is the procedure, not a thing granted.
     r"(?! (?:the|our|a) (?:waiting list|wait list|queue|form))|"
     # "There's a dry pitch, and you're very welcome to it."
@@ -552,6 +562,15 @@ NOMINAL_OFFER = re.compile(
     # "You won't be charged for today", "groom not charged": a waiver said with "not".
     r"(?:won't|will not|wouldn't|shan't) be (?:charged|billed|invoiced)|\bnot (?:be )?(?:charged|billed)|"
     r"(?:won't|will not) (?:have to )?pay (?:a penny|anything|a thing|a cent|extra))\b"
+)
+# "There's a slot on Thursday at 16:40", "there's a spare van at the yard": a thing on
+# offer named by where or when it is; not "there's a queue", not "there's no slot".
+THERE_IS = re.compile(
+    r"\bthere(?:'s| is| are) (?:a|an|one|two|three|another|some)\s+(?:[a-z-]+\s+){0,2}?"
+    r"(?:slot|room|table|seat|bed|van|car|appointment|space|pitch|unit|flight|train|bus|coach|loaner|"
+    r"courtesy car|cot|locker|suite|replacement|spare)s?\b"
+    r"(?=,? (?:free|available|open|ready|at|on|for you|tomorrow|today|tonight|this|which|that's|we|i|you|"
+    r"downstairs|upstairs|in|left)\b)"
 )
 GRANT = re.compile(
     r"^(?:(?:fine|ok|okay|alright|sure|yes|of course|right)[,.!]?\s+)*(?:take|have|use|keep)\s+"

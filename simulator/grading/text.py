@@ -136,7 +136,9 @@ def has_negation(low: str) -> bool:
 _SUBORDINATE = re.compile(
     r"\b(?:if|unless|until|till|whether|in case|so that|even if|as long as|to make sure|make sure|"
     r"so (?=nobody|no one|you (?:don't|won't|needn't|aren't|never)))\b[^,;:]*|"
-    r"\bnot to\b|\bnot (?:yours|your fault|you)\b"
+    r"\bnot to\b|\bnot (?:yours|your fault|you)\b|"
+    # "logged as our cancellation, not a missed appointment": a contrast, not a denial
+    r",\s*not (?:a|an|the|your|our)\b[^,;:]*"
 )
 
 
