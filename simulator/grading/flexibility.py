@@ -228,7 +228,8 @@ def _clause_offers(i: int, span: Span, first: bool, customer_proposed: bool) -> 
         )
         # "Come back when it's fixed" waits for it; nothing is done.
         # "Everyone's booked", "we're all booked": nothing left, not a booking made.
-        waits = _CONDITION_BEFORE.search(low[: m.start()]) is not None or _EVERYONE.search(low[: m.start()])
+        before = low[: m.start()]
+        waits = _CONDITION_BEFORE.search(before) is not None or _EVERYONE.search(before) is not None
         if not _negated(span, m) and not lx.REFUSAL.search(low) and not routine and not waits:
             found.append(Offer("act", _cut(span, m), i, THIRD_PARTY))
     for m in lx.THIRD_PARTY.finditer(low):
