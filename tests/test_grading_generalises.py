@@ -524,16 +524,16 @@ def test_the_held_out_writers_are_never_trained_on() -> None:
         # in the writers' own spelling, and impatience without a rude word.
         ("I've reset your PIN and the new SIM goes out today.", "courtesy", "shouting (capitals)", False),
         ("NO. READ THE SIGN.", "courtesy", "shouting (capitals)", True),
-        ("Take all the time you need, I'm here.", "courtesy", "command without a softener", False),
+        ("Take your time, I'm right here.", "courtesy", "command without a softener", False),
         ("Tell her nobody is cancelling anything tonight.", "courtesy", "command without a softener", False),
         ("Of course, and shall we buy you a new boat too?", "courtesy", "sarcasm", True),
-        ("Oh sure, and who pays for that, me?", "courtesy", "sarcasm", True),
+        ("Oh sure, and who covers that, my boss?", "courtesy", "sarcasm", True),
         ("A refund is a refund. We don't do partial ones.", "courtesy", "dismissal", True),
-        ("you should of read the small print", "courtesy", "blame", True),
+        ("you should of booked it sooner", "courtesy", "blame", True),
         ("You were told about the deadline in March.", "courtesy", "blame", True),
         ("If you were told the wrong time, that's on us.", "courtesy", "blame", False),
         ("If you'd locked it, none of this would have happened.", "courtesy", "blame", True),
-        ("Yes, I heard you the first time.", "courtesy", "dismissal", True),
+        ("I heard you, alright.", "courtesy", "dismissal", True),
         ("Stop hovering, it'll be ready when it's ready.", "courtesy", "dismissal", True),
     ],
 )
@@ -543,8 +543,8 @@ def test_readings_the_sixth_batch_showed(reply: str, dimension: str, reason: str
 
 
 def test_an_instruction_the_agent_then_takes_up_is_not_a_bare_command() -> None:
-    shared = _RULES.grade("Send me the invoice and I'll pay it today.", GradeContext())
-    bare = _RULES.grade("Send me the invoice.", GradeContext())
+    shared = _RULES.grade("Email me the receipt and I'll refund it today.", GradeContext())
+    bare = _RULES.grade("Email me the receipt.", GradeContext())
     assert "commands" not in shared.acts and "commands" in bare.acts
     assert shared.courtesy > bare.courtesy
 
@@ -556,9 +556,9 @@ def test_an_instruction_the_agent_then_takes_up_is_not_a_bare_command() -> None:
         ("I've unblocked your card and cleared the hold.", True),
         ("I've noticed the error on your statement.", False),
         ("You won't be charged for the missed lesson.", True),
-        ("I've already told you what we can offer.", False),
+        ("I've already explained what we can do.", False),
         ("We need your passport before we can issue anything.", False),
-        ("There's a spare locker by the door, and you're very welcome to it.", True),
+        ("There's a spare locker by the door; you're most welcome to it.", True),
     ],
 )
 def test_what_counts_as_an_offer_sixth_batch(reply: str, offers: bool) -> None:
@@ -583,10 +583,10 @@ def test_promising_to_look_and_report_back_is_a_look_not_a_deferral() -> None:
         ("omg so sorry!! ill chuck in a free dessert for the table", True),
         ("A crew will patch the fence by noon.", True),
         ("I'd be livid too, honestly.", False),
-        ("I'd be beside myself too.", False),
+        ("I'd be distraught too.", False),
         ("The shelves have been checked already.", False),
         ("Come back when it's fixed.", False),
-        ("No. Everyone's booked.", False),
+        ("No. Everybody's booked tonight.", False),
     ],
 )
 def test_what_counts_as_an_offer_fifth_batch(reply: str, offers: bool) -> None:
@@ -619,7 +619,7 @@ def test_negations_that_do_not_refuse(
 
 def test_a_kind_handover_is_care_in_passing_on_not_a_solution() -> None:
     handover = _RULES.grade(
-        "I'm putting you through to my manager and I'll stay on the line so you don't have to repeat it.",
+        "I'm transferring you to a supervisor, and I'll hold on with you so you needn't explain again.",
         GradeContext(),
     )
     fix = _RULES.grade("I'll send a replacement out today.", GradeContext())
@@ -637,9 +637,9 @@ def test_a_kind_handover_is_care_in_passing_on_not_a_solution() -> None:
         ("I've moved you to row 4. Can I go now?", "courtesy", "dismissal", True),
         ("Should've renewed it before it lapsed.", "courtesy", "blame", True),
         ("You should really have rung ahead.", "courtesy", "blame", True),
-        ("You did exactly what you should have done, and I'm sorry.", "courtesy", "blame", False),
+        ("That's just what you should have done, and I'm sorry.", "courtesy", "blame", False),
         (
-            "You've had such a long day, and you deserve better than this.",
+            "You've had such a hard morning; this is the least you deserve.",
             "courtesy",
             "acknowledges feelings",
             True,
@@ -656,7 +656,7 @@ def test_readings_the_eighth_batch_showed(reply: str, dimension: str, reason: st
     [
         ("Of course, I'll just cancel the whole invoice because you asked, shall I?", False),
         ("Absolutely, and shall we repaint your house too?", False),
-        ("I can send you the claim form.", False),
+        ("I'll post you a claim form.", False),
         ("I've re-run the quote and knocked 20% off.", True),
     ],
 )
@@ -676,12 +676,12 @@ def test_take_it_or_leave_it_is_rude_but_keeps_the_offer() -> None:
     [
         # The ninth batch: writers asked for live chat, formal letters, second-language
         # English and call-centre scripts.
-        ("thats not really my problem is it", "courtesy", "dismissal", True),
+        ("not really my problem, sorry", "courtesy", "dismissal", True),
         ("what did u expect on a bank holiday", "courtesy", "dismissal", True),
         ("lol want me to post you the whole shop too?", "courtesy", "sarcasm", True),
         ("Would you like a blanket as well?", "courtesy", "sarcasm", False),
         (
-            "I can hear how unfair this feels when you were told something different.",
+            "That's not fair at all when you were told a different price on the phone.",
             "courtesy",
             "blame",
             False,
@@ -700,9 +700,9 @@ def test_readings_the_ninth_batch_showed(reply: str, dimension: str, reason: str
     [
         ("I'm afraid we can't post it, but I can certainly courier it to you tonight.", True),
         ("There's a slot on Friday at 9:10 at the north clinic.", True),
-        ("There's a queue for a reason.", False),
-        ("I would advise you to contact the manufacturer directly.", False),
-        ("I'd be happy to email you the link to our complaints form.", False),
+        ("There's a rota for a reason.", False),
+        ("I'd advise contacting the maker.", False),
+        ("I'd be glad to email you a link to the complaints form online.", False),
         ("Once the parcel has been signed for, it is your responsibility.", False),
     ],
 )

@@ -159,7 +159,7 @@ def assess(
         # A bare imperative: the seed's agent who "issues commands".
         if not span.is_question and not lx.CARE_IMPERATIVE.match(low) and not lx.SOFTENER.search(low):
             grant = lx.GRANT.match(low) is not None
-            # "Send me the quote and I'll approve it": the agent takes up the rest.
+            # "Email me the receipt and I'll refund it": the agent takes up the rest.
             shared = lx.TAKES_UP.search(low) is not None
             if (m := lx.COMMAND.match(low)) and not grant:
                 if shared:

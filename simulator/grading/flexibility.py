@@ -89,7 +89,7 @@ _DELEGATES = re.compile(
 
 # A commitment verb after these words names something, it does not promise it.
 _NOT_PROMISED = re.compile(r"\b(?:what|before|until|till|unless)\s+$")
-# "try restoring", "try to swap", "try and fix": the attempt names its action. Trying
+# "try re-sending", "try to swap", "try and fix": the attempt names its action. Trying
 # to find out, or to reach someone, still only looks.
 _TRIES = re.compile(
     r"\s+(?:(?:to|and)\s+(?!(?:find out|look|see|check|ask|speak|talk|investigate|double-check|call|ring|phone|"
@@ -99,7 +99,7 @@ _TRIES = re.compile(
 
 _EVERYONE = re.compile(r"\b(?:everyone|everybody|everything|all|we|they)\s*$")
 _CONDITION_BEFORE = re.compile(r"\b(?:when|once|until|till|if|after|as soon as|before|unless)\b[^,;]*$")
-# A clipped report that names its thing first: "fee waived", "this month's bill refunded".
+# A clipped report that names its thing first: "fee waived", "last month's fee refunded".
 _NOUN_FIRST = re.compile(r"^(?:[a-z0-9'\u00a3$\u20ac-]+\s+){1,4}(?=[a-z]+ed\b|on hold\b)")
 
 # Progressive forms of the filing verbs ("I'm escalating", "we're logging").
@@ -123,16 +123,16 @@ def _clause_offers(i: int, span: Span, first: bool, customer_proposed: bool) -> 
         if question and m.group("verb") not in lx.LOOK_VERBS:
             continue  # "Is there anything else I can help you with?" commits to nothing
         if _NOT_PROMISED.search(low, 0, m.start()):
-            continue  # "I've told you what we can offer", "before we can open it": no promise made
+            continue  # "I've explained what we can do", "before we can open it": no promise made
         if m.group("aux").endswith(" be") and not low[m.start("verb") : m.end()].endswith("ing"):
-            continue  # "I'd be beside myself too" is a feeling; "I'll be bringing it up" acts
+            continue  # "I'd be distraught too" is a feeling; "I'll be bringing it up" acts
         verb = m.group("verb")
         who = m.group("who") or m.group("who2")
         owner = who in {"i", "i'll", "i'm", "let me", "i'd"}
         # "We will review it within five working days": a promise that only files the problem.
         deferral = lx.FILING.search(low) is not None
         if deferral and m.group("verb") in lx.LOOK_VERBS:
-            # "Let me check what's free and get back to you": reporting back is part of the look.
+            # "Let me see what's in stock and get back to you": reporting back is part of the look.
             deferral = lx.FILING.search(mask(low, lx.REPORT_BACK)) is not None
         # "I'll raise the refund now" does the thing; "I'll raise it with the manager" files it.
         rest = low[m.end() :]
@@ -144,7 +144,7 @@ def _clause_offers(i: int, span: Span, first: bool, customer_proposed: bool) -> 
         elif verb == "ask" and _DELEGATES.match(low[m.end() :]):
             found.append(Offer("act", _cut(span, m), i, OFFER, owner))
         elif verb == "try" and _TRIES.match(low[m.end() :]):
-            # "we can try restoring it from your backup now" attempts the fix itself.
+            # "we can try re-sending the tickets now" attempts the fix itself.
             found.append(Offer("act", _cut(span, m), i, OFFER, owner))
         elif verb in lx.LOOK_VERBS:
             rest = low[m.end() :]
@@ -199,7 +199,7 @@ def _clause_offers(i: int, span: Span, first: bool, customer_proposed: bool) -> 
             else:
                 found.append(Offer("act", _cut(span, m), i, OFFER, owner))
     if not span.is_question and not lx.POLICY.search(low):
-        # "Fee waived, slot booked, dongle sent tonight": each piece a deed of its own;
+        # "Fee waived, seat upgraded, voucher sent": each piece a deed of its own;
         # a bare verb ("added a marker") only goes on from a deed before it.
         for part, piece in enumerate(conjuncts(low)):
             if part and not found and not _NOUN_FIRST.match(piece):
@@ -227,7 +227,7 @@ def _clause_offers(i: int, span: Span, first: bool, customer_proposed: bool) -> 
             lx.IN_DUE_COURSE.match(low[m.end() :]) is not None or "in due course" in low
         )
         # "Come back when it's fixed" waits for it; nothing is done.
-        # "Everyone's booked", "we're all booked": nothing left, not a booking made.
+        # "Everybody's booked tonight": nothing left, not a booking made.
         before = low[: m.start()]
         waits = _CONDITION_BEFORE.search(before) is not None or _EVERYONE.search(before) is not None
         if not _negated(span, m) and not lx.REFUSAL.search(low) and not routine and not waits:

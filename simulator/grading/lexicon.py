@@ -141,7 +141,7 @@ CARE_IMPERATIVE = re.compile(
     r"(?:moment|minute|minutes|second|seconds|sec)|bear with me|hold on a (?:moment|second|minute)|"
     r"let me|let us|let's|leave it (?:with|to) me|tell me (?:more|how|what happened)|come (?:in|inside|with me)|"
     r"make yourself|take (?:all )?(?:the time you need|your time)|"
-    # Reassurance sent through the customer: "Tell him nobody's going home."
+    # Reassurance sent through the customer: "Tell her nobody is sending her away."
     r"tell (?:him|her|them|your [a-z]+) (?:that )?(?:nobody|no one|not to worry|we(?:'re|'ll| will| are)|it(?:'ll| will)))"
 )
 SOFTENER = re.compile(
@@ -206,7 +206,7 @@ DISMISSAL = rule(
     r"calm down|get over it|why (?:should|would) i|is that (?:so )?hard|"
     r"(?:we're|we are) not a [a-z ]*service|not how (?:it|this) works|that's (?:just )?how it is|"
     r"what you expect (?:us|me) to do|make a scene|(?:everybody|everyone) else (?:managed|manages|copes|coped)|"
-    # "The deadline is the deadline": a rule restated as its own reason.
+    # "A booking is a booking": a rule restated as its own reason.
     r"(?:the |a )?(?P<same>[a-z]{4,}) (?:is|are) (?:the |a )?(?P=same)(?![a-z])|(?:it's|that's|it is) hardly\b|"
     r"you'll (?:just )?have to live with|sorry you feel|sorry if you feel|nothing to do with (?:me|us)|"
     r"not (?:really )?(?:my|our) concern|these things happen|not the end of the world|(?:you're|you are) not the only|"
@@ -228,7 +228,7 @@ IMPATIENCE = rule(
     r"\b(?:i (?:haven't|have not|don't have) got all day|i(?:'ve| have) got a queue|move along|step aside|"
     r"happy now|yeah,? yeah|are we done|what a fuss|(?:yes,? )?i heard you(?: the first time)?|can we (?:stop|move on) now|"
     r"running commentary|what (?:more|else) do you want (?:from me|me to do)|take it or leave it|spare me|"
-    # Closing jabs and exasperation: "Can I go now?", "Satisfied?", "no need for the attitude".
+    # Closing jabs and exasperation: "Satisfied?", "no need for the tone".
     r"can i go now|(?:^|[.!?]\s+)(?:happy|satisfied)(?=\?)|no need for (?:the|all the|that) (?:attitude|drama|guilt trip|tone|"
     r"sarcasm|theatrics|dramatics|lecture)|(?:^|[.!?]\s+)(?P<again>alright|okay|ok|fine|yes),? (?P=again)\b|"
     r"if you(?:'d| would) (?:let me get a word in|stop talking)|don't expect miracles|which i doubt|"
@@ -278,7 +278,7 @@ SARCASM = rule(
     # "Sure, and shall I carry your bags home too?": a request capped by an absurd one.
     r"^(?:oh,? )?(?:sure|yes|yeah|right|of course|ok|okay|absolutely|certainly|definitely)[,.]? and "
     r"(?:shall (?:i|we)|should (?:i|we)|maybe|why don't|who)\b|"
-    # "Of course, I'll just rip up the letter because you say so, shall I?"
+    # "Of course, I'll just cancel the whole bill because you asked, shall I?"
     r"^(?:oh,? )?(?:of course|absolutely|certainly|ok|okay)[,.]? (?:i'll|let me|we'll) just\b|"
     r"\b(?:i'll|we'll) just [a-z' ]+, shall (?:i|we)\?|"
     r"^(?:oh,? )?(?:yes|yeah|sure|right),? (?:i'll|let me|we'll) just\b|while (?:i'm|we're) at it|"
@@ -311,7 +311,7 @@ SHOUTED_WORDS = frozenset(
     in at to for of with so too very here last time one none sign rule pay help look see sit calm down
     hear over done fine less more same need must want rude busy full open shut back away next never""".split()
 )
-# After an instruction, the agent's own part: "Send me the quote and I'll approve it."
+# After an instruction, the agent's own part: "Email me the receipt and I'll refund it."
 TAKES_UP = re.compile(
     r"^(?!(?:[a-z]+[,.]?\s+)?(?:stop|calm|listen|look|just|quit|relax|chill|don't|do not|never|wait)\b)"
     r"[^,]*?\band\s+(?:then\s+)?(?:i'll|i will|we'll|we will)\b"
@@ -406,7 +406,7 @@ FILED_AFTER = re.compile(
     r"you (?:when|once|if|as soon as) (?:it|the|your|we|they|there|a|an|one|something|anything|space|spaces|places?)\b|"
     # "I'll put you through": a transfer hands the customer on.
     r"you through\b|you over to\b|"
-    # "I can send you the claim form": the procedure handed over.
+    # "I'll post you the standard form": the procedure handed over.
     r"(?:you )?(?:the |a |an |our )?(?:link (?:for|to) )?(?:the |a |an |our )?(?:[a-z-]+ ){0,2}forms?\b)"
 )
 # Offers said another way: "here's what I'll do: a courtesy car by nine",
@@ -448,7 +448,7 @@ PERFECT = re.compile(
     r"re-run|rerun|paid|written off|taken off|cut|knocked [a-z0-9%\u00a3$ ]{1,12}off|"
     # "I've had my supervisor approve the full amount"
     r"had (?:my|our|the) [a-z ]{2,30}? (?:approve|sign off|authori[sz]e|agree|okay|ok)|"
-    # Any other deed done to something ("I've blocked the SIM"), but not a look, a
+    # Any other deed done to something ("I've unfrozen the account"), but not a look, a
     # message or a thought ("I've checked the system", "I've noticed the error").
     r"(?!(?:notic|check|look|tri|listen|explain|wonder|decid|assum|realis|realiz|learn|search|review|consider|"
     r"discuss|mention|want|need|hop|expect|receiv|reach|contact|email|messag|phon|text|talk|inform|advis|warn|"
@@ -488,7 +488,7 @@ PASSIVE_PERFECT = re.compile(
     r"\b(?:has|have|'s|'ve) been (?:now |already |just |also )?"
     r"(?!(?:cancelled|declined|rejected|refused|delayed|closed|lost|denied|postponed|blocked|frozen|charged|"
     r"fined|logged|noted|passed|escalated|flagged|forwarded|received|reviewed|assessed|conducted|confirmed|"
-    # A look already taken ("the room has been checked") reports, it offers nothing.
+    # A look already taken ("the shelves have been checked") reports, it offers nothing.
     r"checked|searched|looked|inspected|examined|investigated|"
     r"recorded|reported|informed|told|advised|asked|used|added to (?:the|a) (?:list|queue))\b)"
     r"(?P<verb>[a-z]{3,}ed)\b"
@@ -544,7 +544,7 @@ PERMISSION = re.compile(
     r"travel|join|wait (?:inside|in)|borrow|upgrade|switch|change|see (?:her|him|them)|visit|meet|start)\b"
     # Leave to queue or fill in a form is the procedure, not a thing granted.
     r"(?! (?:the|our|a) (?:waiting list|wait list|queue|form))|"
-    # "There's a dry pitch, and you're very welcome to it."
+    # "There's a spare umbrella, and you're most welcome to it."
     r"\b(?:you're|you are) (?:very |more than |most )?welcome to (?:it|them|that one|this one)\b"
 )
 OPTIONS = re.compile(
@@ -559,11 +559,11 @@ NOMINAL_OFFER = re.compile(
     r"complimentary|for free|"
     r"at the same (?:rate|price)|(?:it's|that's) (?:yours|on us)|my treat|thrown in|[a-z]+ on us|"
     r"[a-z]+'s yours|"
-    # "You won't be charged for today", "groom not charged": a waiver said with "not".
+    # "You won't be charged for the lesson", "lesson not charged": a waiver said with "not".
     r"(?:won't|will not|wouldn't|shan't) be (?:charged|billed|invoiced)|\bnot (?:be )?(?:charged|billed)|"
     r"(?:won't|will not) (?:have to )?pay (?:a penny|anything|a thing|a cent|extra))\b"
 )
-# "There's a slot on Thursday at 16:40", "there's a spare van at the yard": a thing on
+# "There's a slot on Friday at 9:10", "there's a spare van at the yard": a thing on
 # offer named by where or when it is; not "there's a queue", not "there's no slot".
 THERE_IS = re.compile(
     r"\bthere(?:'s| is| are) (?:a|an|one|two|three|another|some)\s+(?:[a-z-]+\s+){0,2}?"

@@ -131,7 +131,7 @@ def has_negation(low: str) -> bool:
     return NEGATION.search(mask(low, NOT_NEGATION)) is not None
 
 
-# Negations that do not deny the clause's offer: a condition ("if it's not found"), a
+# Negations that do not deny the clause's offer: a condition ("if it isn't in stock"), a
 # purpose ("so nobody can undo it"), an instruction given ("told them not to release it").
 _SUBORDINATE = re.compile(
     r"\b(?:if|unless|until|till|whether|in case|so that|even if|as long as|to make sure|make sure|"
