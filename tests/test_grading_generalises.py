@@ -14,7 +14,14 @@ import yaml
 
 from simulator.cli import main
 from simulator.grading.base import Grade, GradeContext
-from simulator.grading.benchmark import CORPUS_DIR, Item, leave_one_situation_out, load_corpus
+from simulator.grading.benchmark import (
+    CORPUS_DIR,
+    POLITENESS_FILE,
+    Item,
+    general_politeness,
+    leave_one_situation_out,
+    load_corpus,
+)
 from simulator.grading.rubric import Analysis, RubricGrader
 from simulator.loader import load_scenario, parse_scenario_text
 from simulator.scenario import Scenario, in_band
@@ -709,3 +716,69 @@ def test_readings_the_ninth_batch_showed(reply: str, dimension: str, reason: str
 def test_what_counts_as_an_offer_ninth_batch(reply: str, offers: bool) -> None:
     g = _RULES.grade(reply, GradeContext())
     assert ("offers" in g.acts) is offers, (reply, sorted(g.acts))
+
+
+# -- general politeness, outside customer service ------------------------------------
+# Requests between colleagues or in an online community, graded with no scenario: the
+# paper's strategies and plain English insults and commands must read there too.
+
+
+def plain(g: RubricGrader, text: str) -> Grade:
+    return g.grade(text, GradeContext(scenario=None, customer_line=None))
+
+
+@pytest.mark.parametrize(
+    ("text", "dimension", "reason", "present"),
+    [
+        # A counterfactual needs a past participle; "if you had a minute" is a kind ask.
+        (
+            "I was hoping, if you had a spare minute, to go over the rota with you.",
+            "courtesy",
+            "blame",
+            False,
+        ),
+        ("If you had labelled the boxes, we would know which is which.", "courtesy", "blame", True),
+        # "Your problem" as a brush-off, not as the thing being solved.
+        ("Did the new cable solve your problem with the printer?", "courtesy", "blame", False),
+        ("The printer jams? Sounds like your problem, not mine.", "courtesy", "blame", True),
+        # Praise of the other's work is deference.
+        (
+            "Lovely job on the timetable. Would you share the file with the night team?",
+            "courtesy",
+            "deference: credits the customer",
+            True,
+        ),
+        # Plain imperatives of editing and fixing are commands.
+        ("Undo that merge.", "courtesy", "command without a softener", True),
+        ("Delete the duplicate rows before lunch.", "courtesy", "command without a softener", True),
+        # A noun that can be a verb opens a statement, not an order.
+        ("Post arrives after ten on Saturdays.", "courtesy", "command without a softener", False),
+        # Superlatives and name-calling are insults; swearing in any form is swearing.
+        ("That is the stupidest spreadsheet I have opened this year.", "courtesy", "insult", True),
+        ("Stop sulking, you overgrown clown.", "courtesy", "insult", True),
+        ("Open the damned ticket queue and look.", "courtesy", "swearing", True),
+    ],
+)
+def test_general_requests_read_as_the_paper_reads_them(
+    rules: RubricGrader, text: str, dimension: str, reason: str, present: bool
+) -> None:
+    assert (reason in reasons(plain(rules, text), dimension)) is present
+
+
+def test_general_requests_rank_from_rude_to_warm(any_grader: RubricGrader) -> None:
+    ranked = [
+        "Who let you near the database, you clown? Fix it.",
+        "Undo your change to the style guide.",
+        "The style guide changed on Monday. Can you check it?",
+        "Good morning! Great work on the style guide. Would you mind checking the heading rules when you have a moment?",
+    ]
+    scores = [plain(any_grader, t).courtesy for t in ranked]
+    assert scores == sorted(scores) and len(set(scores)) == len(scores), scores
+
+
+def test_courtesy_separates_polite_from_impolite_requests_outside_service(rules: RubricGrader) -> None:
+    figures = general_politeness(rules, POLITENESS_FILE)
+    assert set(figures) == {1, 2}
+    for n, rho, area in figures.values():
+        assert n == 160
+        assert rho > 0.75 and area > 0.9, (rho, area)

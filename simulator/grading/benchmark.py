@@ -10,11 +10,13 @@ good (>= 4) or bad (<= 2), the share the grader puts on the same side of 50
 model is loaded (p50, p95) and the load time.
 
 `--loso` is the measurement that cannot be fitted: over the team's corpus
-(tests/data/grading, 28 situations by six writers, none a shipped scenario), each
+(tests/data/grading, situations none of which is a shipped scenario), each
 situation is left out in turn, the learned layer is trained on the others (and
 the dev set), and only the left-out situation is scored. It prints rho per
-situation and dimension and the mean, then the dev set and the restaurant check
-(the external scenario written from its brief) with the shipped weights.
+situation and dimension and the mean, then the dev set, the held-out writers,
+the restaurant check (the external scenario written from its brief) with the
+shipped weights, and general politeness: courtesy on requests from outside
+customer service (tests/data/politeness), graded with no scenario.
 """
 
 from __future__ import annotations
@@ -44,6 +46,9 @@ RESTAURANT_SCENARIO = CORPUS_DIR / "external" / "restaurant-booking-lost.yaml"
 # The last batch of writers: graded before anyone read it, and kept out of training so
 # that it stays a check nothing was fitted to (README, "The honest measure").
 HELDOUT_DIR = CORPUS_DIR / "heldout"
+# Requests between editors and on a Q&A site, labelled for politeness only: does
+# courtesy read politeness where there is no customer and no scenario?
+POLITENESS_FILE = CORPUS_DIR.parent / "politeness" / "requests.jsonl"
 DIMENSIONS = ("courtesy", "flexibility")
 GOOD, BAD, SPLIT = 4, 2, 50
 
@@ -251,6 +256,39 @@ def _rho(items: list[Item], scores: dict[str, list[int]]) -> dict[str, float]:
     return {d: spearman([i.labels[d] for i in items], scores[d]) for d in DIMENSIONS}
 
 
+def auc(high: Sequence[float], low: Sequence[float]) -> float:
+    """The chance that a reply from `high` outscores one from `low` (ties count half)."""
+    if not high or not low:
+        return float("nan")
+    wins = sum((h > lo) + 0.5 * (h == lo) for h in high for lo in low)
+    return wins / (len(high) * len(low))
+
+
+def general_politeness(
+    grader: RubricGrader, path: Path = POLITENESS_FILE
+) -> dict[int, tuple[int, float, float]]:
+    """Per writer of the requests: how many, rho with the politeness label, and the
+    AUC of courtesy for polite (4-5) against impolite (1-2) requests."""
+    by_writer: dict[int, list[tuple[int, int]]] = {}
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            data = json.loads(line)
+            writer, label, text = int(data["writer"]), int(data["politeness"]), str(data["text"])
+        except (ValueError, KeyError, TypeError):
+            raise UserError(f"{path}:{number} is not a labelled request; fix that line.") from None
+        score = grader.grade(text, GradeContext(scenario=None, customer_line=None)).courtesy
+        by_writer.setdefault(writer, []).append((label, score))
+    result = {}
+    for writer, pairs in sorted(by_writer.items()):
+        labels, scores = [p[0] for p in pairs], [p[1] for p in pairs]
+        high = [s for lab, s in pairs if lab >= GOOD]
+        low = [s for lab, s in pairs if lab <= BAD]
+        result[writer] = (len(pairs), spearman(labels, scores), auc(high, low))
+    return result
+
+
 def run_loso(rules_only: bool, show: bool) -> int:
     """Print the leave-one-situation-out figures, then the dev set and the restaurant check."""
     items, corpus_scenarios = load_corpus()
@@ -336,6 +374,13 @@ def run_loso(rules_only: bool, show: bool) -> int:
         print(line + " (courtesy / flexibility)")
     else:
         print("restaurant check: ../shared/eval/restaurant/replies.jsonl not found, skipped.")
+    if POLITENESS_FILE.is_file():
+        with_layer = RubricGrader(use_embeddings=not rules_only)
+        for writer, (n, rho, area) in general_politeness(with_layer).items():
+            print(
+                f"general politeness, writer {writer} ({n} requests, no scenario): courtesy rho {rho:.3f}, "
+                f"AUC polite (4-5) against impolite (1-2) {area:.3f}"
+            )
     if show:
         with_scores = scores_of(analyses, None)
         for item, c, f in zip(items, with_scores["courtesy"], with_scores["flexibility"], strict=True):

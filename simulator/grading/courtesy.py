@@ -29,7 +29,8 @@ _KIND_FRAGMENT = re.compile(
     r"ok|okay|alright|all right|one moment|just a moment|"
     r"yes|no problem|gladly|good|lovely|perfect|excellent|understood|i see|oh dear|oh no|not at all|not necessarily|"
     r"i'm sorry|we're sorry|my apologies|apologies|good evening|good morning|good afternoon|dear|hiya|hey|"
-    r"happy (?:anniversary|birthday|holidays|new year)|congratulations|welcome back|enjoy)\b"
+    r"happy (?:anniversary|birthday|holidays|new year)|congratulations|welcome back|enjoy|well done|"
+    r"(?:nice|great|good|lovely|excellent|brilliant|wonderful) (?:work|job|answer|catch|effort|spot|find))\b"
 )
 # Danescu-Niculescu-Mizil et al. (2013): a direct question ("What's your
 # number?", "Did you ...?") and a "so"-start read as less polite than an

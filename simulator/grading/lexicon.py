@@ -113,6 +113,8 @@ DEFERENCE = rule(
     r"\b(?:(?:good|great|fair|excellent|sensible|lovely|brilliant|clever) (?:idea|point|question|thought|suggestion)|"
     r"thank you for (?:suggesting|the suggestion)|you did everything right|"
     r"(?:it's|that's|this is|it was) (?:all )?(?:our|my) (?:fault|mistake)|we should have|"
+    r"(?:nice|great|good|lovely|excellent|brilliant|wonderful|fantastic|amazing|superb|terrific|impressive|neat) "
+    r"(?:work|job|answer|explanation|catch|effort|spot|find|write-?up)|well done|nicely (?:done|put|explained)|"
     r"you shouldn't have to|you're exactly|happy to help|i (?:do )?believe you|i don't doubt (?:you|it|that))\b",
     8,
     "deference: credits the customer",
@@ -124,7 +126,7 @@ DEFERENCE = rule(
 # Verbs a command starts with. "Stay safe" or "have a seat" are care, handled
 # by CARE_IMPERATIVE; "let me" is an offer, not an order.
 COMMAND_VERBS = (
-    "go|send|give|fill|wait|stop|call|take|read|listen|calm|sit|come|get|bring|show|tell|check|look|"
+    "fix|undo|remove|delete|learn|change|revert|explain|submit|upload|attach|cancel|fetch|figure|go|send|give|fill|wait|stop|call|take|read|listen|calm|sit|come|get|bring|show|tell|check|look|"
     "leave|hold|hang|move|pay|sign|follow|try|use|restart|reboot|turn|press|click|unplug|plug|put|"
     "provide|enter|write|complete|contact|email|phone|ring|find|accept|deal|understand|keep|quit|"
     "sleep|share|answer|repeat|speak|talk|do|make|switch|open|close|install|download|update|be|"
@@ -188,8 +190,10 @@ BLAME = rule(
     r"(?:properly|carefully) next time|probably [a-z]+ (?:it |that |this )?(?:at|in|from) your|"
     r"you (?:didn't|did not|failed to|forgot to|never) (?:read|check|book|tell|say|service|ask)|"
     r"you were (?:supposed|meant) to|should (?:service|maintain|check|read|look after) (?:your|their)|"
-    r"if you had(?:n't)?|that's on you|you (?:need|ought) to learn|people like you|"
-    r"blame (?:yourself|the)|(?<!not )(?<!isn't )your (?:own )?(?:mistake|problem)|you (?:people|guys) always)\b",
+    r"if you had(?:n't)? (?:just |only |actually )?(?:[a-z]+ed|been|read|done|made|gone|come|told|paid|brought|kept|bought|left|sent|got|known|seen|taken|thought|rung|put|said)\b|that's on you|you (?:need|ought) to learn|people like you|"
+    r"blame (?:yourself|the)|(?<!not )(?<!isn't )your (?:own )?mistake|"
+    # "That's your problem", not "I'll solve your problem".
+    r"(?:that's|that is|it's|it is|not my problem,?|sounds like) your (?:own )?problem|you (?:people|guys) always)\b",
     -18,
     "blame",
     "blames",
@@ -242,7 +246,9 @@ IMPATIENCE = rule(
     "rude",
 )
 INSULT = rule(
-    r"\b(?:stupid|idiot|idiotic|dumb|moron|ridiculous|pathetic|clueless|incompetent|lazy|shut up|"
+    r"\b(?:stupid(?:est|er|ity)?|idiots?|idiotic|dumb(?:est|er)?|morons?|moronic|ridiculous|pathetic|clueless|"
+    r"incompetent|lazy|shut up|fool|you (?:\w+ )?clown|trolls?|loser|jerk|imbecile|halfwit|numpty|muppet|twit|prat|"
+    r"brain-?dead|(?:have|got|use) a brain|your brain|get lost|get a life|"
     r"you people|people like you|get a grip|grow up|are you (?:deaf|blind|serious)|can't you read|"
     r"learn to read|useless)\b",
     -30,
@@ -261,7 +267,7 @@ AT_YOU = re.compile(
 )
 # Swearing at or near the customer.
 PROFANITY = rule(
-    r"\b(?:bloody hell|for (?:god's|heaven's|christ's|pete's) sake|ffs|damn it|goddam\w*|crap|piss off|"
+    r"\b(?:bloody hell|for (?:god's|heaven's|christ's|pete's) sake|for the love of god|ffs|damn(?:ed)?|goddam\w*|crap(?:py)?|piss off|"
     r"bloody (?:customers?|people|ridiculous)|what the hell|the hell)\b",
     -25,
     "swearing",
