@@ -770,7 +770,7 @@ def test_general_requests_rank_from_rude_to_warm(any_grader: RubricGrader) -> No
         "Who let you near the database, you clown? Fix it.",
         "Undo your change to the style guide.",
         "The style guide changed on Monday. Can you check it?",
-        "Good morning! Great work on the style guide. Would you mind checking the heading rules when you have a moment?",
+        "Good morning! Great work on the style guide. Would you mind checking the heading rules when you get a chance?",
     ]
     scores = [plain(any_grader, t).courtesy for t in ranked]
     assert scores == sorted(scores) and len(set(scores)) == len(scores), scores

@@ -267,7 +267,7 @@ AT_YOU = re.compile(
 )
 # Swearing at or near the customer.
 PROFANITY = rule(
-    r"\b(?:bloody hell|for (?:god's|heaven's|christ's|pete's) sake|for the love of god|ffs|damn(?:ed)?|goddam\w*|crap(?:py)?|piss off|"
+    r"\b(?:bloody hell|for (?:god's|heaven's|christ's|pete's) sake|ffs|damn(?:ed)?|goddam\w*|crap(?:py)?|piss off|"
     r"bloody (?:customers?|people|ridiculous)|what the hell|the hell)\b",
     -25,
     "swearing",
