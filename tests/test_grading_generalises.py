@@ -748,6 +748,9 @@ def plain(g: RubricGrader, text: str) -> Grade:
             "deference: credits the customer",
             True,
         ),
+        # The first-person plural suggestion and the aside are indirect.
+        ("Could we move the glossary to its own page?", "courtesy", "indirect request", True),
+        ("By the way, is the map on the second page yours?", "courtesy", "indirect request", True),
         # Plain imperatives of editing and fixing are commands.
         ("Undo that merge.", "courtesy", "command without a softener", True),
         ("Delete the duplicate rows before lunch.", "courtesy", "command without a softener", True),

@@ -54,7 +54,9 @@ COURTESY_POSITIVE: tuple[Rule, ...] = (
     rule(
         r"\b(?:could you|would you(?: mind| like| prefer| be)?|would it be|may i|might i|can i|"
         r"if you (?:don't|wouldn't) mind|if that's (?:ok|okay|alright|all right)|i was wondering|"
-        r"do you mind|shall i|is it ok if)\b",
+        r"do you mind|shall i|is it ok if|"
+        # The paper's first-person plural and "by the way": a suggestion shared, an aside.
+        r"could we|shall we|might we|perhaps we could|maybe we could|by the way|any chance (?:you|of|we))\b",
         6,
         "indirect request",
     ),
