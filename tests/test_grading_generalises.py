@@ -751,6 +751,50 @@ def plain(g: RubricGrader, text: str) -> Grade:
         # The first-person plural suggestion and the aside are indirect.
         ("Could we move the glossary to its own page?", "courtesy", "indirect request", True),
         ("By the way, is the map on the second page yours?", "courtesy", "indirect request", True),
+        # A pointed "why" at the other person; "why don't you ..." is a suggestion.
+        (
+            "Why did you rename the category without asking?",
+            "courtesy",
+            'a pointed "why" at the other person',
+            True,
+        ),
+        (
+            "Why don't you sit down while I ring them?",
+            "courtesy",
+            'a pointed "why" at the other person',
+            False,
+        ),
+        # A verdict on the other's own work, not on the situation or on ourselves.
+        ("Your reading of the chart is simply wrong.", "courtesy", "a verdict on the other's own work", True),
+        ("The chart was wrong, and that is on us.", "courtesy", "a verdict on the other's own work", False),
+        # Insisting on the facts against the other person, not conceding them.
+        ("In fact you deleted the whole paragraph twice.", "courtesy", "insists on the facts", True),
+        ("The repair is in fact our job, so I'll book it today.", "courtesy", "insists on the facts", False),
+        # Talking down: "at least", "as I already said", asking someone to stop doing a thing.
+        (
+            "Could you at least tell me which form you lost?",
+            "courtesy",
+            "talks down to the other person",
+            True,
+        ),
+        (
+            "As I already explained, the van comes on Tuesday.",
+            "courtesy",
+            "talks down to the other person",
+            True,
+        ),
+        ("Will you stop tapping the counter?", "courtesy", "talks down to the other person", True),
+        ("Could you stop by the desk on your way out?", "courtesy", "talks down to the other person", False),
+        ("Where exactly is the car parked now?", "courtesy", "talks down to the other person", False),
+        # Calling one's own question silly is modesty.
+        ("Forgive me if I'm being stupid, but which switch runs the heating?", "courtesy", "insult", False),
+        # Praise of the other's work is deference, in any of its common words.
+        (
+            "Thank you for the really clear summary. Could you add the totals?",
+            "courtesy",
+            "deference: credits the customer",
+            True,
+        ),
         # Plain imperatives of editing and fixing are commands.
         ("Undo that merge.", "courtesy", "command without a softener", True),
         ("Delete the duplicate rows before lunch.", "courtesy", "command without a softener", True),
@@ -773,7 +817,7 @@ def test_general_requests_rank_from_rude_to_warm(any_grader: RubricGrader) -> No
         "Who let you near the database, you clown? Fix it.",
         "Undo your change to the style guide.",
         "The style guide changed on Monday. Can you check it?",
-        "Good morning! Great work on the style guide. Would you mind checking the heading rules when you get a chance?",
+        "Good morning! Great work on the style guide. Would you mind checking the heading rules whenever you're free?",
     ]
     scores = [plain(any_grader, t).courtesy for t in ranked]
     assert scores == sorted(scores) and len(set(scores)) == len(scores), scores
@@ -781,7 +825,9 @@ def test_general_requests_rank_from_rude_to_warm(any_grader: RubricGrader) -> No
 
 def test_courtesy_separates_polite_from_impolite_requests_outside_service(rules: RubricGrader) -> None:
     figures = general_politeness(rules, POLITENESS_FILE)
-    assert set(figures) == {1, 2}
-    for n, rho, area in figures.values():
-        assert n == 160
-        assert rho > 0.75 and area > 0.9, (rho, area)
+    assert set(figures) == {"staged-1", "staged-2", "community-read", "community-unread"}
+    for name, (n, rho, area) in figures.items():
+        assert n == (160 if name.startswith("staged") else 120)
+        # Staged requests show each strategy plainly; community ones are subtler.
+        floor = (0.75, 0.9) if name.startswith("staged") else (0.45, 0.8)
+        assert rho > floor[0] and area > floor[1], (name, rho, area)

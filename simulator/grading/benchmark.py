@@ -266,26 +266,27 @@ def auc(high: Sequence[float], low: Sequence[float]) -> float:
 
 def general_politeness(
     grader: RubricGrader, path: Path = POLITENESS_FILE
-) -> dict[int, tuple[int, float, float]]:
-    """Per writer of the requests: how many, rho with the politeness label, and the
-    AUC of courtesy for polite (4-5) against impolite (1-2) requests."""
-    by_writer: dict[int, list[tuple[int, int]]] = {}
+) -> dict[str, tuple[int, float, float]]:
+    """Per set of requests: how many, rho with the politeness label, and the AUC of
+    courtesy for the most polite quarter against the least polite quarter."""
+    by_set: dict[str, list[tuple[float, int]]] = {}
     for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
         if not line.strip():
             continue
         try:
             data = json.loads(line)
-            writer, label, text = int(data["writer"]), int(data["politeness"]), str(data["text"])
+            name, label, text = str(data["set"]), float(data["politeness"]), str(data["text"])
         except (ValueError, KeyError, TypeError):
             raise UserError(f"{path}:{number} is not a labelled request; fix that line.") from None
         score = grader.grade(text, GradeContext(scenario=None, customer_line=None)).courtesy
-        by_writer.setdefault(writer, []).append((label, score))
+        by_set.setdefault(name, []).append((label, score))
     result = {}
-    for writer, pairs in sorted(by_writer.items()):
+    for name, pairs in by_set.items():
         labels, scores = [p[0] for p in pairs], [p[1] for p in pairs]
-        high = [s for lab, s in pairs if lab >= GOOD]
-        low = [s for lab, s in pairs if lab <= BAD]
-        result[writer] = (len(pairs), spearman(labels, scores), auc(high, low))
+        low_cut, high_cut = np.percentile(labels, [25, 75])
+        high = [s for lab, s in pairs if lab >= high_cut]
+        low = [s for lab, s in pairs if lab <= low_cut]
+        result[name] = (len(pairs), spearman(labels, scores), auc(high, low))
     return result
 
 
@@ -376,10 +377,10 @@ def run_loso(rules_only: bool, show: bool) -> int:
         print("restaurant check: ../shared/eval/restaurant/replies.jsonl not found, skipped.")
     if POLITENESS_FILE.is_file():
         with_layer = RubricGrader(use_embeddings=not rules_only)
-        for writer, (n, rho, area) in general_politeness(with_layer).items():
+        for name, (n, rho, area) in general_politeness(with_layer).items():
             print(
-                f"general politeness, writer {writer} ({n} requests, no scenario): courtesy rho {rho:.3f}, "
-                f"AUC polite (4-5) against impolite (1-2) {area:.3f}"
+                f"general politeness, {name} ({n} requests, no scenario): courtesy rho {rho:.3f}, "
+                f"AUC most against least polite quarter {area:.3f}"
             )
     if show:
         with_scores = scores_of(analyses, None)

@@ -146,8 +146,14 @@ def assess(
             lx.SARCASM,
             lx.OBLIGATION,
             lx.EMPHATIC_PRESSURE,
+            lx.FACTUALITY,
+            lx.POINTED_WHY,
+            lx.VERDICT_ON_THEIRS,
+            lx.CONDESCENSION,
         ):
             if m := r.pattern.search(low):
+                if r is lx.INSULT and lx.SELF_DEPRECATION.search(low) and not lx.AT_YOU.search(low):
+                    continue
                 if r is lx.INSULT and lx.SIDES_WITH.search(low) and not lx.AT_YOU.search(low):
                     # "Six days is ridiculous, I agree": the situation judged, on the customer's side.
                     continue

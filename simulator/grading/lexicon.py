@@ -115,8 +115,10 @@ DEFERENCE = rule(
     r"\b(?:(?:good|great|fair|excellent|sensible|lovely|brilliant|clever) (?:idea|point|question|thought|suggestion)|"
     r"thank you for (?:suggesting|the suggestion)|you did everything right|"
     r"(?:it's|that's|this is|it was) (?:all )?(?:our|my) (?:fault|mistake)|we should have|"
-    r"(?:nice|great|good|lovely|excellent|brilliant|wonderful|fantastic|amazing|superb|terrific|impressive|neat) "
-    r"(?:work|job|answer|explanation|catch|effort|spot|find|write-?up)|well done|nicely (?:done|put|explained)|"
+    r"(?:nice|great|good|lovely|excellent|brilliant|wonderful|fantastic|amazing|superb|terrific|impressive|neat|"
+    r"helpful|clear|clearest|useful|thorough|thoughtful|detailed) "
+    r"(?:work|job|answer|explanation|catch|effort|spot|find|write-?up|article|post|summary|tutorial|guide|photos?|"
+    r"picture|map|edits?|contributions?)|well done|nicely (?:done|put|explained)|"
     r"you shouldn't have to|you're exactly|happy to help|i (?:do )?believe you|i don't doubt (?:you|it|that))\b",
     8,
     "deference: credits the customer",
@@ -170,6 +172,31 @@ EMPHATIC_PRESSURE = rule(
     -12,
     'pressure ("now")',
     "commands",
+)
+# Danescu-Niculescu-Mizil et al. (2013) found these lower politeness in requests
+# of any kind: insisting on the facts against the other person, a pointed
+# "why" at the other person, and a verdict on the other's own work.
+FACTUALITY = rule(
+    r"^(?:in fact|actually),? you\b|\bthe (?:fact|point|truth|reality) is(?: that)?,? you\b",
+    -4,
+    "insists on the facts",
+)
+POINTED_WHY = rule(
+    r"^(?:so,? |but |and )?why (?:on earth |exactly )?(?:did|would|do|does|are|were|have|has|didn't|won't|can't|couldn't|"
+    r"wouldn't|haven't|hasn't|aren't|weren't|keep) you\b",
+    -6,
+    'a pointed "why" at the other person',
+)
+VERDICT_ON_THEIRS = rule(
+    r"\b(?:you're|you are|you were) (?:(?:simply|just|plainly|clearly|completely|totally|dead) )?(?:wrong|mistaken|incorrect)\b|"
+    r"\byour (?:[a-z]+ )?(?:edit|edits|answer|code|comment|change|changes|summary|post|work|claim|argument|logic|"
+    r"reasoning|revert|version|wording|question|understanding|reading|analysis|interpretation|assumption|premise|"
+    r"theory|maths|math|calculation|translation|spelling|grammar|title|source|sources|citation|example|test|patch|"
+    r"query|script|approach|method|solution)(?: [a-z]+){0,4} (?:is|are|was|were) (?:(?:simply|just|plainly|clearly|"
+    r"completely|totally|also) )?(?:wrong|incorrect|misleading|nonsense|rubbish|garbage|bad|poor|terrible|awful|"
+    r"pointless|irrelevant|confusing|sloppy|biased|broken)\b",
+    -10,
+    "a verdict on the other's own work",
 )
 BLAME = rule(
     r"\b(?:(?<!what )you should(?: really| probably| just)?(?:'ve| have| of)(?! (?:had|been able) to)|(?:^|(?:but|well|look|as|to be fair),? )you were (?:told|warned|advised|informed)\b"
@@ -230,6 +257,30 @@ DISMISSAL = rule(
 # Impatience: the customer is holding the agent up. Discourteous, but it says nothing
 # about the offer ("The van's on its way, stop calling"), so unlike a
 # dismissal it is not read as dismissing the problem.
+# Talking down to the other person: "could you at least ...", "as I already said",
+# "do you understand why ...", a complaint about what they keep
+# doing, an ultimatum, asking them to stop doing something. ("Where exactly are
+# you?" is not one: in service it asks for a precise answer.)
+CONDESCENSION = rule(
+    r"\b(?:(?:could|can|would) you (?:please )?(?:at least|even)\b|"
+    r"as i (?:have )?already (?:said|explained|told you|mentioned|pointed out)|"
+    r"as i (?:have )?(?:said|explained|told you|mentioned|pointed out) (?:twice|three times|several times|many times|before)|"
+    r"(?:do|did) you (?:even |actually )?(?:understand|reali[sz]e) (?:why|that|what|how)|you do reali[sz]e|"
+    r"which part of .{1,40}(?:is unclear|was unclear|don't you|do you not|did you not)|"
+    r"reason (?:why )?you keep|you keep (?:changing|adding|reverting|removing|deleting|undoing|ignoring|posting|"
+    r"pinging|tagging|moving|re-?adding|insisting|putting)|"
+    r"(?:this is|that's|this will be) the last time i(?:'m| am|'ll| will)? (?:ask|asking|say|saying|tell|telling)|"
+    r"(?:can|could|would|will) you (?:please |just )?(?:stop|quit) (?!worrying|apologi[sz]ing|panicking)[a-z]+ing)\b",
+    -12,
+    "talks down to the other person",
+    "rude",
+)
+# Calling oneself or one's own question stupid is modesty, not an insult.
+SELF_DEPRECATION = re.compile(
+    r"\b(?:(?:a|this|my) (?:stupid|dumb|silly|daft|naive|idiotic) question|"
+    r"i(?:'m| am) (?:being )?(?:so |really |probably )?(?:stupid|dumb|an idiot|thick|clueless)|"
+    r"(?:i feel|feel) (?:so |really )?(?:stupid|dumb|silly|like an idiot))\b"
+)
 IMPATIENCE = rule(
     r"\b(?:i (?:haven't|have not|don't have) got all day|i(?:'ve| have) got a queue|move along|step aside|"
     r"happy now|yeah,? yeah|are we done|what a fuss|(?:yes,? )?i heard you(?: the first time)?|can we (?:stop|move on) now|"
