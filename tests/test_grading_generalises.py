@@ -831,3 +831,18 @@ def test_courtesy_separates_polite_from_impolite_requests_outside_service(rules:
         # Staged requests show each strategy plainly; community ones are subtler.
         floor = (0.75, 0.9) if name.startswith("staged") else (0.45, 0.8)
         assert rho > floor[0] and area > floor[1], (name, rho, area)
+
+
+@pytest.mark.parametrize(
+    ("text", "insult"),
+    [
+        ("Sorry, maybe a daft question: is the lift working?", False),
+        ("Excuse me, this is probably a stupid question, but is it cash only?", False),
+        ("That is a stupid question.", True),
+        ("What a stupid question, honestly.", True),
+    ],
+)
+def test_modesty_about_ones_own_question_is_not_an_insult(
+    rules: RubricGrader, text: str, insult: bool
+) -> None:
+    assert ("insult" in reasons(plain(rules, text), "courtesy")) is insult

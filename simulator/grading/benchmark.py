@@ -376,8 +376,8 @@ def run_loso(rules_only: bool, show: bool) -> int:
     else:
         print("restaurant check: ../shared/eval/restaurant/replies.jsonl not found, skipped.")
     if POLITENESS_FILE.is_file():
-        with_layer = RubricGrader(use_embeddings=not rules_only)
-        for name, (n, rho, area) in general_politeness(with_layer).items():
+        polite_grader = RubricGrader(use_embeddings=not rules_only)
+        for name, (n, rho, area) in general_politeness(polite_grader).items():
             print(
                 f"general politeness, {name} ({n} requests, no scenario): courtesy rho {rho:.3f}, "
                 f"AUC most against least polite quarter {area:.3f}"

@@ -277,7 +277,9 @@ CONDESCENSION = rule(
 )
 # Calling oneself or one's own question stupid is modesty, not an insult.
 SELF_DEPRECATION = re.compile(
-    r"\b(?:(?:a|this|my) (?:stupid|dumb|silly|daft|naive|idiotic) question|"
+    r"\b(?:(?:sorry|forgive me|excuse me|apologies)[^.?!]{0,30}(?:a|this|my) (?:stupid|dumb|silly|daft|naive) question|"
+    r"(?:maybe|probably|perhaps|might be|may be|could be) (?:a )?(?:stupid|dumb|silly|daft|naive) question|"
+    r"my (?:stupid|dumb|silly|daft|naive) question|"
     r"i(?:'m| am) (?:being )?(?:so |really |probably )?(?:stupid|dumb|an idiot|thick|clueless)|"
     r"(?:i feel|feel) (?:so |really )?(?:stupid|dumb|silly|like an idiot))\b"
 )
