@@ -5,6 +5,8 @@
 
 from __future__ import annotations
 
+import math
+
 import pytest
 
 from simulator.grading.benchmark import DEFAULT_FILE, evaluate, good_bad_accuracy, read_items, spearman
@@ -60,7 +62,7 @@ def test_the_learned_layer_fits_and_round_trips() -> None:
 
     rng = np.random.default_rng(0)
     rows = []
-    labels: dict[str, list[int]] = {"courtesy": [], "flexibility": []}
+    labels: dict[str, list[float]] = {"courtesy": [], "flexibility": []}
     for k in range(60):
         polite = k % 5 + 1
         findings = learned.Findings(
@@ -89,3 +91,12 @@ def test_the_learned_layer_fits_and_round_trips() -> None:
     predicted = [again.predict(f, m)["courtesy"] for f, m in rows]
     assert spearman(labels["courtesy"], predicted) > 0.9
     assert learned.to_score(3.0) == 50.0 and learned.to_score(5.0) == 95.0
+
+    # A row with no flexibility label (NaN) teaches courtesy only.
+    unlabelled = {
+        "courtesy": [*labels["courtesy"], 5, 5],
+        "flexibility": [*labels["flexibility"], math.nan, math.nan],
+    }
+    partial = learned.fit([*rows, rows[0], rows[1]], unlabelled)
+    assert partial.with_meaning["flexibility"].intercept == pytest.approx(np.mean(labels["flexibility"]))
+    assert partial.with_meaning["courtesy"].intercept == pytest.approx(np.mean(unlabelled["courtesy"]))

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import sys
 import time
 from collections.abc import Sequence
@@ -49,6 +50,9 @@ HELDOUT_DIR = CORPUS_DIR / "heldout"
 # Requests between editors and on a Q&A site, labelled for politeness only: does
 # courtesy read politeness where there is no customer and no scenario?
 POLITENESS_FILE = CORPUS_DIR.parent / "politeness" / "requests.jsonl"
+# The sets whose errors were read: the layer learns courtesy from them too. The
+# other sets stay checks nothing was trained or tuned on.
+POLITENESS_TRAIN_SETS = ("staged-1", "community-read")
 DIMENSIONS = ("courtesy", "flexibility")
 GOOD, BAD, SPLIT = 4, 2, 50
 
@@ -79,7 +83,7 @@ def spearman(a: Sequence[float], b: Sequence[float]) -> float:
     return float((ra * rb).sum() / denominator) if denominator else 0.0
 
 
-def good_bad_accuracy(labels: list[int], scores: list[int]) -> float:
+def good_bad_accuracy(labels: Sequence[float], scores: Sequence[int]) -> float:
     pairs = [
         (label, score) for label, score in zip(labels, scores, strict=True) if label >= GOOD or label <= BAD
     ]
@@ -94,7 +98,7 @@ class Item:
     scenario: str | None
     customer: str | None
     reply: str
-    labels: dict[str, int]
+    labels: dict[str, float]  # NaN: not labelled on that dimension
     turn: int = 1
 
 
@@ -208,7 +212,7 @@ def leave_one_situation_out(
     """Score each situation with a layer trained on every other one (and `also_train`)."""
     situations = sorted({i.scenario or "" for i in items})
     per: dict[str, dict[str, float]] = {}
-    pooled_labels: dict[str, list[int]] = {d: [] for d in DIMENSIONS}
+    pooled_labels: dict[str, list[float]] = {d: [] for d in DIMENSIONS}
     pooled_scores: dict[str, list[int]] = {d: [] for d in DIMENSIONS}
     for situation in situations:
         test = [k for k, i in enumerate(items) if i.scenario == situation]
@@ -264,20 +268,41 @@ def auc(high: Sequence[float], low: Sequence[float]) -> float:
     return wins / (len(high) * len(low))
 
 
+def _politeness_rows(path: Path) -> list[tuple[str, float, str]]:
+    rows = []
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            data = json.loads(line)
+            rows.append((str(data["set"]), float(data["politeness"]), str(data["text"])))
+        except (ValueError, KeyError, TypeError):
+            raise UserError(f"{path}:{number} is not a labelled request; fix that line.") from None
+    return rows
+
+
+def politeness_training(
+    grader: RubricGrader, path: Path = POLITENESS_FILE
+) -> tuple[list[Item], list[Analysis]]:
+    """The read sets of requests as training rows for courtesy alone (flexibility NaN),
+    analysed as the grader analyses a reply with no scenario."""
+    if not path.is_file():
+        return [], []
+    items = [
+        Item(None, None, text, {"courtesy": label, "flexibility": math.nan})
+        for name, label, text in _politeness_rows(path)
+        if name in POLITENESS_TRAIN_SETS
+    ]
+    return items, [grader.analyse(i.reply, GradeContext(scenario=None, customer_line=None)) for i in items]
+
+
 def general_politeness(
     grader: RubricGrader, path: Path = POLITENESS_FILE
 ) -> dict[str, tuple[int, float, float]]:
     """Per set of requests: how many, rho with the politeness label, and the AUC of
     courtesy for the most polite quarter against the least polite quarter."""
     by_set: dict[str, list[tuple[float, int]]] = {}
-    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
-        if not line.strip():
-            continue
-        try:
-            data = json.loads(line)
-            name, label, text = str(data["set"]), float(data["politeness"]), str(data["text"])
-        except (ValueError, KeyError, TypeError):
-            raise UserError(f"{path}:{number} is not a labelled request; fix that line.") from None
+    for name, label, text in _politeness_rows(path):
         score = grader.grade(text, GradeContext(scenario=None, customer_line=None)).courtesy
         by_set.setdefault(name, []).append((label, score))
     result = {}
@@ -302,8 +327,10 @@ def run_loso(rules_only: bool, show: bool) -> int:
     print(
         f"{len(items)} replies in {len({i.scenario for i in items})} situations ({CORPUS_DIR}), grader: {method}"
     )
+    polite_items, polite_analyses = politeness_training(grader)
+    also = (dev_items + polite_items, dev_analyses + polite_analyses)
     rules = leave_one_situation_out(items, analyses, learn=False)
-    with_layer = leave_one_situation_out(items, analyses, learn=True, also_train=(dev_items, dev_analyses))
+    with_layer = leave_one_situation_out(items, analyses, learn=True, also_train=also)
     print(f"{'situation':<26} {'rules C':>8} {'rules F':>8} {'learned C':>10} {'learned F':>10}")
     for situation in sorted(rules.per_situation):
         r, w = rules.per_situation[situation], with_layer.per_situation[situation]
@@ -319,23 +346,26 @@ def run_loso(rules_only: bool, show: bool) -> int:
         f"{'all replies pooled':<26} {rules.pooled['courtesy']:>8.3f} {rules.pooled['flexibility']:>8.3f} "
         f"{with_layer.pooled['courtesy']:>10.3f} {with_layer.pooled['flexibility']:>10.3f}"
     )
-    print("learned: trained on the other situations and the dev set, never on the one scored.")
+    print(
+        "learned: trained on the other situations, the dev set and the read politeness sets, "
+        "never on the situation scored."
+    )
     writers_file = CORPUS_DIR / "writers" / "situations.json"
     if writers_file.is_file():
         writers = json.loads(writers_file.read_text(encoding="utf-8"))
-        lowo = leave_one_writer_out(items, analyses, writers, also_train=(dev_items, dev_analyses))
+        lowo = leave_one_writer_out(items, analyses, writers, also_train=also)
         print(
             f"leave one writer out ({len(writers)} writers), mean over situations: "
             f"{lowo['courtesy']:.3f} / {lowo['flexibility']:.3f} (courtesy / flexibility)"
         )
     layer = learned.shipped()
     if dev_items:
-        corpus_only = train(items, analyses)
+        corpus_only = train(items + polite_items, analyses + polite_analyses)
         dev_rules = _rho(dev_items, scores_of(dev_analyses, None))
         dev_held = _rho(dev_items, scores_of(dev_analyses, corpus_only))
         line = (
             f"dev set ({len(dev_items)}): rules {dev_rules['courtesy']:.3f} / {dev_rules['flexibility']:.3f}, "
-            f"learned on the corpus only {dev_held['courtesy']:.3f} / {dev_held['flexibility']:.3f}"
+            f"learned without it {dev_held['courtesy']:.3f} / {dev_held['flexibility']:.3f}"
         )
         if layer is not None:
             dev_shipped = _rho(dev_items, scores_of(dev_analyses, layer))
@@ -378,8 +408,9 @@ def run_loso(rules_only: bool, show: bool) -> int:
     if POLITENESS_FILE.is_file():
         polite_grader = RubricGrader(use_embeddings=not rules_only)
         for name, (n, rho, area) in general_politeness(polite_grader).items():
+            how = "trained on" if name in POLITENESS_TRAIN_SETS else "never read or trained on"
             print(
-                f"general politeness, {name} ({n} requests, no scenario): courtesy rho {rho:.3f}, "
+                f"general politeness, {name} ({n} requests, no scenario, {how}): courtesy rho {rho:.3f}, "
                 f"AUC most against least polite quarter {area:.3f}"
             )
     if show:
@@ -400,10 +431,18 @@ def write_weights() -> int:
         if not grader.uses_embeddings:
             print("The embedding model is not installed; install it before training.", file=sys.stderr)
             return 2
-    analyses = analyse(items, grader, corpus_scenarios) + analyse(dev_items, grader, discover([]).scenarios)
-    layer = train(items + dev_items, analyses)
+    polite_items, polite_analyses = politeness_training(grader)
+    analyses = (
+        analyse(items, grader, corpus_scenarios)
+        + analyse(dev_items, grader, discover([]).scenarios)
+        + polite_analyses
+    )
+    layer = train(items + dev_items + polite_items, analyses)
     about: dict[str, object] = {
-        "trained_on": f"tests/data/grading/replies.jsonl ({len(items)}) and the dev set ({len(dev_items)})",
+        "trained_on": (
+            f"tests/data/grading/replies.jsonl ({len(items)}), the dev set ({len(dev_items)}), "
+            f"and for courtesy only the read sets of tests/data/politeness ({len(polite_items)})"
+        ),
         "made_by": "python -m simulator.grading.benchmark --write-weights",
     }
     learned.WEIGHTS_FILE.write_text(learned.to_json(layer, about), encoding="utf-8")

@@ -10,14 +10,16 @@ scale; the grader turns it into 0-100 and shows the difference from the rules'
 score as one evidence line.
 
 Training (`fit`) needs numpy only; the shipped weights (weights.json, package
-data) are built by `python -m simulator.grading.train` from the team's corpus
-and the dev set. Grading reads them with numpy, never torch or scikit-learn.
+data) are built by `python -m simulator.grading.benchmark --write-weights` from
+the team's corpus, the dev set and, for courtesy only, the read sets of
+tests/data/politeness. Grading reads them with numpy, never torch or scikit-learn.
 """
 
 from __future__ import annotations
 
 import json
 import math
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -225,11 +227,13 @@ def fit_ridge(x: np.ndarray, y: np.ndarray, n_rule: int, rule_alpha: float, mean
 
 def fit(
     rows: list[tuple[Findings, Any | None]],
-    labels: dict[str, list[int]],
+    labels: Mapping[str, Sequence[float]],
     *,
     rule_alpha: float = RULE_ALPHA,
     meaning_alpha: float = MEANING_ALPHA,
 ) -> LearnedLayer:
+    """One ridge per dimension. A label that is NaN leaves its row out of that
+    dimension only: a request labelled for politeness teaches courtesy, not flexibility."""
     n_rule = len(RULE_FEATURES)
     x_full = np.stack([feature_vector(f, m) for f, m in rows])
     x_rules = np.stack([rule_vector(f) for f, _ in rows])
@@ -237,8 +241,9 @@ def fit(
     rules_only = {}
     for d in DIMENSIONS:
         y = np.asarray(labels[d], dtype=np.float64)
-        with_meaning[d] = fit_ridge(x_full, y, n_rule, rule_alpha, meaning_alpha)
-        rules_only[d] = fit_ridge(x_rules, y, n_rule, rule_alpha, meaning_alpha)
+        known = ~np.isnan(y)
+        with_meaning[d] = fit_ridge(x_full[known], y[known], n_rule, rule_alpha, meaning_alpha)
+        rules_only[d] = fit_ridge(x_rules[known], y[known], n_rule, rule_alpha, meaning_alpha)
     return LearnedLayer(with_meaning, rules_only)
 
 
