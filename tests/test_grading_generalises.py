@@ -846,3 +846,14 @@ def test_modesty_about_ones_own_question_is_not_an_insult(
     rules: RubricGrader, text: str, insult: bool
 ) -> None:
     assert ("insult" in reasons(plain(rules, text), "courtesy")) is insult
+
+
+def test_a_reminder_is_not_talking_down(rules: RubricGrader, claims: Scenario) -> None:
+    """ "As I mentioned before" reminds; "as I already said" and "as I said twice" talk down."""
+    reminder = grade(
+        rules, claims, "As I mentioned before, the fitter comes at two, and I've booked him for you."
+    )
+    assert "talks down to the other person" not in reasons(reminder, "courtesy")
+    assert reminder.courtesy > 30
+    weary = grade(rules, claims, "As I said twice, the fitter comes at two.")
+    assert "talks down to the other person" in reasons(weary, "courtesy")

@@ -264,7 +264,7 @@ DISMISSAL = rule(
 CONDESCENSION = rule(
     r"\b(?:(?:could|can|would) you (?:please )?(?:at least|even)\b|"
     r"as i (?:have )?already (?:said|explained|told you|mentioned|pointed out)|"
-    r"as i (?:have )?(?:said|explained|told you|mentioned|pointed out) (?:twice|three times|several times|many times|before)|"
+    r"as i (?:have )?(?:said|explained|told you|mentioned|pointed out) (?:twice|three times|several times|many times)|"
     r"(?:do|did) you (?:even |actually )?(?:understand|reali[sz]e) (?:why|that|what|how)|you do reali[sz]e|"
     r"which part of .{1,40}(?:is unclear|was unclear|don't you|do you not|did you not)|"
     r"reason (?:why )?you keep|you keep (?:changing|adding|reverting|removing|deleting|undoing|ignoring|posting|"
