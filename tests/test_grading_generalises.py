@@ -785,6 +785,12 @@ def plain(g: RubricGrader, text: str) -> Grade:
         ),
         ("Will you stop tapping the counter?", "courtesy", "talks down to the other person", True),
         ("Could you stop by the desk on your way out?", "courtesy", "talks down to the other person", False),
+        (
+            "Could you stop using the old card until the new one arrives?",
+            "courtesy",
+            "talks down to the other person",
+            False,
+        ),
         ("Where exactly is the car parked now?", "courtesy", "talks down to the other person", False),
         # Calling one's own question silly is modesty.
         ("Forgive me if I'm being stupid, but which switch runs the heating?", "courtesy", "insult", False),

@@ -270,7 +270,7 @@ CONDESCENSION = rule(
     r"reason (?:why )?you keep|you keep (?:changing|adding|reverting|removing|deleting|undoing|ignoring|posting|"
     r"pinging|tagging|moving|re-?adding|insisting|putting)|"
     r"(?:this is|that's|this will be) the last time i(?:'m| am|'ll| will)? (?:ask|asking|say|saying|tell|telling)|"
-    r"(?:can|could|would|will) you (?:please |just )?(?:stop|quit) (?!worrying|apologi[sz]ing|panicking)[a-z]+ing)\b",
+    r"(?:can|could|would|will) you (?:please |just )?(?:stop|quit) (?!worrying|apologi[sz]ing|panicking|using|driving|taking|running|paying|eating|drinking)[a-z]+ing)\b",
     -12,
     "talks down to the other person",
     "rude",
