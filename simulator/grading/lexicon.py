@@ -115,10 +115,14 @@ DEFERENCE = rule(
     r"\b(?:(?:good|great|fair|excellent|sensible|lovely|brilliant|clever) (?:idea|point|question|thought|suggestion)|"
     r"thank you for (?:suggesting|the suggestion)|you did everything right|"
     r"(?:it's|that's|this is|it was) (?:all )?(?:our|my) (?:fault|mistake)|we should have|"
+    # Praise of the other's work: words that are praise by themselves ("great catch"),
+    # or praise addressed to them ("your really clear summary"), not "a clear photo".
+    r"(?:nice|great|good|lovely|excellent|brilliant|wonderful|fantastic|amazing|superb|terrific|impressive|neat) "
+    r"(?:work|job|answer|explanation|catch|effort|spot|find|write-?up)|"
+    r"(?:your|thanks for (?:the|your)|thank you for (?:the|your)|what an?|such an?) (?:really |very |so )?"
     r"(?:nice|great|good|lovely|excellent|brilliant|wonderful|fantastic|amazing|superb|terrific|impressive|neat|"
-    r"helpful|clear|clearest|useful|thorough|thoughtful|detailed) "
-    r"(?:work|job|answer|explanation|catch|effort|spot|find|write-?up|article|post|summary|tutorial|guide|photos?|"
-    r"picture|map|edits?|contributions?)|well done|nicely (?:done|put|explained)|"
+    r"helpful|clear|useful|thorough|thoughtful|detailed) (?:article|post|summary|tutorial|guide|photos?|picture|map|"
+    r"edits?|contributions?)|the clearest (?:explanation|answer|summary|guide)|well done|nicely (?:done|put|explained)|"
     r"you shouldn't have to|you're exactly|happy to help|i (?:do )?believe you|i don't doubt (?:you|it|that))\b",
     8,
     "deference: credits the customer",
@@ -190,11 +194,11 @@ POINTED_WHY = rule(
 VERDICT_ON_THEIRS = rule(
     r"\b(?:you're|you are|you were) (?:(?:simply|just|plainly|clearly|completely|totally|dead) )?(?:wrong|mistaken|incorrect)\b|"
     r"\byour (?:[a-z]+ )?(?:edit|edits|answer|code|comment|change|changes|summary|post|work|claim|argument|logic|"
-    r"reasoning|revert|version|wording|question|understanding|reading|analysis|interpretation|assumption|premise|"
-    r"theory|maths|math|calculation|translation|spelling|grammar|title|source|sources|citation|example|test|patch|"
+    r"reasoning|revert|wording|question|understanding|reading|analysis|interpretation|assumption|premise|"
+    r"theory|maths|math|calculation|translation|grammar|source|sources|citation|example|patch|"
     r"query|script|approach|method|solution)(?: [a-z]+){0,4} (?:is|are|was|were) (?:(?:simply|just|plainly|clearly|"
     r"completely|totally|also) )?(?:wrong|incorrect|misleading|nonsense|rubbish|garbage|bad|poor|terrible|awful|"
-    r"pointless|irrelevant|confusing|sloppy|biased|broken)\b",
+    r"pointless|irrelevant|confusing|sloppy|biased)\b",
     -10,
     "a verdict on the other's own work",
 )
