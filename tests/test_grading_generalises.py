@@ -809,6 +809,9 @@ def plain(g: RubricGrader, text: str) -> Grade:
         # Superlatives and name-calling are insults; swearing in any form is swearing.
         ("That is the stupidest spreadsheet I have opened this year.", "courtesy", "insult", True),
         ("Stop sulking, you overgrown clown.", "courtesy", "insult", True),
+        ("Fix your own form or get lost.", "courtesy", "insult", True),
+        ("Bags get lost on tight connections; I'll trace yours now.", "courtesy", "insult", False),
+        ("Rest helps your brain heal after a fall like that.", "courtesy", "insult", False),
         ("Open the damned ticket queue and look.", "courtesy", "swearing", True),
     ],
 )

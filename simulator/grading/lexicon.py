@@ -307,7 +307,7 @@ IMPATIENCE = rule(
 INSULT = rule(
     r"\b(?:stupid(?:est|er|ity)?|idiots?|idiotic|dumb(?:est|er)?|morons?|moronic|ridiculous|pathetic|clueless|"
     r"incompetent|lazy|shut up|fool|you (?:\w+ )?clown|trolls?|loser|jerk|imbecile|halfwit|numpty|muppet|twit|prat|"
-    r"brain-?dead|(?:have|got|use) a brain|your brain|get lost|get a life|"
+    r"brain-?dead|(?:have|got) a brain|use your brain|(?:^|\bor |\band |[,;] ?)get lost|get a life|"
     r"you people|people like you|get a grip|grow up|are you (?:deaf|blind|serious)|can't you read|"
     r"learn to read|useless)\b",
     -30,
