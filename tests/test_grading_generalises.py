@@ -718,6 +718,34 @@ def test_what_counts_as_an_offer_ninth_batch(reply: str, offers: bool) -> None:
     assert ("offers" in g.acts) is offers, (reply, sorted(g.acts))
 
 
+@pytest.mark.parametrize(
+    ("reply", "offers"),
+    [
+        # The informal yes with no subject, and a purpose clause in text speak.
+        ("soz!! can send a new charger 2day so ur not without one", True),
+        ("Can't do Monday. Can book you in on Tuesday at ten.", True),
+        # "Raised" files a ticket, but raising the order is the deed.
+        ("I've raised a replacement order on next-day courier for you.", True),
+        ("I've raised a ticket with the depot.", False),
+        # A deed joined by "and" to a message keeps the message's subject.
+        ("I'll tell the driver you're coming and hold the bus for five minutes.", True),
+        ("I'll tell the driver you're coming.", False),
+    ],
+)
+def test_what_counts_as_an_offer_corpus_errors(reply: str, offers: bool) -> None:
+    g = _RULES.grade(reply, GradeContext())
+    assert ("offers" in g.acts) is offers, (reply, sorted(g.acts))
+
+
+def test_an_exclamation_over_the_customers_plight_neither_offers_nor_refuses(
+    grader: RubricGrader, claims: Scenario
+) -> None:
+    """ "Oh no, ... and no hire car" describes the plight; "No hire car, I'm afraid" refuses."""
+    plight = grade(grader, claims, "Oh no, a cracked windscreen and no hire car. I'm so sorry.")
+    assert "refuses" not in plight.acts and "offers" not in plight.acts
+    assert "refuses" in grade(grader, claims, "No hire car, I'm afraid.").acts
+
+
 # -- general politeness, outside customer service ------------------------------------
 # Requests between colleagues or in an online community, graded with no scenario: the
 # paper's strategies and plain English insults and commands must read there too.

@@ -103,6 +103,14 @@ _CONDITION_BEFORE = re.compile(r"\b(?:when|once|until|till|if|after|as soon as|b
 _NOUN_FIRST = re.compile(r"^(?:[a-z0-9'\u00a3$\u20ac-]+\s+){1,4}(?=[a-z]+ed\b|on hold\b)")
 
 # Progressive forms of the filing verbs ("I'm escalating", "we're logging").
+_CARRIED = re.compile(
+    r"\b(?P<who>i'll|we'll|i will|we will|let me)\s+(?:just\s+)?"
+    r"(?:tell|say|explain|mention|warn|remind|let (?:her|him|them|you|the [a-z]+) know)\b[^.;?!]{0,60}?"
+    rf"\band (?:then |also |i'll |we'll )?(?P<verb>{lx.ACTION_VERBS})\b(?! (?:you|that|what|if|whether)\b)"
+)
+_RAISED_ORDER = re.compile(
+    r"[^,.;]{0,40}?\b(?:order|replacement|refund|credit|courier|delivery|dispatch|collection|new (?:one|pair|set|card))\b"
+)
 _FILING_STEMS = ("escalat", "logg", "flagg", "pass", "forward", "not", "transferr", "report")
 
 
@@ -155,6 +163,19 @@ def _clause_offers(i: int, span: Span, first: bool, customer_proposed: bool) -> 
             found.append(Offer("look", _cut(span, m), i, LOOKING_AT if concrete else ASKING, owner))
         else:
             found.append(Offer("act", _cut(span, m), i, OFFER, owner))
+    if not found and not question:
+        # "I'll tell her it's chocolate and keep the door open": the message is not
+        # the offer, but the deed joined to it by "and" is, with the same subject.
+        for m in _CARRIED.finditer(low):
+            if _negated(span, m):
+                continue
+            verb = m.group("verb")
+            kind = "look" if verb in lx.LOOK_VERBS else "file" if verb in lx.FILE_VERBS else "act"
+            points = LOOKING_AT if kind == "look" else NOTHING - 5 if kind == "file" else OFFER
+            found.append(
+                Offer(kind, _cut(span, m), i, points, m.group("who") in {"i'll", "i will", "let me"})
+            )
+            break
     if (
         (m := lx.GUIDE.search(low))
         and not _negated(span, m)
@@ -194,7 +215,10 @@ def _clause_offers(i: int, span: Span, first: bool, customer_proposed: bool) -> 
         if not _negated(span, m):
             owner = m.group("who") in {"i've", "i have"}
             verb = m.group("verb")
-            if verb in {"escalated", "logged", "noted", "passed", "raised", "flagged"}:
+            # "I've raised a ticket" files the problem; "I've raised a replacement
+            # order on next-day courier" is the deed itself.
+            ordered = verb == "raised" and _RAISED_ORDER.match(low, m.end()) is not None
+            if verb in {"escalated", "logged", "noted", "passed", "raised", "flagged"} and not ordered:
                 found.append(Offer("file", _cut(span, m), i, NOTHING - 5, owner))
             else:
                 found.append(Offer("act", _cut(span, m), i, OFFER, owner))
@@ -457,7 +481,9 @@ def _refused_solution(clause: _Clause, per_need: dict[str, tuple[float, Entry]],
     conditional = low.startswith(("if ", "in case ", "unless ", "should it ", "should that "))
     # "I'm sorry your bag didn't arrive" describes the problem: an apology is never a refusal.
     apology = lx.APOLOGY.search(low) is not None
-    if not main_negation(low) or clause.rule_offers or not per_need or conditional or apology:
+    # "Oh no, a cracked screen and no car": an exclamation over the customer's plight.
+    exclaims = _EXCLAIMS.match(low) is not None
+    if not main_negation(low) or clause.rule_offers or not per_need or conditional or apology or exclaims:
         return
     sim, _entry = max(per_need.values(), key=lambda x: x[0])
     if sim >= SOLUTION_WITH_RULE and not lx.REFUSAL.search(low) and not lx.INFO_REQUEST.search(low):
@@ -530,6 +556,9 @@ def _offered_solution(
 _PRONOUN = re.compile(r"\b(?:i|we|you|he|she|they|it|i'm|we're|you're|it's|there's|that's|this|that)\b")
 
 
+_EXCLAIMS = re.compile(r"^(?:oh|ah|aw+|ooh|wow|gosh|goodness|bless|poor|dear me|what a|how)\b")
+
+
 def _telegraphic(span: Span) -> bool:
     """A short clause with no subject, not a question, and not a greeting, thanks or an
     apology: a note-style reply ("Hotel voucher. Late checkout.")."""
@@ -537,6 +566,8 @@ def _telegraphic(span: Span) -> bool:
     return (
         not span.is_question
         and 1 <= len(low.split()) <= 8
+        # "Oh sweetheart, your nan's quilt": an exclamation, not a note of what is done.
+        and not _EXCLAIMS.match(low)
         and not _PRONOUN.search(low)
         and not has_negation(low)
         and not lx.POLICY.search(low)

@@ -135,7 +135,8 @@ def has_negation(low: str) -> bool:
 # purpose ("so nobody can undo it"), an instruction given ("told them not to release it").
 _SUBORDINATE = re.compile(
     r"\b(?:if|unless|until|till|whether|in case|so that|even if|as long as|to make sure|make sure|"
-    r"so (?=nobody|no one|you (?:don't|won't|needn't|aren't|never)))\b[^,;:]*|"
+    r"so (?=nobody|no one|nothing|(?:you|u|ur|you're|youre|u're|it|it's|its|they|they're|he|she|he's|she's) "
+    r"(?:don't|dont|do not|won't|wont|will not|needn't|aren't|arent|are not|isn't|isnt|is not|not|never)\b))\b[^,;:]*|"
     r"\bnot to\b|\bnot (?:yours|your fault|you)\b|"
     # "logged as our cancellation, not a missed appointment": a contrast, not a denial
     r",\s*not (?:a|an|the|your|our)\b[^,;:]*"
