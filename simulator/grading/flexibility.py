@@ -164,7 +164,7 @@ def _clause_offers(i: int, span: Span, first: bool, customer_proposed: bool) -> 
         else:
             found.append(Offer("act", _cut(span, m), i, OFFER, owner))
     if not found and not question:
-        # "I'll tell her it's chocolate and keep the door open": the message is not
+        # "I'll tell the driver you're coming and hold the bus": the message is not
         # the offer, but the deed joined to it by "and" is, with the same subject.
         for m in _CARRIED.finditer(low):
             if _negated(span, m):
@@ -566,7 +566,7 @@ def _telegraphic(span: Span) -> bool:
     return (
         not span.is_question
         and 1 <= len(low.split()) <= 8
-        # "Oh sweetheart, your nan's quilt": an exclamation, not a note of what is done.
+        # "Oh love, your grandad's watch": an exclamation, not a note of what is done.
         and not _EXCLAIMS.match(low)
         and not _PRONOUN.search(low)
         and not has_negation(low)

@@ -477,7 +477,7 @@ FILED_AFTER = re.compile(
 # Offers said another way: "here's what I'll do: a courtesy car by nine",
 # "what I can do is hold the room till noon", "have a seat while I book the hotel".
 OFFER_FRAMES = re.compile(
-    # "sure, can do it today", "yep can do that for u", "can get one sent out 2day": the informal yes.
+    # "sure, can do it today", "yeh can do it 4 u", "can get one sent out 2day": the informal yes.
     r"(?:^|[,.!] |\b(?:yes|yeah|yep|yeh|sure|ok|okay|hiya) )(?:we |i )?(?:can|cn) do (?:u|you|it|that|this|[0-9]|free|a |the )|"
     r"(?:^|[,.!] |\b(?:yes|yeah|yep|yeh|sure|ok|okay|hiya) )(?:can|cn) (?:get|send|book|sort|bring|courier|post) "
     r"(?:u |you )?(?:a|an|one|it|that|the|ur|your|some|in|on|onto|[0-9])\b|"
