@@ -744,6 +744,9 @@ def test_an_exclamation_over_the_customers_plight_neither_offers_nor_refuses(
     plight = grade(grader, claims, "Oh no, a cracked windscreen and no hire car. I'm so sorry.")
     assert "refuses" not in plight.acts and "offers" not in plight.acts
     assert "refuses" in grade(grader, claims, "No hire car, I'm afraid.").acts
+    # Naming a solution in an exclamation offers it no more than naming the problem.
+    assert "offers" not in grade(grader, claims, "Oh dear, the mobile glass repair. I'm sorry.").acts
+    assert "offers" in grade(grader, claims, "Oh, and a hire car until the repair, on us.").acts
 
 
 # -- general politeness, outside customer service ------------------------------------

@@ -506,7 +506,8 @@ def _offered_solution(
     ranked = sorted(per_need.items(), key=lambda kv: -kv[1][0])
     top_sim, top_entry = ranked[0][1] if ranked else (0.0, None)
     # Closer to a rigid response than to the solution: not an offer by meaning.
-    strong = top_sim >= SOLUTION_BY_MEANING and top_sim > rigid_sim + 0.05
+    # An exclamation that names a solution ("Oh dear, the glass repair") offers nothing.
+    strong = top_sim >= SOLUTION_BY_MEANING and top_sim > rigid_sim + 0.05 and not _EXCLAIMS.match(clause.low)
     if looking and not rule_offer:
         # "Let me ask the porter whether a cot is free" looks at a real
         # solution, but has not committed to it: no need is met yet.
@@ -556,7 +557,8 @@ def _offered_solution(
 _PRONOUN = re.compile(r"\b(?:i|we|you|he|she|they|it|i'm|we're|you're|it's|there's|that's|this|that)\b")
 
 
-_EXCLAIMS = re.compile(r"^(?:oh|ah|aw+|ooh|wow|gosh|goodness|bless|poor|dear me|what a|how)\b")
+# "Oh, and a hire car too" adds an offer; "how about a hire car?" suggests one.
+_EXCLAIMS = re.compile(r"^(?:oh|ah|aw+|ooh|wow|gosh|goodness|bless|poor|dear me|what a)\b(?!,? and\b)")
 
 
 def _telegraphic(span: Span) -> bool:
