@@ -214,7 +214,9 @@ def test_warmth_name_and_interest_in_the_person(any_grader: RubricGrader, hotel:
     )
     assert {"greets", "empathises", "offers", "owns"} <= g.acts
     assert "uses the customer's name" in reasons(g, "courtesy")
-    assert g.courtesy >= 85 and g.flexibility >= 75
+    # One concrete fix with ownership: the writers give it a 4 as often as a 5,
+    # and a 4 reads 60-80; a clearly good grade, as for the claims scenario.
+    assert g.courtesy >= 85 and g.flexibility >= 70
 
 
 def test_ignoring_an_upset_customer(any_grader: RubricGrader, hotel: Scenario) -> None:
@@ -260,7 +262,8 @@ def test_questions_about_the_customers_facts(any_grader: RubricGrader, hotel: Sc
 
 def test_grades_without_a_scenario(any_grader: RubricGrader) -> None:
     g = any_grader.grade("Hello! I'm so sorry. I'll drive you home myself.", GradeContext())
-    assert g.courtesy >= 75 and g.flexibility >= 70
+    # With no scenario nothing says which need the drive meets: a 4's band, 60-80.
+    assert g.courtesy >= 75 and g.flexibility >= 60
     assert g.model_answer is None
 
 

@@ -63,7 +63,7 @@ def test_the_learned_layer_fits_and_round_trips() -> None:
     rng = np.random.default_rng(0)
     rows = []
     labels: dict[str, list[float]] = {"courtesy": [], "flexibility": []}
-    for k in range(60):
+    for k in range(300):
         polite = k % 5 + 1
         findings = learned.Findings(
             courtesy_reasons=frozenset({"apology"} if polite >= 4 else {"insult"} if polite == 1 else set()),
@@ -90,6 +90,12 @@ def test_the_learned_layer_fits_and_round_trips() -> None:
     assert again is not None
     predicted = [again.predict(f, m)["courtesy"] for f, m in rows]
     assert spearman(labels["courtesy"], predicted) > 0.9
+    # The file rounds its numbers; no reply may be sent down another branch for it.
+    original = [layer.predict(f, m)["courtesy"] for f, m in rows]
+    assert predicted == pytest.approx(original, abs=1e-4)
+    assert again.predict(rows[0][0], None)["flexibility"] == pytest.approx(
+        layer.predict(rows[0][0], None)["flexibility"], abs=1e-4
+    )
     assert learned.to_score(3.0) == 50.0 and learned.to_score(5.0) == 95.0
 
     # A row with no flexibility label (NaN) teaches courtesy only.
@@ -98,5 +104,21 @@ def test_the_learned_layer_fits_and_round_trips() -> None:
         "flexibility": [*labels["flexibility"], math.nan, math.nan],
     }
     partial = learned.fit([*rows, rows[0], rows[1]], unlabelled)
-    assert partial.with_meaning["flexibility"].intercept == pytest.approx(np.mean(labels["flexibility"]))
-    assert partial.with_meaning["courtesy"].intercept == pytest.approx(np.mean(unlabelled["courtesy"]))
+    assert partial.with_meaning["flexibility"].forest.base == pytest.approx(np.mean(labels["flexibility"]))
+    assert partial.with_meaning["courtesy"].forest.base == pytest.approx(np.mean(unlabelled["courtesy"]))
+
+
+def test_boosted_trees_learn_an_interaction_a_weighing_cannot() -> None:
+    """What a finding is worth can depend on another: here y is high only when both
+    inputs are, which no sum of separate weights reproduces."""
+    import numpy as np
+
+    from simulator.grading import learned
+
+    rng = np.random.default_rng(1)
+    x = rng.uniform(size=(800, 2))
+    y = np.where((x[:, 0] > 0.5) & (x[:, 1] > 0.5), 5.0, 1.0)
+    forest = learned.fit_forest(x, y, trees=100, rate=0.2)
+    corners = np.array([[0.9, 0.9], [0.9, 0.1], [0.1, 0.9], [0.1, 0.1]])
+    high, *low = forest.predict_many(corners)
+    assert high > 4.5 and max(low) < 1.5

@@ -103,6 +103,19 @@ def test_of_course_after_a_question_that_proposes_nothing_accepts_nothing(
     assert g.flexibility < 50
 
 
+def test_the_layer_is_held_where_the_rules_find_nothing_to_price(
+    grader: RubricGrader, claims: Scenario
+) -> None:
+    """The layer weighs findings; a bare word gets no help it did not offer, and the
+    hold is said in the evidence line, so the points still add up."""
+    g = grade(grader, claims, "Sure.", customer="Why has nobody phoned me in twelve days?")
+    lines = [e for e in g.evidence if e.dimension == "flexibility"]
+    assert sum(e.effect for e in lines) == g.flexibility
+    assert g.flexibility <= 49
+    if any(e.reason.startswith("weighed") for e in lines):
+        assert any("offers nothing" in e.reason for e in lines)
+
+
 def test_of_course_after_a_proposal_accepts_it(any_grader: RubricGrader, claims: Scenario) -> None:
     g = grade(
         any_grader, claims, "Of course, right away.", customer="Could you send the glass people to my house?"

@@ -182,12 +182,15 @@ def analyse(items: list[Item], grader: RubricGrader, scenarios: dict[str, Scenar
 
 
 def train(items: list[Item], analyses: list[Analysis]) -> learned.LearnedLayer:
+    """The layer for these analyses: with the meaning when they carry it, for rules
+    alone when they do not."""
     rows = [(a.findings, a.meaning) for a in analyses if a.findings is not None]
     labels = {
         d: [i.labels[d] for i, a in zip(items, analyses, strict=True) if a.findings is not None]
         for d in DIMENSIONS
     }
-    return learned.fit(rows, labels)
+    meaning = all(m is not None for _, m in rows)
+    return learned.fit(rows, labels, with_meaning=meaning, rules_only=not meaning)
 
 
 def scores_of(analyses: list[Analysis], layer: learned.LearnedLayer | None) -> dict[str, list[int]]:
@@ -423,21 +426,28 @@ def run_loso(rules_only: bool, show: bool) -> int:
 
 
 def write_weights() -> int:
-    """Train the shipped layer on the whole corpus and the dev set, and write weights.json."""
+    """Train the shipped layer on the whole corpus and the dev set, and write weights.json.
+
+    The rules-only models learn from the findings the rules make without the
+    embedding model (its similarities are then the lexical ones), as they will
+    meet them on a machine that lacks it."""
     items, corpus_scenarios = load_corpus()
     dev_items = read_items(DEFAULT_FILE) if DEFAULT_FILE.is_file() else []
-    for rules_only in (False,):
-        grader = RubricGrader(use_embeddings=not rules_only, use_learned=False)
-        if not grader.uses_embeddings:
+    models: dict[str, dict[str, learned.Model]] = {}
+    polite_items: list[Item] = []
+    for kind, use_embeddings in (("with_meaning", True), ("rules_only", False)):
+        grader = RubricGrader(use_embeddings=use_embeddings, use_learned=False)
+        if use_embeddings and not grader.uses_embeddings:
             print("The embedding model is not installed; install it before training.", file=sys.stderr)
             return 2
-    polite_items, polite_analyses = politeness_training(grader)
-    analyses = (
-        analyse(items, grader, corpus_scenarios)
-        + analyse(dev_items, grader, discover([]).scenarios)
-        + polite_analyses
-    )
-    layer = train(items + dev_items + polite_items, analyses)
+        polite_items, polite_analyses = politeness_training(grader)
+        analyses = (
+            analyse(items, grader, corpus_scenarios)
+            + analyse(dev_items, grader, discover([]).scenarios)
+            + polite_analyses
+        )
+        models[kind] = getattr(train(items + dev_items + polite_items, analyses), kind)
+    layer = learned.LearnedLayer(models["with_meaning"], models["rules_only"])
     about: dict[str, object] = {
         "trained_on": (
             f"tests/data/grading/replies.jsonl ({len(items)}), the dev set ({len(dev_items)}), "

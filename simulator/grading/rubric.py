@@ -388,6 +388,32 @@ class Analysis:
     meaning: Any | None  # the mean clause embedding, unit length; None without the model
 
 
+# The layer weighs what the rules found; it does not find things of its own. So
+# it may not take a reply the rules read as about neutral into the curt band
+# (that needs a discourtesy a rule names and prices), nor lift a reply of a word
+# or three that offers nothing and meets no need past the neutral middle
+# ("Sure." to a question that proposed nothing accepts nothing).
+NEAR_NEUTRAL = 45
+NEUTRAL_COURTESY_FLOOR = 35
+BARE_REPLY_WORDS = 3
+
+
+def _held(dimension: str, score: int, rules_score: int, f: learned.Findings) -> tuple[int, str] | None:
+    """The score and the reason when one of the bounds above holds the layer back."""
+    if dimension == "courtesy" and rules_score >= NEAR_NEUTRAL and score < NEUTRAL_COURTESY_FLOOR:
+        return NEUTRAL_COURTESY_FLOOR, f"held at {NEUTRAL_COURTESY_FLOOR}: the rules read it as about neutral"
+    if (
+        dimension == "flexibility"
+        and f.words <= BARE_REPLY_WORDS
+        and "offers" not in f.acts
+        and not f.needs_met
+    ):
+        ceiling = max(rules_score, 49)
+        if score > ceiling:
+            return ceiling, f"held at {ceiling}: so short a reply offers nothing"
+    return None
+
+
 def apply_layer(analysis: Analysis, layer: learned.LearnedLayer) -> Grade:
     """The grade with the learned layer's weighing: each score moves most of the way
     to the layer's prediction, and the move is one evidence line, so the points
@@ -405,14 +431,16 @@ def apply_layer(analysis: Analysis, layer: learned.LearnedLayer) -> Grade:
         if capped:
             # A cap the rules set (an insult, a flat no with no alternative) holds.
             score = min(score, rules_score)
-        scores[dimension] = score
-        if score != rules_score:
+        held = _held(dimension, score, rules_score, analysis.findings)
+        scores[dimension] = score if held is None else held[0]
+        if scores[dimension] != rules_score:
+            reason = f"weighed against labelled replies: reads like a {predicted[dimension]:.1f} of 5"
             extra_evidence.append(
                 Evidence(
                     cast(Dimension, dimension),
                     "",
-                    score - rules_score,
-                    f"weighed against labelled replies: reads like a {predicted[dimension]:.1f} of 5",
+                    scores[dimension] - rules_score,
+                    reason if held is None else f"{reason}, {held[1]}",
                 )
             )
     return replace(
