@@ -743,6 +743,8 @@ def test_what_counts_as_an_offer_ninth_batch(reply: str, offers: bool) -> None:
         # A deed joined by "and" to a message keeps the message's subject.
         ("I'll tell the driver you're coming and hold the bus for five minutes.", True),
         ("I'll tell the driver you're coming.", False),
+        # A thing waiting or held for the customer is on offer.
+        ("A hire car is waiting for you at the depot.", True),
     ],
 )
 def test_what_counts_as_an_offer_corpus_errors(reply: str, offers: bool) -> None:
@@ -760,6 +762,22 @@ def test_an_exclamation_over_the_customers_plight_neither_offers_nor_refuses(
     # Naming a solution in an exclamation offers it no more than naming the problem.
     assert "offers" not in grade(grader, claims, "Oh dear, the mobile glass repair. I'm sorry.").acts
     assert "offers" in grade(grader, claims, "Oh, and a hire car until the repair, on us.").acts
+
+
+@pytest.mark.parametrize(
+    "reply",
+    ["Hire cars are all taken today.", "Mobile glass repairs are handled by our partner."],
+)
+def test_a_state_with_nothing_on_offer_does_not_offer_a_solution_by_meaning(
+    grader: RubricGrader, claims: Scenario, reply: str
+) -> None:
+    """Words close to a solution's, said as what is full, taken or someone else's job,
+    describe the problem; the same words as a note of what is done still offer."""
+    g = grade(grader, claims, reply)
+    assert "offers" not in g.acts
+    assert "offers a solution (by meaning)" not in reasons(g, "flexibility")
+    assert g.flexibility < 50
+    assert "offers" in grade(grader, claims, "Mobile glass repair at your home tomorrow morning.").acts
 
 
 # -- general politeness, outside customer service ------------------------------------

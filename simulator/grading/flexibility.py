@@ -507,7 +507,9 @@ def _offered_solution(
     top_sim, top_entry = ranked[0][1] if ranked else (0.0, None)
     # Closer to a rigid response than to the solution: not an offer by meaning.
     # An exclamation that names a solution ("Oh dear, the glass repair") offers nothing.
-    strong = top_sim >= SOLUTION_BY_MEANING and top_sim > rigid_sim + 0.05 and not _EXCLAIMS.match(clause.low)
+    # A state with nothing on offer ("the vans are fully booked") states the problem.
+    states = _EXCLAIMS.match(clause.low) is not None or lx.UNAVAILABLE.search(clause.low) is not None
+    strong = top_sim >= SOLUTION_BY_MEANING and top_sim > rigid_sim + 0.05 and not states
     if looking and not rule_offer:
         # "Let me ask the porter whether a cot is free" looks at a real
         # solution, but has not committed to it: no need is met yet.
@@ -573,6 +575,7 @@ def _telegraphic(span: Span) -> bool:
         and not _PRONOUN.search(low)
         and not has_negation(low)
         and not lx.POLICY.search(low)
+        and not lx.UNAVAILABLE.search(low)
         and not lx.GREETING.pattern.search(low)
         and not lx.APOLOGY.search(low)
         and not lx.COURTESY_POSITIVE[0].pattern.search(low)

@@ -592,7 +592,9 @@ PASSIVE_DONE = re.compile(
     # Not "cancelled": "your flight is cancelled" is bad news, not something done for them.
     r"(?P<verb>booked|sent|arranged|approved|authori[sz]ed|refunded|processed|reversed|waived|"
     r"credited|reserved|dispatched|sorted|fixed|ordered|reimbursed|replaced|rebooked|upgraded|on (?:its|their|the) way|"
-    r"moved|issued|placed on hold|put on hold|on hold|fitted|couriered|backdated|added|swapped|switched|coming|going out)"
+    r"moved|issued|placed on hold|put on hold|on hold|fitted|couriered|backdated|added|swapped|switched|coming|going out|"
+    # "A hire car is waiting for you at the depot", "two seats are held for you".
+    r"(?:waiting|ready|held|set aside|kept|saved) for you)"
     r"(?!\s+(?:up|solid|out))\b"
 )
 THIRD_PARTY = re.compile(
@@ -629,6 +631,16 @@ NOMINAL_OFFER = re.compile(
     # "You won't be charged for the lesson", "lesson not charged": a waiver said with "not".
     r"(?:won't|will not|wouldn't|shan't) be (?:charged|billed|invoiced)|\bnot (?:be )?(?:charged|billed)|"
     r"(?:won't|will not) (?:have to )?pay (?:a penny|anything|a thing|a cent|extra))\b"
+)
+# A state that leaves nothing on offer: "the vans are fully booked", "the window has
+# closed", "the decision stands", "refunds are handled by head office". Said without
+# an offer, it describes the problem, however close its words are to a solution's.
+UNAVAILABLE = re.compile(
+    r"\b(?:is|are|'s|'re|was|were|am|'m)\s+(?:all\s+|now\s+|already\s+|completely\s+|still\s+)?"
+    r"(?:fully booked|booked (?:up|solid|out)|full(?! refund| price| amount)|busy|taken|gone|sold out|unavailable|"
+    r"closed|shut|occupied|engaged|(?:handled|managed|dealt with|decided|set|run) by)\b"
+    r"|\b(?:has|have|had|'s|'ve)\s+(?:already\s+)?(?:passed|expired|closed|gone|finished|ended)\b"
+    r"|\b(?:stands|still stands|is final|are final)\b"
 )
 # "There's a slot on Friday at 9:10", "there's a spare van at the yard": a thing on
 # offer named by where or when it is; not "there's a queue", not "there's no slot".
