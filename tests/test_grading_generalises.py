@@ -745,6 +745,20 @@ def test_what_counts_as_an_offer_ninth_batch(reply: str, offers: bool) -> None:
         ("I'll tell the driver you're coming.", False),
         # A thing waiting or held for the customer is on offer.
         ("A hire car is waiting for you at the depot.", True),
+        # An adverb after "can" leaves the verb to decide: a feeling, or a deed.
+        ("I can completely understand how frightening that was.", False),
+        ("I can easily move you to a quieter room.", True),
+        # "I've got" a thing for the customer, or a queue of my own.
+        ("I've got a queue of people waiting, so upload the photo.", False),
+        ("I've got you a seat on the morning ferry.", True),
+        # "What I can do:" introduces the offer that follows.
+        ("What I can do: a loan phone and a courier tomorrow.", True),
+        ("Tell me what I can do.", False),
+        # A note left for someone files the problem.
+        ("I'll leave the office a note about it.", False),
+        # A deed in the present with "now", as a learner of English may say it.
+        ("I phone the locksmith now.", True),
+        ("I see now what went wrong.", False),
     ],
 )
 def test_what_counts_as_an_offer_corpus_errors(reply: str, offers: bool) -> None:
@@ -766,7 +780,15 @@ def test_an_exclamation_over_the_customers_plight_neither_offers_nor_refuses(
 
 @pytest.mark.parametrize(
     "reply",
-    ["Hire cars are all taken today.", "Mobile glass repairs are handled by our partner."],
+    [
+        "Hire cars are all taken today.",
+        "Mobile glass repairs are handled by our partner.",
+        "Our glass partner is booked all week.",
+        # A wish, a maybe and the customer's own task are not offers either.
+        "I really wish I could approve the claim now.",
+        "That would need the team leader's approval first.",
+        "You'll need to send the claim form in writing.",
+    ],
 )
 def test_a_state_with_nothing_on_offer_does_not_offer_a_solution_by_meaning(
     grader: RubricGrader, claims: Scenario, reply: str
@@ -778,6 +800,24 @@ def test_a_state_with_nothing_on_offer_does_not_offer_a_solution_by_meaning(
     assert "offers a solution (by meaning)" not in reasons(g, "flexibility")
     assert g.flexibility < 50
     assert "offers" in grade(grader, claims, "Mobile glass repair at your home tomorrow morning.").acts
+
+
+def test_a_closing_question_gathers_nothing(any_grader: RubricGrader, claims: Scenario) -> None:
+    g = grade(any_grader, claims, "Noted. Is there anything else I can help you with today?")
+    assert "asks" not in g.acts and g.flexibility < 50
+    assert "asks" in grade(any_grader, claims, "Which garage is the car at?").acts
+
+
+def test_a_list_of_notes_offers_what_it_lists(grader: RubricGrader, claims: Scenario) -> None:
+    """A terse reply that lists solutions as notes offers them; a list of details asked for does not."""
+    notes = grade(
+        grader,
+        claims,
+        "Right. Mobile glass repair at home Thursday, a hire car meanwhile, the full amount covered.",
+    )
+    assert "offers" in notes.acts and notes.flexibility >= 60
+    asks = grade(grader, claims, "Fine. Your policy number, the date of the damage, a photo of the crack.")
+    assert "offers" not in asks.acts and asks.flexibility < 60
 
 
 # -- general politeness, outside customer service ------------------------------------

@@ -232,6 +232,7 @@ def _clause_offers(i: int, span: Span, first: bool, customer_proposed: bool) -> 
                 (part or not found)
                 and (m := lx.DONE_REPORT.search(piece))
                 and not has_negation(piece[: m.end()])
+                and not lx.UNAVAILABLE.search(piece)
             ):
                 at = low.find(piece) + m.start()
                 said = span.text[at : at + m.end() - m.start()].strip(" ,.;")
@@ -254,7 +255,8 @@ def _clause_offers(i: int, span: Span, first: bool, customer_proposed: bool) -> 
         # "Everybody's booked tonight": nothing left, not a booking made.
         before = low[: m.start()]
         waits = _CONDITION_BEFORE.search(before) is not None or _EVERYONE.search(before) is not None
-        if not _negated(span, m) and not lx.REFUSAL.search(low) and not routine and not waits:
+        full = lx.UNAVAILABLE.search(low) is not None  # "the machine's booked all weekend"
+        if not _negated(span, m) and not lx.REFUSAL.search(low) and not routine and not waits and not full:
             found.append(Offer("act", _cut(span, m), i, THIRD_PARTY))
     for m in lx.THIRD_PARTY.finditer(low):
         if not _negated(span, m) and not lx.DEFERS.search(low):
@@ -508,7 +510,8 @@ def _offered_solution(
     # Closer to a rigid response than to the solution: not an offer by meaning.
     # An exclamation that names a solution ("Oh dear, the glass repair") offers nothing.
     # A state with nothing on offer ("the vans are fully booked") states the problem.
-    states = _EXCLAIMS.match(clause.low) is not None or lx.UNAVAILABLE.search(clause.low) is not None
+    # So does a wish or a maybe ("I wish I could refund it", "a refund might be possible").
+    states = any(p.search(clause.low) for p in (_EXCLAIMS, lx.UNAVAILABLE, _WISH, lx.HEDGED))
     strong = top_sim >= SOLUTION_BY_MEANING and top_sim > rigid_sim + 0.05 and not states
     if looking and not rule_offer:
         # "Let me ask the porter whether a cot is free" looks at a real
@@ -563,13 +566,31 @@ _PRONOUN = re.compile(r"\b(?:i|we|you|he|she|they|it|i'm|we're|you're|it's|there
 _EXCLAIMS = re.compile(r"^(?:oh|ah|aw+|ooh|wow|gosh|goodness|bless|poor|dear me|what a)\b(?!,? and\b)")
 
 
+# The trainee's own wish, not a deed: "I wish I could", "if I could, I would".
+_WISH = re.compile(
+    r"\bwish (?:i|we) (?:could|were|had)\b|^if (?:i|we) could\b|\b(?:i'd|we'd) love to,? but\b"
+)
+_LIST_PRONOUN = re.compile(r"\b(?:me|my|us|him|her|them|their|theirs|there'll|there)\b")
+
+
 def _telegraphic(span: Span) -> bool:
     """A short clause with no subject, not a question, and not a greeting, thanks or an
-    apology: a note-style reply ("Hotel voucher. Late checkout.")."""
+    apology: a note-style reply ("Hotel voucher. Late checkout."), or a list of such
+    notes ("loan van tonight, new tyres Friday, the fitting free")."""
     low = span.low.strip()
+    words = len(low.split())
+    # A list is notes, not orders or asks: "Give me your number, today" asks.
+    listed = (
+        words <= 24
+        and all(len(p.split()) <= 6 for p in conjuncts(low))
+        and not lx.COMMAND.search(low)
+        and not lx.INFO_REQUEST.search(low)
+        and not _LIST_PRONOUN.search(low)
+    )
     return (
         not span.is_question
-        and 1 <= len(low.split()) <= 8
+        and 1 <= words
+        and (words <= 8 or listed)
         # "Oh love, your grandad's watch": an exclamation, not a note of what is done.
         and not _EXCLAIMS.match(low)
         and not _PRONOUN.search(low)
@@ -659,7 +680,7 @@ def _note_lifts(clause: _Clause, reading: _Reading) -> None:
             reading.extras.append(_cut(span, m))
     if (m := lx.IMMEDIACY.search(low)) and reading.immediacy is None:
         reading.immediacy = _cut(span, m)
-    if span.is_question and not any(o.kind == "option" for o in clause.offers):
+    if span.is_question and not any(o.kind == "option" for o in clause.offers) and not lx.CLOSING.search(low):
         reading.asks = True
     if lx.INFO_REQUEST.search(low) and (span.is_question or lx.REQUEST_START.match(low)):
         reading.info = True

@@ -166,7 +166,7 @@ POLITE_COMMAND = rule(
     "commands",
 )
 OBLIGATION = rule(
-    r"\b(?:you (?:will|'ll) have to|you('ll| will)? have to(?! be there)|you must(?! be\b| have (?:been|had)| feel)|you need to|you (?:will|'ll) need|"
+    r"\b(?:you('ll| will)? have to(?! be there)|you must(?! be\b| have (?:been|had)| feel)|you need to|you(?: will|'ll) need to|"
     r"you've got to|you have got to)\b",
     -10,
     "puts the burden on the customer",
@@ -446,7 +446,7 @@ NOT_ACTIONS = (
     r"gonna|right|personally|quickly|gladly|immediately|now|already|then|both|all|do|get back to|"
     r"can|could|will|would|shall|should|may|might|must|am|are|is|was|were|honest|there|here|with|in|on|at|"
     r"back|fine|ok|okay|careful|quick|a|an|the|your|you|it|this|that|sure|afraid|happy|pleased|delighted|"
-    r"see if|try and|wait and|"
+    r"see if|try and|wait and|completely|totally|fully|truly|entirely|easily|genuinely|sincerely|honestly|perfectly|"
     # "I'd be upset too": a feeling shared, not an action.
     r"upset|angry|furious|frustrated|annoyed|livid|cross|worried|disappointed|devastated|gutted|"
     r"fuming|mad|exhausted|tired|stressed|shocked|surprised|embarrassed|heartbroken|the same|"
@@ -467,6 +467,8 @@ RAISE_FILES = re.compile(
 )
 FILED_AFTER = re.compile(
     r"^\s*(?:(?:straight |right |straight away )?back to you|back in touch|in touch|a note|notes?|you know|it on|this on|your (?:request|complaint|details)|"
+    # "I'll leave them a note marked urgent": a message left, not the thing done.
+    r"(?:them|him|her|the [a-z]+) an? (?:urgent )?(?:note|message)|"
     # "We'll contact you when the part arrives": a promise to say when, not to act.
     r"you (?:when|once|if|as soon as) (?:it|the|your|we|they|there|a|an|one|something|anything|space|spaces|places?)\b|"
     # "I'll put you through": a transfer hands the customer on.
@@ -482,7 +484,12 @@ OFFER_FRAMES = re.compile(
     r"(?:^|[,.!] |\b(?:yes|yeah|yep|yeh|sure|ok|okay|hiya) )(?:can|cn) (?:get|send|book|sort|bring|courier|post) "
     r"(?:u |you )?(?:a|an|one|it|that|the|ur|your|some|in|on|onto|[0-9])\b|"
     r"\bgo on then\b|"
-    r"\b(?:here's what (?:i'll|i will|i can|we'll|we will|we can) do|what (?:i|we) (?:can|could|will|'ll) do is|"
+    r"\b(?:here's what (?:i'll|i will|i can|we'll|we will|we can) do|what (?:i|we) (?:can|could|will|'ll) do(?: is|:| -|$)|"
+    r"(?:the )?best (?:i|we) can do is|"
+    # "I call the porter now": a deed said in the present, as a learner of English may.
+    r"^(?:ok,? |okay,? |so,? |yes,? |right,? )?(?:i|we) (?:go|call|ring|phone|bring|send|give|make|book|move|put|take|fix|"
+    r"get|do|come|order|change|arrange|cancel|refund|write|print|open|stop|clean)\b(?:[a-z' ]{0,40}?)"
+    r"\b(?:now|right now|immediately|straight away|right away|at once)\b|"
     rf"(?:while|and) (?:i|we) (?:{ACTION_VERBS})\b(?! (?:you|that|what|if|whether)\b))"
 )
 
@@ -493,7 +500,9 @@ COMMITMENT = re.compile(
     r"run|chuck|pop|stick|drop|give|take|waive|credit|pay|cover|come|look|arrange|order|pick|drive)\b))|(?P<who2>i|we|im)(?=(?:'ll|'d| will| shall| can| could| would| am going| are going| am about| are about|'m going|'re going|'m gonna| am gonna| gonna| am happy| are happy| am glad| are glad| would be|'m happy|'re happy|'m glad|'re glad|'m able|'re able)\b))"
     r"(?P<aux>(?:'ll|'m|'re| will| shall| can| could| am| are|'d| would)?(?: be)?(?: happy| glad)?(?: to)?"
     r"(?: going to| gonna| about to| able to)?"
-    r"(?: right| just| personally| quickly| also| gladly| immediately| now| certainly| definitely| happily| absolutely)?)\s+"
+    r"(?: right| just| personally| quickly| also| gladly| immediately| now| certainly| definitely| happily| absolutely|"
+    # "I can completely understand" is a feeling: the verb after the adverb decides.
+    r" completely| totally| fully| truly| entirely| easily| genuinely| sincerely| honestly| perfectly| really)?)\s+"
     rf"(?P<verb>{MULTIWORD_VERBS}|{ACTION_VERBS}|(?!{NOT_ACTIONS})[a-z]+?)(?:ing|s|ed)?\b(?! to\b)"
 )
 PROGRESSIVE = re.compile(
@@ -509,7 +518,10 @@ PERFECT = re.compile(
     r"\b(?P<who>i've|ive|we've|i have|we have)\s+(?:also\s+|already\s+|just\s+|now\s+)?"
     r"(?P<verb>added|booked|sent|arranged|dispatched|moved|upgraded|refunded|credited|waived|asked|called|"
     r"reserved|put|given|set up|organi[sz]ed|ordered|changed|extended|requested|escalated|logged|noted|passed|"
-    r"fixed|replaced|restored|reset|cancelled|applied|issued|sorted|found|got|made|opened|raised|flagged|"
+    r"fixed|replaced|restored|reset|cancelled|applied|issued|sorted|found|made|opened|raised|flagged|"
+    # "I've got you a room" does something; "I've got a queue of callers" has something.
+    r"got(?! (?:a lot|lots|loads|a queue|queues|no|nothing|other|too|to|enough|more|better|work|people|customers|"
+    r"callers|a (?:busy|full|long))\b)|"
     r"approved|authori[sz]ed|reversed|overturned|processed|reimbursed|rebooked|refunded|paused|suspended|"
     r"scheduled|removed|unblocked|unlocked|lifted|released|backdated|topped up|signed off|"
     r"re-run|rerun|paid|written off|taken off|cut|knocked [a-z0-9%\u00a3$ ]{1,12}off|"
@@ -637,10 +649,22 @@ NOMINAL_OFFER = re.compile(
 # an offer, it describes the problem, however close its words are to a solution's.
 UNAVAILABLE = re.compile(
     r"\b(?:is|are|'s|'re|was|were|am|'m)\s+(?:all\s+|now\s+|already\s+|completely\s+|still\s+)?"
-    r"(?:fully booked|booked (?:up|solid|out)|full(?! refund| price| amount)|busy|taken|gone|sold out|unavailable|"
-    r"closed|shut|occupied|engaged|(?:handled|managed|dealt with|decided|set|run) by)\b"
-    r"|\b(?:has|have|had|'s|'ve)\s+(?:already\s+)?(?:passed|expired|closed|gone|finished|ended)\b"
+    r"(?:fully booked|booked (?:up|solid|out|all (?:day|week|weekend|night|month)|the whole)|full(?! refund| price| amount)|"
+    r"busy|taken|sold out|unavailable|closed|shut|occupied|engaged|(?:handled|managed|dealt with|decided|set|run) by|"
+    r"gone(?! (?:through|out|off|ahead|to you|up)))\b"
+    r"|\b(?:has|have|had|'s|'ve)\s+(?:already\s+)?(?:passed|expired|closed|finished|ended|"
+    r"gone(?! (?:through|out|off|ahead|to you|up)))\b"
     r"|\b(?:stands|still stands|is final|are final)\b"
+)
+# A solution held at a distance, as what would or might be: "that would need the
+# insurer's approval", "a repair might be possible later".
+HEDGED = re.compile(
+    r"\b(?:might|may|could) (?:be possible|be able|happen)\b|\b(?:that|this|it|which) would (?:need|require|have to)\b"
+)
+# The end of a call, asked as a question: it gathers nothing.
+CLOSING = re.compile(
+    r"\banything else (?:i|we) (?:can|could|may) (?:help|do|assist)|^(?:is there )?anything else\b|"
+    r"\bis (?:that|there) (?:all|everything)\b|\bhelp (?:you )?with anything else\b"
 )
 # "There's a slot on Friday at 9:10", "there's a spare van at the yard": a thing on
 # offer named by where or when it is; not "there's a queue", not "there's no slot".
