@@ -263,7 +263,9 @@ def test_questions_about_the_customers_facts(any_grader: RubricGrader, hotel: Sc
 def test_grades_without_a_scenario(any_grader: RubricGrader) -> None:
     g = any_grader.grade("Hello! I'm so sorry. I'll drive you home myself.", GradeContext())
     # With no scenario nothing says which need the drive meets: a 4's band, 60-80.
-    assert g.courtesy >= 75 and g.flexibility >= 60
+    # A greeting, an apology and a deed, with no word for the customer's feelings:
+    # polite (a 4, about 72) or warm; either is fine.
+    assert g.courtesy >= 70 and g.flexibility >= 60
     assert g.model_answer is None
 
 

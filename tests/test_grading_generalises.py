@@ -716,6 +716,53 @@ def test_readings_the_ninth_batch_showed(reply: str, dimension: str, reason: str
 
 
 @pytest.mark.parametrize(
+    ("reply", "dimension", "reason", "present"),
+    [
+        # Text-speak warmth is eagerness, not shouting; capitals with "!!" still shout.
+        ("sry abt that!! checking with the owner now", "courtesy", "shouting (!!)", False),
+        ("NO!! Read the sign!!", "courtesy", "shouting (!!)", True),
+        # Feelings acknowledged with a degree word, or in the trainee's own shoes.
+        ("That's really frustrating, right before a party.", "courtesy", "acknowledges feelings", True),
+        ("I'd be stressed out of my mind too.", "courtesy", "acknowledges feelings", True),
+        # A pause before a deed, and reassurance sent through the customer, do not command.
+        ("Hold on, let me just ask the driver.", "courtesy", "command without a softener", False),
+        (
+            "Tell him he's going to be fine, the vet is on her way.",
+            "courtesy",
+            "command without a softener",
+            False,
+        ),
+        # What the customer should have had is the company's failing.
+        ("Sorry! Let me check which size you should have had.", "courtesy", "blame", False),
+        ("You should have read the terms.", "courtesy", "blame", True),
+        # The company taking it up with someone is not sending the customer to.
+        ("Our team will take it up with the other driver's insurer.", "courtesy", "blame", False),
+        ("Take it up with the insurer.", "courtesy", "blame", True),
+        ("I'm refunding the fee; you shouldn't have had this worry.", "courtesy", "blame", False),
+        # "Shut up shop" closes a shop; "whatever I arrange" is not a shrug.
+        ("The garage has shut up shop for the weekend.", "courtesy", "insult", False),
+        ("Shut up.", "courtesy", "insult", True),
+        ("Which day suits you, so whatever I arrange works?", "courtesy", "dismissal", False),
+        ("Fine, whatever.", "courtesy", "dismissal", True),
+        # Taking the problem on, and inviting the customer in, do not command.
+        ("Right, leave this with me.", "courtesy", "command without a softener", False),
+        ("Come round to the side door, it's warm in here.", "courtesy", "command without a softener", False),
+        ("Bring it in whenever suits you.", "courtesy", "command without a softener", False),
+        ("Tell her the class starts at eleven!", "courtesy", "command without a softener", False),
+        ("Tell him to stop calling.", "courtesy", "command without a softener", True),
+        # Reassurance that starts with "you" credits the customer.
+        ("You did exactly the right thing calling us.", "courtesy", 'starts with "you"', False),
+        ("You did exactly the right thing calling us.", "courtesy", "deference: credits the customer", True),
+        ("You're going to be fine, I promise.", "courtesy", 'starts with "you"', False),
+        ("You need to calm down.", "courtesy", 'starts with "you"', True),
+    ],
+)
+def test_readings_the_tenth_batch_showed(reply: str, dimension: str, reason: str, present: bool) -> None:
+    g = _RULES.grade(reply, GradeContext())
+    assert (reason in reasons(g, dimension)) is present, (reply, sorted(reasons(g, dimension)))
+
+
+@pytest.mark.parametrize(
     ("reply", "offers"),
     [
         ("I'm afraid we can't post it, but I can certainly courier it to you tonight.", True),
@@ -759,6 +806,11 @@ def test_what_counts_as_an_offer_ninth_batch(reply: str, offers: bool) -> None:
         # A deed in the present with "now", as a learner of English may say it.
         ("I phone the locksmith now.", True),
         ("I see now what went wrong.", False),
+        # A refusal with an alternative offers the alternative.
+        ("I can't cancel it today, but I can put it on hold until the appeal.", True),
+        ("I can't change the date, but I can write to your manager today.", True),
+        ("Write to head office.", False),
+        ("I'll pass it on.", False),
     ],
 )
 def test_what_counts_as_an_offer_corpus_errors(reply: str, offers: bool) -> None:

@@ -40,6 +40,11 @@ _SUBJECT = re.compile(r"\b(?:i|we|you|it|they|he|she|that|this|there|let)\b")
 _SO_START = re.compile(r"^so[,]?\s")
 _YOU_START = re.compile(
     r"^you\b(?!'re (?:right|welcome|exactly|in good)| are (?:right|welcome)| must be| did everything| can\b| could\b| may\b)"
+    # Reassurance said to the customer: "you're absolutely right", "you did the right thing",
+    # "you won't need to", "you're going to be fine".
+    r"(?!(?:'re| are) (?:absolutely|completely|quite|so) right|(?:'re| are) (?:going to|gonna) (?:be|get|have|hear)\b|"
+    r"(?:'ve| have)? (?:did|done) (?:exactly |absolutely |just )?(?:the right thing|everything right|nothing wrong)|"
+    r" (?:won't|will not|don't|do not) (?:need|have) to\b)"
 )
 
 
@@ -65,7 +70,7 @@ def name_parts(full_name: str | None) -> list[str]:
 
 # Eagerness the marks go with: "yes!!", "hiya!!", "def!! :)".
 _EAGER = re.compile(
-    r"^(?:yes|yeah|yeh|yep|sure|def|definitely|of course|ofc|absolutely|hiya|hi|hello|hey|yay)\b|:\)|:-\)|\u263a|\U0001f642|\U0001f60a"
+    r"^(?:yes|yeah|yeh|ye|yep|yup|ya|sure|def|definitely|of course|ofc|absolutely|hiya|hi|hello|hey|yay|np)\b|:\)|:-\)|\u263a|\U0001f642|\U0001f60a"
 )
 
 

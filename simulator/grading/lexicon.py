@@ -39,7 +39,9 @@ APOLOGY = re.compile(
     r"\b(?:(?:i'm|i am|we're|we are|so|very|really|terribly) sorry|^sorry\b|sorry (?:about|bout|abt|for|to)|"
     # "that's not great, sorry!": an apology at the end of a sentence, however informal.
     r"sorry(?=\s*(?:[!.,]|$))|"
-    r"(?:i|we) (?:do |sincerely |truly )?apologi[sz]e|my apologies|our apologies|apologies for)"
+    r"(?:i|we) (?:do |sincerely |truly )?apologi[sz]e|my apologies|our apologies|apologies for|"
+    # Text-speak: "sry abt that", "soz".
+    r"\bsry\b|\bsrry\b|\bsoz\b)"
 )
 GREETING = rule(
     r"^(?:hello|hi|hiya|hey there|good (?:morning|afternoon|evening|day|night)|welcome|greetings|dear)\b",
@@ -83,6 +85,12 @@ COURTESY_POSITIVE: tuple[Rule, ...] = (
         r"i know (?:how|this|it's)|i hear you|(?:that's|that is) (?:understandable|not (?:what you (?:booked|expected|paid for)|ok|okay|acceptable|right))|"
         r"you're right|you are right|(?:i'd|i would) (?:be|feel) (?:exactly |just )?(?:furious|upset|angry|frustrated|the same|worried|exhausted)|"
         r"(?:that's|it's) (?:frustrating|awful|terrible|stressful|not fair)|"
+        # "That's really frustrating", "it's a horrible feeling", "that's an awful position to be in".
+        r"(?:that's|that is|it's|it is|this is|that sounds) (?:(?:really|so|such|just|absolutely|truly|a|an)\s+){1,3}"
+        r"(?:frustrating|awful|terrible|stressful|horrible|worrying|upsetting|rotten|miserable|exhausting|scary|"
+        r"frightening|distressing|disappointing|unfair|nightmare)|"
+        r"i (?:do|truly|absolutely|genuinely) understand|"
+        r"(?:i'd|i would) be (?:so |really |just as )?(?:stressed|worried sick|gutted|fuming|panicking|beside myself)|"
         r"(?:what|how) (?:a |an )?(?:horrible|awful|stressful) |"
         r"(?:you've|you have) every right|i (?:really )?admire (?:you|that)|i (?:really )?don't want you to miss|"
         r"(?:you've|you have) had (?:a|such a) (?:rotten|awful|horrible|terrible|rough|long|miserable|dreadful|hard) "
@@ -114,6 +122,7 @@ COURTESY_POSITIVE: tuple[Rule, ...] = (
 DEFERENCE = rule(
     r"\b(?:(?:good|great|fair|excellent|sensible|lovely|brilliant|clever) (?:idea|point|question|thought|suggestion)|"
     r"thank you for (?:suggesting|the suggestion)|you did everything right|"
+    r"you(?:'ve| have)? (?:did|done) (?:exactly |absolutely |just )?the right thing|you did nothing wrong|"
     r"(?:it's|that's|this is|it was) (?:all )?(?:our|my) (?:fault|mistake)|we should have|"
     # Praise of the other's work: words that are praise by themselves ("great catch"),
     # or praise addressed to them ("your really clear summary"), not "a clear photo".
@@ -144,15 +153,22 @@ COMMAND = re.compile(
     rf"^(?:(?:ok|okay|right|so|now|fine|well|look|listen|then|just)[,!.]?\s+)*(?:{COMMAND_VERBS})\b"
 )
 CARE_IMPERATIVE = re.compile(
-    r"^(?:(?:ok|okay|so|now|just|then)[,.]?\s+)*(?:stay (?:safe|away|clear|warm|inside|in the car|calm|with)|"
+    r"^(?:(?:ok|okay|so|now|just|then|right|look|listen|oh|ah)[,.]?\s+)*(?:stay (?:safe|away|clear|warm|inside|in the car|calm|with)|"
     r"keep (?:safe|warm|clear|away)|don't worry|do not worry|dont worry|don't panic|do not panic|dont panic|"
     r"don't fret|never mind|don't apologi[sz]e|follow me|(?:come )?this way|take care|(?:have|take) a (?:seat|rest|look|good)|"
     r"feel free|enjoy|rest assured|be careful|mind the|get some rest|give me (?:a|one|two|five|ten|just a) "
     r"(?:moment|minute|minutes|second|seconds|sec)|bear with me|hold on a (?:moment|second|minute)|"
-    r"let me|let us|let's|leave it (?:with|to) me|tell me (?:more|how|what happened)|come (?:in|inside|with me)|"
+    # "Hold on, let me ask the driver": a pause before a deed.
+    r"hold on,? (?=(?:let me|i'll|i will|i'm)\b)|"
+    r"let me|let us|let's|leave (?:it|this|that|everything|the rest) (?:with|to) me|tell you what|"
+    # An invitation in: "come round to the lodge", "pop in whenever suits you".
+    r"(?:come|pop) (?:round|over|in|inside|through|straight (?:in|over|here|to))\b|"
+    r"[a-z]+ (?:it |them |him |her )?(?:in |over |round )?whenever (?:it )?suits|tell me (?:more|how|what happened)|come (?:in|inside|with me)|"
     r"make yourself|take (?:all )?(?:the time you need|your time)|"
     # Reassurance sent through the customer: "Tell her nobody is sending her away."
-    r"tell (?:him|her|them|your [a-z]+) (?:that )?(?:nobody|no one|not to worry|we(?:'re|'ll| will| are)|it(?:'ll| will)))"
+    r"tell (?:him|her|them|your [a-z]+) (?:that )?(?:nobody|no one|not to worry|we(?:'re|'ll| will| are)|it(?:'ll| will)|"
+    r"(?!to\b)(?:[a-z]+ ){0,2}?[a-z]+(?:'s|'re|'ll| is| are| starts| has| can| will)\b|"
+    r"(?:she|he|they)(?:'s|'re| is| are|'ll| will) (?:going to|gonna|getting|having|be|fine|safe|okay|ok)\b))"
 )
 SOFTENER = re.compile(
     r"\b(?:please|kindly|could you|would you|if you (?:can|could|don't mind|wouldn't mind)|thanks|thank you)\b"
@@ -203,17 +219,19 @@ VERDICT_ON_THEIRS = rule(
     "a verdict on the other's own work",
 )
 BLAME = rule(
-    r"\b(?:(?<!what )you should(?: really| probably| just)?(?:'ve| have| of)(?! (?:had|been able) to)|(?:^|(?:but|well|look|as|to be fair),? )you were (?:told|warned|advised|informed)\b"
+    # "You should have had a call from us" is the company's failing, not the customer's.
+    r"\b(?:(?<!what )(?<!which )(?<!how )(?<!when )you should(?: really| probably| just)?(?:'ve| have| of)"
+    r"(?! (?:had|been able) to)(?! (?:had|got|received|been (?:given|told|offered|sent|called|contacted))\b)|(?:^|(?:but|well|look|as|to be fair),? )you were (?:told|warned|advised|informed)\b"
     r"(?! (?:wrong|incorrectly|the wrong|something (?:wrong|different)|otherwise|differently))|"
     r"(?:you|u) could(?:'ve| have) (?:just )?(?:checked|read|looked|asked|rung|called)|"
     r"^did (?:you|u) (?:leave|forget|not (?:check|read|see))\b|"
-    r"if you(?:'d| had) [a-z' ]+?,? (?:this|it|that|none of this) (?:wouldn't|would not|would never|would) have (?:happened|been)|you shouldn't have(?! (?:had )?to)|"
+    r"if you(?:'d| had) [a-z' ]+?,? (?:this|it|that|none of this) (?:wouldn't|would not|would never|would) have (?:happened|been)|you shouldn't have(?! (?:had )?to)(?! (?:had|been|needed)\b)|"
     r"^should(?:'ve| have) been|"
     r"if you'd (?:booked|read|come|checked|told|sent|applied)|"
     r"are you sure (?:that|it|you)|did you even|"
     # Doubting the customer's own account: "perhaps you booked for another night?"
     r"(?:maybe|perhaps|could it be that|is it possible) you (?:booked|rang|called|phoned|wrote|got|made|mixed|"
-    r"confused|forgot|misread|misheard|dreamt|imagined)|people try this|(?:probably|must be) your|take it up with|"
+    r"confused|forgot|misread|misheard|dreamt|imagined)|people try this|(?:probably|must be) your|(?:^|\byou (?:can |could |should |need to |have to |will have to |'ll have to )|\bplease )take (?:it|that|this) up with|"
     r"read the terms next time|next time,? (?:read|book|check)|"
     # "It isn't your fault" takes the blame off the customer.
     r"(?<!isn't )(?<!is not )(?<!not )(?<!wasn't )(?<!was not )(?<!never )(?:your|you're) (?:own )?fault|"
@@ -237,7 +255,7 @@ DISMISSAL = rule(
     r"we hear (?:this|that) (?:every day|all the time)|heard it all before|how many times|"
     r"what (?:do|d'|did) ?you (?:want|expect) (?:me to do|from me|me to say)|(?:do|d') ?you (?:even )?know how many|what do you expect|i don't care|who cares|"
     r"whatever(?!\s+(?:happens|you (?:need|like|prefer|want|decide|choose)|it takes|works|suits|time|the|it|that|else|"
-    r"they|we|is|costs?|comes))|deal with it|"
+    r"they|we|i|is|costs?|comes|suits|helps|day|works best))|deal with it|"
     r"that's life|too bad|tough luck|i (?:already )?(?:said|told you) (?:no|already|that)|i said no|as i (?:already )?said|"
     r"stop (?:calling|making|complaining|shouting|bothering|wasting|whining|asking|going (?:on|over))|making a scene|"
     r"calm down|get over it|why (?:should|would) i|is that (?:so )?hard|"
@@ -306,7 +324,7 @@ IMPATIENCE = rule(
 )
 INSULT = rule(
     r"\b(?:stupid(?:est|er|ity)?|idiots?|idiotic|dumb(?:est|er)?|morons?|moronic|ridiculous|pathetic|clueless|"
-    r"incompetent|lazy|shut up|fool|you (?:\w+ )?clown|trolls?|loser|jerk|imbecile|halfwit|numpty|muppet|twit|prat|"
+    r"incompetent|lazy|shut up(?! shop)|fool|you (?:\w+ )?clown|trolls?|loser|jerk|imbecile|halfwit|numpty|muppet|twit|prat|"
     r"brain-?dead|(?:have|got) a brain|use your brain|(?:^|\bor |\band |[,;] ?)get lost|get a life|"
     r"you people|people like you|get a grip|grow up|are you (?:deaf|blind|serious)|can't you read|"
     r"learn to read|useless)\b",
@@ -466,7 +484,9 @@ RAISE_FILES = re.compile(
     r"^\s*(?:it|this|that|(?:a|the|your) (?:ticket|complaint|case|query|issue|concern|request|claim|report))\b"
 )
 FILED_AFTER = re.compile(
-    r"^\s*(?:(?:straight |right |straight away )?back to you|back in touch|in touch|a note|notes?|you know|it on|this on|your (?:request|complaint|details)|"
+    r"^\s*(?:(?:straight |right |straight away )?back to you|back in touch|in touch|a note|notes?|you know|"
+    # "Pass it on" files it; "put it on hold" does something.
+    r"it on(?! hold| ice| the)|this on(?! hold| ice| the)|your (?:request|complaint|details)|"
     # "I'll leave them a note marked urgent": a message left, not the thing done.
     r"(?:them|him|her|the [a-z]+) an? (?:urgent )?(?:note|message)|"
     # "We'll contact you when the part arrives": a promise to say when, not to act.
@@ -503,7 +523,7 @@ COMMITMENT = re.compile(
     r"(?: right| just| personally| quickly| also| gladly| immediately| now| certainly| definitely| happily| absolutely|"
     # "I can completely understand" is a feeling: the verb after the adverb decides.
     r" completely| totally| fully| truly| entirely| easily| genuinely| sincerely| honestly| perfectly| really)?)\s+"
-    rf"(?P<verb>{MULTIWORD_VERBS}|{ACTION_VERBS}|(?!{NOT_ACTIONS})[a-z]+?)(?:ing|s|ed)?\b(?! to\b)"
+    rf"(?P<verb>{MULTIWORD_VERBS}|{ACTION_VERBS}|(?!{NOT_ACTIONS})[a-z]+?)(?:ing|s|ed)?\b(?!(?<!write)(?<!send)(?<!email)(?<!text)(?<!reply) to\b)"
 )
 PROGRESSIVE = re.compile(
     r"\b(?P<who>i'm|i am|we're|we are)\s+(?:just\s+|now\s+|already\s+)?"
@@ -788,7 +808,9 @@ DEFERS = re.compile(
     rf"(?:note|log|record) (?:down )?(?:your|the) (?:request|complaint|details)|make a note|log (?:a|your) (?:ticket|request|complaint)|"
     rf"fill (?:in|out) (?:the|a|this|our) [a-z ]*form|complaint form|within {N} (?:working |business )?days|"
     rf"{N} (?:working|business) days|someone will (?:call|contact|get back)|"
-    rf"(?:we'll|we will|they'll|they will) get back to you|office hours|next week|send an email to|write to|"
+    rf"(?:we'll|we will|they'll|they will) get back to you|office hours|next week|send an email to|"
+    # "Write to head office" sends the customer; "I can write to your manager today" acts.
+    rf"(?<!i'll )(?<!i will )(?<!i can )(?<!we'll )(?<!we can )(?<!i'm going to )write to|"
     rf"customer (?:service|care) line|not my department|the (?:day team|manager) will (?:handle|deal|look)|"
     rf"will (?:review|consider|look into) it|wait until|have to wait|come back (?:later|tomorrow)|"
     rf"(?:try|call|ring|check|come) (?:(?:it|again|back|us)\s+)*later|open a ticket|raise a ticket|submit a (?:ticket|request))\b"
