@@ -748,7 +748,7 @@ def test_readings_the_ninth_batch_showed(reply: str, dimension: str, reason: str
         ("Right, leave this with me.", "courtesy", "command without a softener", False),
         ("Come round to the side door, it's warm in here.", "courtesy", "command without a softener", False),
         ("Bring it in whenever suits you.", "courtesy", "command without a softener", False),
-        ("Tell her the class starts at eleven!", "courtesy", "command without a softener", False),
+        ("You'll have to take it up with the shop.", "courtesy", "blame", True),
         ("Tell him to stop calling.", "courtesy", "command without a softener", True),
         # Reassurance that starts with "you" credits the customer.
         ("You did exactly the right thing calling us.", "courtesy", 'starts with "you"', False),

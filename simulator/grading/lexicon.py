@@ -167,7 +167,6 @@ CARE_IMPERATIVE = re.compile(
     r"make yourself|take (?:all )?(?:the time you need|your time)|"
     # Reassurance sent through the customer: "Tell her nobody is sending her away."
     r"tell (?:him|her|them|your [a-z]+) (?:that )?(?:nobody|no one|not to worry|we(?:'re|'ll| will| are)|it(?:'ll| will)|"
-    r"(?!to\b)(?:[a-z]+ ){0,2}?[a-z]+(?:'s|'re|'ll| is| are| starts| has| can| will)\b|"
     r"(?:she|he|they)(?:'s|'re| is| are|'ll| will) (?:going to|gonna|getting|having|be|fine|safe|okay|ok)\b))"
 )
 SOFTENER = re.compile(
@@ -231,7 +230,7 @@ BLAME = rule(
     r"are you sure (?:that|it|you)|did you even|"
     # Doubting the customer's own account: "perhaps you booked for another night?"
     r"(?:maybe|perhaps|could it be that|is it possible) you (?:booked|rang|called|phoned|wrote|got|made|mixed|"
-    r"confused|forgot|misread|misheard|dreamt|imagined)|people try this|(?:probably|must be) your|(?:^|\byou (?:can |could |should |need to |have to |will have to |'ll have to )|\bplease )take (?:it|that|this) up with|"
+    r"confused|forgot|misread|misheard|dreamt|imagined)|people try this|(?:probably|must be) your|(?:^|\byou(?: can| could| should| need to| have to| will have to|'ll have to|'ll need to|'d need to|'d have to)? |\bplease )take (?:it|that|this) up with|"
     r"read the terms next time|next time,? (?:read|book|check)|"
     # "It isn't your fault" takes the blame off the customer.
     r"(?<!isn't )(?<!is not )(?<!not )(?<!wasn't )(?<!was not )(?<!never )(?:your|you're) (?:own )?fault|"
