@@ -1020,3 +1020,56 @@ def test_a_reminder_is_not_talking_down(rules: RubricGrader, claims: Scenario) -
     assert reminder.courtesy > 30
     weary = grade(rules, claims, "As I said twice, the fitter comes at two.")
     assert "talks down to the other person" in reasons(weary, "courtesy")
+
+
+@pytest.mark.parametrize(
+    ("reply", "act", "present"),
+    [
+        # Someone named by their work, with a word before it, can do the thing.
+        ("Leave it with us tonight and the night mechanic can have it done by eight.", "offers", True),
+        ("One of our drivers can pick you up from the station.", "offers", True),
+        # "Only they can" says who may; "they'll call you back" is a queue.
+        ("I'm afraid only the billing team can lift the hold.", "offers", False),
+        ("The billing team will call you back.", "offers", False),
+        # Telling the people who do it to do it; not a message, not a manager.
+        ("I'll tell the chef to make the sauce without nuts.", "offers", True),
+        ("I'll tell my manager to ring you.", "offers", False),
+        # The queue everyone joins is no way round it.
+        ("Sorry, we're full today. I can put your name on the waiting list.", "offers", False),
+        ("Sorry, we're full today. I can put your name on the waiting list.", "defers", True),
+        ("I'll put you at the front of the queue for the next van and ring you.", "offers", True),
+        # Ringing the place down the road for the customer is not sending them there.
+        ("I'll ring the garage across the road and book you in for this afternoon.", "sends_away", False),
+        ("Try the garage across the road.", "sends_away", True),
+        ("Of course, I'll go and ask the stockroom right now.", "sends_away", False),
+        # An offer's frame around a filing files it; around a hand-on for a purpose, acts.
+        ("What I can do is log a complaint for you, and the office will review it.", "offers", False),
+        ("What I can do is pass it to our engineer to test the unit today.", "offers", True),
+        # A deed told in the simple past, or under way on "both".
+        ("Right, I booked you a courtesy car and refunded the call-out fee.", "offers", True),
+        ("The limit is one refund, but I'm authorising both.", "offers", True),
+        # A day named with a deed for that day defers nothing.
+        ("I'll bring a spare heater up tomorrow morning.", "defers", False),
+        ("Call back tomorrow.", "defers", True),
+    ],
+)
+def test_readings_the_eleventh_batch_showed(reply: str, act: str, present: bool) -> None:
+    g = _RULES.grade(reply, GradeContext())
+    assert (act in g.acts) is present, (reply, sorted(g.acts))
+
+
+def test_a_request_mocked_is_a_request_turned_down() -> None:
+    mocked = _RULES.grade(
+        "Oh sure, we keep a magic wand behind the till. I'll go and wave it.", GradeContext()
+    )
+    plain_no = _RULES.grade("I'll go and look behind the till.", GradeContext())
+    assert "dismisses the problem" in reasons(mocked, "flexibility")
+    assert mocked.flexibility <= 25 < plain_no.flexibility
+    # Praise for the idea, then acting on it, is meant.
+    meant = _RULES.grade("That's a brilliant idea. I'll tag it for collection at the desk.", GradeContext())
+    assert "offers" in meant.acts and "dismisses the problem" not in reasons(meant, "flexibility")
+
+
+def test_naming_the_let_down_is_not_refusing(any_grader: RubricGrader, claims: Scenario) -> None:
+    g = grade(any_grader, claims, "That isn't how you wanted your week to go, I know.")
+    assert "empathises" in g.acts and "refuses" not in g.acts, sorted(g.acts)

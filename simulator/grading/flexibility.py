@@ -202,12 +202,16 @@ def _clause_offers(i: int, span: Span, first: bool, customer_proposed: bool) -> 
                 Offer("look" if look else "act", _cut(span, m), i, LOOKING_AT if look else OFFER, owner)
             )
     if not found and (m := lx.OFFER_FRAMES.search(low)) and not _negated(span, m):
+        # "What I can do is log a complaint": the frame of an offer around a filing.
+        # "What I can do is pass it to our vet to compare the notes" hands it on for a purpose.
+        filed = lx.FILING.search(low, m.end())
+        files = filed is not None and not _DELEGATES.match(low[filed.end() :])
         found.append(
             Offer(
-                "act",
+                "file" if files else "act",
                 _cut(span, m),
                 i,
-                OFFER,
+                NOTHING - 5 if files else OFFER,
                 owner=m.group(0).startswith(("here's", "what i", "while i", "and i")),
             )
         )
@@ -222,6 +226,9 @@ def _clause_offers(i: int, span: Span, first: bool, customer_proposed: bool) -> 
                 found.append(Offer("file", _cut(span, m), i, NOTHING - 5, owner))
             else:
                 found.append(Offer("act", _cut(span, m), i, OFFER, owner))
+    for m in lx.SIMPLE_PAST.finditer(low):
+        if not _negated(span, m) and not span.is_question:
+            found.append(Offer("act", _cut(span, m), i, OFFER, m.group("who") == "i"))
     if not span.is_question and not lx.POLICY.search(low):
         # "Fee waived, seat upgraded, voucher sent": each piece a deed of its own;
         # a bare verb ("added a marker") only goes on from a deed before it.
@@ -258,8 +265,11 @@ def _clause_offers(i: int, span: Span, first: bool, customer_proposed: bool) -> 
         full = lx.UNAVAILABLE.search(low) is not None  # "the machine's booked all weekend"
         if not _negated(span, m) and not lx.REFUSAL.search(low) and not routine and not waits and not full:
             found.append(Offer("act", _cut(span, m), i, THIRD_PARTY))
+    for m in lx.TELLS_DOER.finditer(low):
+        if not _negated(span, m) and not lx.FILING.search(low):
+            found.append(Offer("act", _cut(span, m), i, OFFER, True))
     for m in lx.THIRD_PARTY.finditer(low):
-        if not _negated(span, m) and not lx.DEFERS.search(low):
+        if not _negated(span, m) and not _defers(low, found):
             found.append(Offer("third", _cut(span, m), i, THIRD_PARTY))
     pays_first = re.search(
         r"\b(?:once|after|when|as soon as) (?:it's|it is|it has been|you've|you have|the [a-z]+(?:'s| is| has been)) "
@@ -391,8 +401,16 @@ def _mocking_sentences(reply: str) -> list[tuple[int, int]]:
     spans = sentences(reply)
     found: list[tuple[int, int]] = []
     previous = False
+    reply_low = reply.lower()
     for span in spans:
-        sarcastic = lx.SARCASM.pattern.search(span.low) is not None
+        m = lx.SARCASM.pattern.search(span.low)
+        # "That's a brilliant idea. I'll tag it for you": praise that is acted on is meant.
+        sincere = (
+            m is not None
+            and lx.PRAISED_IDEA.fullmatch(m.group())
+            and lx.ACTS_ON_IT.search(reply_low[span.start :])
+        )
+        sarcastic = m is not None and not sincere
         if sarcastic or (previous and not _TURNS.match(span.low.strip())):
             found.append((span.start, span.end))
         previous = sarcastic
@@ -485,6 +503,8 @@ def _refused_solution(clause: _Clause, per_need: dict[str, tuple[float, Entry]],
     apology = lx.APOLOGY.search(low) is not None
     # "Oh no, a cracked screen and no car": an exclamation over the customer's plight.
     exclaims = _EXCLAIMS.match(low) is not None
+    # "That isn't how you wanted tonight to start": a feeling named, not a solution denied.
+    exclaims = exclaims or lx.ACKNOWLEDGES.pattern.search(low) is not None
     if not main_negation(low) or clause.rule_offers or not per_need or conditional or apology or exclaims:
         return
     sim, _entry = max(per_need.values(), key=lambda x: x[0])
@@ -646,19 +666,43 @@ def _note_holdbacks(clause: _Clause, reading: _Reading, denies: bool = False) ->
         looking = any(o.kind == "look" for o in clause.offers)
         reading.negative("policy", _cut(span, m), -6 if looking else -22)
         result.acts.add("cites_policy")
-    if (m := lx.SENDS_AWAY.search(low)) and not _raw_negated(span, m):
+    # "Let me ring the place across the road and book you in": the speaker does it for
+    # the customer, who is not sent off to manage alone.
+    does_it = any(o.owner and o.kind not in {"file", "look"} for o in clause.offers)
+    if (m := lx.SENDS_AWAY.search(low)) and not _raw_negated(span, m) and not does_it:
         reading.negative("sends_away", _cut(span, m), -32)
         result.acts.add("sends_away")
-    if m := lx.DEFERS.search(low):
+    if _defers(low, clause.offers):
+        m = lx.DEFERS.search(low)
+        assert m is not None
         reading.negative("defers", _cut(span, m), -15)
     if m := lx.BURDEN_BACK.search(low):
         reading.negative("burden", _cut(span, m), -5)
     if m := lx.DISMISSAL.pattern.search(low):
         reading.negative("dismissal", _cut(span, m), -20)
+    elif clause.mocking and (m := lx.SARCASM.pattern.search(low)):
+        # "Sure, we've got a magic wand in the back": the request mocked is the request turned down.
+        reading.negative("dismissal", _cut(span, m), -20)
     if m := lx.BLAME.pattern.search(low):
         reading.negative("blame", _cut(span, m), -6)
     if any(o.kind == "file" for o in clause.offers):
         reading.negative("defers", next(o.phrase for o in clause.offers if o.kind == "file"), -15)
+
+
+# A day named puts a thing off, unless something is done for that day: "come back
+# tomorrow" defers; "I've booked the fitter for tomorrow" does not.
+_WHEN_ONLY = frozenset({"tomorrow", "in the morning", "next week"})
+
+
+def _defers(low: str, offers: list[Offer]) -> bool:
+    m = lx.DEFERS.search(low)
+    if m is None:
+        return False
+    if m.group(0) in _WHEN_ONLY and lx.DEFERS.search(low, m.end()) is None:
+        done = any(o.kind not in {"look", "file"} for o in offers)
+        third = lx.THIRD_PARTY.search(low) is not None
+        return not (done or third)
+    return True
 
 
 def _apology_only_negation(low: str, m: re.Match[str]) -> bool:

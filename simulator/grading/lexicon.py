@@ -85,6 +85,9 @@ COURTESY_POSITIVE: tuple[Rule, ...] = (
         r"i know (?:how|this|it's)|i hear you|(?:that's|that is) (?:understandable|not (?:what you (?:booked|expected|paid for)|ok|okay|acceptable|right))|"
         r"you're right|you are right|(?:i'd|i would) (?:be|feel) (?:exactly |just )?(?:furious|upset|angry|frustrated|the same|worried|exhausted)|"
         r"(?:that's|it's) (?:frustrating|awful|terrible|stressful|not fair)|"
+        # "That isn't how you wanted tonight to go": the let-down named, nothing refused.
+        r"(?:isn't|is not|wasn't|was not|not) (?:quite |exactly |at all )?(?:what|how) (?:you|anyone) "
+        r"(?:wanted|want|hoped|planned|expected|imagined|pictured|deserve|deserved)\b|"
         # "That's really frustrating", "it's a horrible feeling", "that's an awful position to be in".
         r"(?:that's|that is|it's|it is|this is|that sounds) (?:(?:really|so|such|just|absolutely|truly|a|an)\s+){1,3}"
         r"(?:frustrating|awful|terrible|stressful|horrible|worrying|upsetting|rotten|miserable|exhausting|scary|"
@@ -118,6 +121,7 @@ COURTESY_POSITIVE: tuple[Rule, ...] = (
         "care for the person",
     ),
 )
+ACKNOWLEDGES = next(r for r in COURTESY_POSITIVE if r.reason == "acknowledges feelings")
 # Deference (Danescu-Niculescu-Mizil et al.): crediting the customer, owning the mistake.
 DEFERENCE = rule(
     r"\b(?:(?:good|great|fair|excellent|sensible|lovely|brilliant|clever) (?:idea|point|question|thought|suggestion)|"
@@ -490,6 +494,9 @@ FILED_AFTER = re.compile(
     r"(?:them|him|her|the [a-z]+) an? (?:urgent )?(?:note|message)|"
     # "We'll contact you when the part arrives": a promise to say when, not to act.
     r"you (?:when|once|if|as soon as) (?:it|the|your|we|they|there|a|an|one|something|anything|space|spaces|places?)\b|"
+    # "I'll put your name on the waiting list": the queue everyone joins, not a way round it.
+    r"(?:you|your name|your names|your details|you both|you two|the two of you)(?: down)? (?:on|onto|to|in|into) "
+    r"(?:the|our|a) (?:waiting list|wait list|waitlist|queue)\b|"
     # "I'll put you through": a transfer hands the customer on.
     r"you through\b|you over to\b|"
     # "I'll post you the standard form": the procedure handed over.
@@ -531,7 +538,7 @@ PROGRESSIVE = re.compile(
     # Any other verb, when it acts on something: "I'm approving your claim", not "we're running late".
     r"\b(?P<who2>i'm|i am|we're|we are)\s+(?:just\s+|now\s+|already\s+|personally\s+)?"
     r"(?P<verb2>(?!(?:go|be|do|wonder|think|hop|guess|tell|say|try|expect|hav|runn|clos|wait)ing)[a-z]{2,}?)ing\s+"
-    r"(?:you|your|it|this|that|the|a|an|him|her|them|some|everything|one|two)\b"
+    r"(?:you|your|it|this|that|the|a|an|him|her|them|some|everything|one|two|both|all|[0-9\u00a3$\u20ac])"
 )
 PERFECT = re.compile(
     r"\b(?P<who>i've|ive|we've|i have|we have)\s+(?:also\s+|already\s+|just\s+|now\s+)?"
@@ -616,6 +623,13 @@ DONE_REPORT = re.compile(
     r"processing) (?:you|your|it|them|the|a|an|one|her|him|that|this)|"
     r"cancelled (?:the|your|ur|that) (?:fine|charge|fee|penalty|bill|debt))\b(?!\?)"
 )
+# The deed told in the simple past: "I booked you a walk for noon", "we refunded the fee".
+SIMPLE_PAST = re.compile(
+    r"\b(?P<who>i|we)\s+(?:also\s+|already\s+|just\s+|now\s+)?"
+    r"(?P<verb>booked|refunded|credited|waived|upgraded|arranged|reserved|rebooked|authori[sz]ed|approved|ordered|"
+    r"switched|swapped|extended|cancelled|couriered|dispatched|unblocked|unlocked|reinstated|topped up)\s+"
+    r"(?=(?:you|your|it|them|the|a|an|one|two|both|all|that|this|[0-9\u00a3$\u20ac])\b)"
+)
 # A thing done, said of the thing: "Heaters are booked", "the refund has been processed".
 # "We are fully booked" does not match: only these adverbs may stand between.
 PASSIVE_DONE = re.compile(
@@ -628,14 +642,44 @@ PASSIVE_DONE = re.compile(
     r"(?:waiting|ready|held|set aside|kept|saved) for you)"
     r"(?!\s+(?:up|solid|out))\b"
 )
+# Who, besides the speaker, can do a thing for the customer: people by their
+# work, and the places and teams that act ("the kitchen will bring", "the night
+# porter can drive"), with a word before them ("the duty manager").
+_AGENT = (
+    r"(?:driver|truck|van|technician|tech|engineer|manager|supervisor|porter|housekeeping|team|staff|courier|"
+    r"mechanic|garage|colleague|crew|nurse|fitter|doctor|pharmacist|chef|kitchen|waiter|waitress|host|"
+    r"receptionist|reception|concierge|desk|department|office|branch|agent|adviser|advisor|officer|clerk|lad|"
+    r"guy|girl|man|woman|person|people|boss|owner|cleaner|plumber|electrician|locksmith|specialist|rep|"
+    r"representative|steward|stewardess|attendant|guard|security|shift|shop|store|warehouse|depot|workshop|"
+    r"lab|builder|carpenter|painter|installer|operator|dispatcher|controller|coordinator|planner|librarian|"
+    r"teacher|ranger|warden|caretaker|janitor|vet)s?"
+)
 THIRD_PARTY = re.compile(
-    r"\b(?P<who>the (?:driver|truck|technician|engineer|manager|porter|housekeeping|team|staff|courier|mechanic|garage)|"
-    r"he|she|they|someone|somebody|housekeeping|a (?:technician|porter|driver|colleague|truck|crew|team|nurse|fitter)|"
-    r"our [a-z]+)"
+    # "Only the fraud team can lift it" says who may; it arranges nothing.
+    r"\b(?<!only )(?P<who>(?:the|a|my|one of (?:my|our|the)) (?:[a-z-]+ )?(?:" + _AGENT + r")|"
+    r"he|she|they|someone|somebody|housekeeping|(?:my|our) [a-z]+)"
     r"(?:'ll| will| can| could| is going to| are going to)\s+(?:also\s+|then\s+|happily\s+|gladly\s+)?"
-    r"(?P<verb>bring|send|take|drive|come|give|get|fix|collect|pick|drop|meet|help(?! you\b)|deliver|set|sort|call|stay|wait|"
+    # "They will call you back" and "the team will get to it" put the customer in a queue.
+    r"(?P<verb>bring|send|take|drive|come|give|get(?! to it| round to)|fix|collect|pick|drop|meet|help(?! you\b)|deliver|"
+    r"set|sort|(?:call|phone|ring|email|text)(?! you\b)|stay|wait|"
     r"arrange|replace|repair|move|show|handle|be there|be with|tarp|cover|seal|patch|clear|refit|rebuild|redo|remake|"
-    r"reprint|restore|run|open|unlock|install|fit|swap|pay|refund)\b"
+    r"reprint|restore|run|open|unlock|install|fit|swap|pay|refund|carry|cook|make|prepare|print|book|hold|reserve|"
+    r"look after|see to|load|lift|tow|escort|walk you|lend|"
+    r"have (?:it|them|this|that|(?:the|your) [a-z]+) (?:done|ready|sorted|fixed|repaired|cleaned|back|replaced))\b"
+)
+# Telling the people who will do a thing to do it is doing it ("I'll tell the chef to
+# hold two desserts", "let me radio the driver to wait"); telling a manager
+# escalates, and word passed on without a deed ("I'll tell the driver you're
+# coming") is a message.
+_DOER = (
+    r"(?:kitchen|chef|cook|driver|team|staff|crew|porter|housekeeping|technician|engineer|mechanic|pharmacist|"
+    r"nurse|doctor|courier|warehouse|depot|desk|reception|concierge|waiter|waitress|bar|barman|bartender|"
+    r"cleaner|fitter|gate|pilot|captain|attendant|security|lab|workshop|shift)s?"
+)
+TELLS_DOER = re.compile(
+    r"\b(?:i'll|i will|we'll|we will|let me|i'm going to|i am going to|i'm gonna|i can|we can)\s+"
+    r"(?:just\s+|also\s+|quickly\s+|now\s+|personally\s+|go and\s+)?"
+    r"(?:tell|warn|radio|get) (?:the|our|my) (?:[a-z-]+ )?" + _DOER + r" to (?!see\b|check\b|look\b)[a-z]+"
 )
 PERMISSION = re.compile(
     r"\b(?:you(?: and (?:your|the) [a-z]+)? (?:can|could|may|are welcome to|'re welcome to)|you're welcome to|"
@@ -785,7 +829,8 @@ SENDS_AWAY = re.compile(
     r"\b(?:(?:another|other|a different|different) (?:hotels?|compan(?:y|ies)|places?|garages?|providers?|shops?|stores?|branch)|"
     r"elsewhere|somewhere else|(?:is|'s|are) (?:a )?(?:different|another|separate) (?:team|department|desk|office|line)|"
     r"(?:call|ring|phone|try) the (?:main|general|head office|customer service|helpline) (?:number|line)|(?:hotel|garage|shop|place|branch|office)s? (?:across the (?:road|street)|down the (?:road|street)|nearby|around the corner)|"
-    r"go (?:and|to|elsewhere|home|away)|"
+    # The customer told to go; not the speaker's own "I'll go and ask".
+    r"(?<!i'll )(?<!i will )(?<!let me )(?<!we'll )(?<!i can )(?<!i'm going to )(?<!i'd )(?<!me )go (?:and|to|elsewhere|home|away)|"
     r"(?:call|take|get|book|order|find|grab) (?:a|yourself a|your own) (?:cab|taxi|uber|bus|train|ride)|call a cab|"
     r"(?:there are|there're|there's) (?:many|other|plenty of|lots of|several) (?:hotels|places|companies|garages|shops)|"
     r"complain to|(?:your|their) own (?:ride|transport|way|car)|try (?:another|elsewhere|somewhere)|"
