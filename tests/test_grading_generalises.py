@@ -1073,3 +1073,35 @@ def test_a_request_mocked_is_a_request_turned_down() -> None:
 def test_naming_the_let_down_is_not_refusing(any_grader: RubricGrader, claims: Scenario) -> None:
     g = grade(any_grader, claims, "That isn't how you wanted your week to go, I know.")
     assert "empathises" in g.acts and "refuses" not in g.acts, sorted(g.acts)
+
+
+@pytest.mark.parametrize(
+    ("reply", "reason", "present"),
+    [
+        # A question that is not asked, and a tag that presses.
+        ("Do you want the refund or not?", "dismissal", True),
+        ("The part isn't in, alright? Come back Friday.", "dismissal", True),
+        ("Card cancelled. Okay?", "dismissal", True),
+        ("I'll ring you the moment it lands, alright?", "dismissal", False),
+        ("Is that okay?", "dismissal", False),
+        ("What would you like me to do, rebuild the bridge?", "dismissal", True),
+        ("What would you like me to do?", "dismissal", False),
+        ("As you've been told, the office is shut.", "dismissal", True),
+        ("There's no need to get so worked up.", "dismissal", True),
+        # Mock idioms and mock titles; a regretful "I can't magic one up" is not mockery.
+        ("Shall I just magic a table up for you?", "sarcasm", True),
+        ("I'm so sorry, every van is out and I can't magic one up.", "sarcasm", False),
+        ("Ten minutes late. Stop the presses.", "sarcasm", True),
+        ("Anything else, your majesty?", "sarcasm", True),
+        ("Well, I'm sure your nephew will love it all the same.", "sarcasm", True),
+    ],
+)
+def test_tone_the_eleventh_batch_showed(reply: str, reason: str, present: bool) -> None:
+    g = _RULES.grade(reply, GradeContext())
+    assert (reason in reasons(g, "courtesy")) is present, (reply, sorted(reasons(g, "courtesy")))
+
+
+def test_a_pressing_tag_costs_courtesy_not_the_offer() -> None:
+    g = _RULES.grade("Look, I've refunded the fee and booked the engineer for nine. Okay?", GradeContext())
+    assert "offers" in g.acts and "dismissal" in reasons(g, "courtesy")
+    assert "dismisses the problem" not in reasons(g, "flexibility")

@@ -274,7 +274,9 @@ DISMISSAL = rule(
     r"happens to (?:everyone|everybody|all of us)|welcome to (?:being|the real world|adulthood)|"
     r"^i (?:already )?said (?:we're|it's|that's|we are|it is)\b|"
     # The brush-off of a counter: "I just work here".
-    r"i (?:just|only) work (?:here|the desk|the counter|the phones?|in [a-z]+))\b",
+    r"i (?:just|only) work (?:here|the desk|the counter|the phones?|in [a-z]+)|"
+    # A question that is not asked: "what would you like me to do, knock the wall down?"
+    r"what (?:would|do) you (?:like|want|expect) me to do, [a-z]+)\b",
     -22,
     "dismissal",
     "rude",
@@ -320,7 +322,13 @@ IMPATIENCE = rule(
     r"everyone says (?:that|they)|(?:don't|dont) expect (?:this|that|miracles)|"
     r"(?:don't|dont) (?:call|ring|bother|come to) us again|stop (?:rushing|hurrying|pushing) me|"
     r"stop (?:messaging|texting|emailing|ringing|getting (?:worked up|upset|so worked up)|panicking|worrying|crying|hovering|"
-    r"fussing|moaning|nagging))\b",
+    r"fussing|moaning|nagging)|"
+    # The tone, not the deed: "do you want it or not?", a tag that presses ("Okay?" on
+    # its own, "it's not done, alright?"; not "I'll come and find you, alright?").
+    r"or not(?=\?)|(?:^|[.!]\s)(?:alright|all right|okay|ok|understood|got it)(?=\?)|"
+    r"(?:[a-z]+n't|not|no) [a-z' ]{0,30}, (?:alright|all right|okay|ok)(?=\?)|"
+    r"(?:like|as) (?:you've|you have) been told|i've already told you|"
+    r"no need to get (?:so )?(?:defensive|upset|worked up|angry|emotional|shirty|arsey|snippy))\b",
     -22,
     "dismissal",
     "rude",
@@ -373,6 +381,9 @@ SARCASM = rule(
     r"^(?:oh,? )?sure,? (?:let me just|i'll just|we'll just|we've got|i've got|just)\b|"
     r"funnily enough|who (?:could|would) have (?:seen|guessed|known|predicted|thought)|shock horror|"
     r"money tree|magic wand|out of thin air|(?:it's|that's) a record|i'm sure [a-z]+ would love to|"
+    r"(?<!can't )(?<!cannot )(?<!not )magic (?:one|it|them|something|some|a [a-z]+) up|alert the press|stop the press(?:es)?|hold the front page|"
+    r"your (?:highness|majesty|lordship|ladyship)|"
+    r"i'm sure (?:(?:your|his|her|their|the) )?[a-z]+ (?:will|'ll) (?:love|like) (?:it|them|that) (?:just the same|anyway|all the same)|"
     r"(?:^|[.!?]\s+)(?:oh,? and|lol,?) (?:would you like|do you want|want me to|shall i)|"
     r"^want me to [^?]*(?:as well|too)(?=\?)|(?:it's|that's|it is) all that (?:simple|easy)|"
     r"lucky you|how (?:nice|lovely|convenient) for you|"
