@@ -1043,11 +1043,11 @@ def test_a_reminder_is_not_talking_down(rules: RubricGrader, claims: Scenario) -
         ("Try the garage across the road.", "sends_away", True),
         ("Of course, I'll go and ask the stockroom right now.", "sends_away", False),
         # An offer's frame around a filing files it; around a hand-on for a purpose, acts.
-        ("What I can do is log a complaint for you, and the office will review it.", "offers", False),
+        ("What I can do is raise a complaint, and head office will look into it.", "offers", False),
         ("What I can do is pass it to our engineer to test the unit today.", "offers", True),
         # A deed told in the simple past, or under way on "both".
         ("Right, I booked you a courtesy car and refunded the call-out fee.", "offers", True),
-        ("The limit is one refund, but I'm authorising both.", "offers", True),
+        ("Normally it's one night, but I'm extending both.", "offers", True),
         # A day named with a deed for that day defers nothing.
         ("I'll bring a spare heater up tomorrow morning.", "defers", False),
         ("Call back tomorrow.", "defers", True),
@@ -1066,7 +1066,9 @@ def test_a_request_mocked_is_a_request_turned_down() -> None:
     assert "dismisses the problem" in reasons(mocked, "flexibility")
     assert mocked.flexibility <= 25 < plain_no.flexibility
     # Praise for the idea, then acting on it, is meant.
-    meant = _RULES.grade("That's a brilliant idea. I'll tag it for collection at the desk.", GradeContext())
+    meant = _RULES.grade(
+        "That's a brilliant idea. I'll keep the parcel behind the counter for you.", GradeContext()
+    )
     assert "offers" in meant.acts and "dismisses the problem" not in reasons(meant, "flexibility")
 
 
@@ -1089,11 +1091,11 @@ def test_naming_the_let_down_is_not_refusing(any_grader: RubricGrader, claims: S
         ("As you've been told, the office is shut.", "dismissal", True),
         ("There's no need to get so worked up.", "dismissal", True),
         # Mock idioms and mock titles; a regretful "I can't magic one up" is not mockery.
-        ("Shall I just magic a table up for you?", "sarcasm", True),
-        ("I'm so sorry, every van is out and I can't magic one up.", "sarcasm", False),
+        ("Would you like me to magic a plumber up too?", "sarcasm", True),
+        ("Sorry, the loan phones have all gone and I can't magic one up from nowhere.", "sarcasm", False),
         ("Ten minutes late. Stop the presses.", "sarcasm", True),
-        ("Anything else, your majesty?", "sarcasm", True),
-        ("Well, I'm sure your nephew will love it all the same.", "sarcasm", True),
+        ("Will that be all, your majesty?", "sarcasm", True),
+        ("I'm sure the bride will like it anyway.", "sarcasm", True),
     ],
 )
 def test_tone_the_eleventh_batch_showed(reply: str, reason: str, present: bool) -> None:

@@ -203,7 +203,7 @@ def _clause_offers(i: int, span: Span, first: bool, customer_proposed: bool) -> 
             )
     if not found and (m := lx.OFFER_FRAMES.search(low)) and not _negated(span, m):
         # "What I can do is log a complaint": the frame of an offer around a filing.
-        # "What I can do is pass it to our vet to compare the notes" hands it on for a purpose.
+        # "What I can do is pass it to our engineer to test the unit" hands it on for a purpose.
         filed = lx.FILING.search(low, m.end())
         files = filed is not None and not _DELEGATES.match(low[filed.end() :])
         found.append(
@@ -404,7 +404,7 @@ def _mocking_sentences(reply: str) -> list[tuple[int, int]]:
     reply_low = reply.lower()
     for span in spans:
         m = lx.SARCASM.pattern.search(span.low)
-        # "That's a brilliant idea. I'll tag it for you": praise that is acted on is meant.
+        # "That's a brilliant idea. I'll hold it at the desk": praise that is acted on is meant.
         sincere = (
             m is not None
             and lx.PRAISED_IDEA.fullmatch(m.group())
@@ -666,7 +666,7 @@ def _note_holdbacks(clause: _Clause, reading: _Reading, denies: bool = False) ->
         looking = any(o.kind == "look" for o in clause.offers)
         reading.negative("policy", _cut(span, m), -6 if looking else -22)
         result.acts.add("cites_policy")
-    # "Let me ring the place across the road and book you in": the speaker does it for
+    # "Let me call the other branch and hold a bike for you": the speaker does it for
     # the customer, who is not sent off to manage alone.
     does_it = any(o.owner and o.kind not in {"file", "look"} for o in clause.offers)
     if (m := lx.SENDS_AWAY.search(low)) and not _raw_negated(span, m) and not does_it:

@@ -634,7 +634,7 @@ DONE_REPORT = re.compile(
     r"processing) (?:you|your|it|them|the|a|an|one|her|him|that|this)|"
     r"cancelled (?:the|your|ur|that) (?:fine|charge|fee|penalty|bill|debt))\b(?!\?)"
 )
-# The deed told in the simple past: "I booked you a walk for noon", "we refunded the fee".
+# The deed told in the simple past: "I booked you a taxi for six", "we refunded the fee".
 SIMPLE_PAST = re.compile(
     r"\b(?P<who>i|we)\s+(?:also\s+|already\s+|just\s+|now\s+)?"
     r"(?P<verb>booked|refunded|credited|waived|upgraded|arranged|reserved|rebooked|authori[sz]ed|approved|ordered|"
@@ -666,7 +666,7 @@ _AGENT = (
     r"teacher|ranger|warden|caretaker|janitor|vet)s?"
 )
 THIRD_PARTY = re.compile(
-    # "Only the fraud team can lift it" says who may; it arranges nothing.
+    # "Only the billing team can lift it" says who may; it arranges nothing.
     r"\b(?<!only )(?P<who>(?:the|a|my|one of (?:my|our|the)) (?:[a-z-]+ )?(?:" + _AGENT + r")|"
     r"he|she|they|someone|somebody|housekeeping|(?:my|our) [a-z]+)"
     r"(?:'ll| will| can| could| is going to| are going to)\s+(?:also\s+|then\s+|happily\s+|gladly\s+)?"
