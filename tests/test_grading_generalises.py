@@ -1107,3 +1107,24 @@ def test_a_pressing_tag_costs_courtesy_not_the_offer() -> None:
     g = _RULES.grade("Look, I've refunded the fee and booked the engineer for nine. Okay?", GradeContext())
     assert "offers" in g.acts and "dismissal" in reasons(g, "courtesy")
     assert "dismisses the problem" not in reasons(g, "flexibility")
+
+
+@pytest.mark.parametrize(
+    ("reply", "offers"),
+    [
+        # A word before the deed is no deed of its own.
+        ("ok fine, moved you to the front row and added a free drink.", True),
+        # Notes of what the customer gets.
+        ("Right. Extra night's free, breakfast on me.", True),
+        ("Seats together, plus a meal voucher for the wait.", True),
+        ("Fifteen pounds credit on your account.", True),
+        ("Refund for the missed lesson, and Sam takes you next week.", True),
+        # Free as in available, or a voucher that is only talked about.
+        ("Let me see who's free this afternoon.", False),
+        ("The voucher has expired.", False),
+        ("You can't use a voucher here.", False),
+    ],
+)
+def test_what_counts_as_an_offer_eleventh_batch(reply: str, offers: bool) -> None:
+    g = _RULES.grade(reply, GradeContext())
+    assert ("offers" in g.acts) is offers, (reply, sorted(g.acts))

@@ -100,6 +100,9 @@ _TRIES = re.compile(
 _EVERYONE = re.compile(r"\b(?:everyone|everybody|everything|all|we|they)\s*$")
 _CONDITION_BEFORE = re.compile(r"\b(?:when|once|until|till|if|after|as soon as|before|unless)\b[^,;]*$")
 # A clipped report that names its thing first: "fee waived", "last month's fee refunded".
+_INTERJECTION = re.compile(
+    r"(?:(?:ok|okay|right|fine|sure|yes|yep|yeah|alright|all right|done|oh|ah|well|look|listen|omg|honestly)[,.! ]*)+"
+)
 _NOUN_FIRST = re.compile(r"^(?:[a-z0-9'\u00a3$\u20ac-]+\s+){1,4}(?=[a-z]+ed\b|on hold\b)")
 
 # Progressive forms of the filing verbs ("I'm escalating", "we're logging").
@@ -232,7 +235,11 @@ def _clause_offers(i: int, span: Span, first: bool, customer_proposed: bool) -> 
     if not span.is_question and not lx.POLICY.search(low):
         # "Fee waived, seat upgraded, voucher sent": each piece a deed of its own;
         # a bare verb ("added a marker") only goes on from a deed before it.
-        for part, piece in enumerate(conjuncts(low)):
+        pieces = conjuncts(low)
+        # "ok fine, switched you to the red car": the word before the deed is no deed of its own.
+        while len(pieces) > 1 and _INTERJECTION.fullmatch(pieces[0].strip(" ,.!")):
+            pieces = pieces[1:]
+        for part, piece in enumerate(pieces):
             if part and not found and not _NOUN_FIRST.match(piece):
                 continue
             if (

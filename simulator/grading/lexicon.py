@@ -714,6 +714,16 @@ NOMINAL_OFFER = re.compile(
     r"complimentary|for free|"
     r"at the same (?:rate|price)|(?:it's|that's) (?:yours|on us)|my treat|thrown in|[a-z]+ on us|"
     r"[a-z]+'s yours|"
+    # Notes of what the customer gets: "the extra hour's free", "drinks on me", "£20 credit",
+    # "a voucher for next time", "refund for the lost day".
+    # Not "see who's free": free for nothing only of an extra, a first or a next one.
+    r"(?:extra|first|next|second) [a-z]+(?:'s| is| are) free\b(?! (?:of|from|to)\b)|"
+    r"(?:drinks?|bags?|coffees?|teas?|desserts?|lunch|dinner|breakfast|round|taxi|cab|fare|parking|postage|delivery)"
+    r"(?:'s| is| are)? on me|"
+    r"(?:[0-9\u00a3$\u20ac][0-9.,]*|[a-z]+ (?:pounds|euros|dollars)) (?:of )?credit|"
+    r"(?:^|, |plus |and |with )(?:a |an |two |three |some |[0-9\u00a3$\u20ac][0-9.,]* )?(?:[a-z]+ )?vouchers?"
+    r"(?= (?:for|towards|worth|in the post|on (?:its|the) way)|[.,!]|$)|"
+    r"(?:^|, )(?:a |full |partial )?refund (?:for|of|on) |"
     # "You won't be charged for the lesson", "lesson not charged": a waiver said with "not".
     r"(?:won't|will not|wouldn't|shan't) be (?:charged|billed|invoiced)|\bnot (?:be )?(?:charged|billed)|"
     r"(?:won't|will not) (?:have to )?pay (?:a penny|anything|a thing|a cent|extra))\b"
