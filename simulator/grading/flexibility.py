@@ -99,10 +99,11 @@ _TRIES = re.compile(
 
 _EVERYONE = re.compile(r"\b(?:everyone|everybody|everything|all|we|they)\s*$")
 _CONDITION_BEFORE = re.compile(r"\b(?:when|once|until|till|if|after|as soon as|before|unless)\b[^,;]*$")
-# A clipped report that names its thing first: "fee waived", "last month's fee refunded".
+# Words before a deed that are no deed of their own: "ok fine, switched you to the red car".
 _INTERJECTION = re.compile(
     r"(?:(?:ok|okay|right|fine|sure|yes|yep|yeah|alright|all right|done|oh|ah|well|look|listen|omg|honestly)[,.! ]*)+"
 )
+# A clipped report that names its thing first: "fee waived", "last month's fee refunded".
 _NOUN_FIRST = re.compile(r"^(?:[a-z0-9'\u00a3$\u20ac-]+\s+){1,4}(?=[a-z]+ed\b|on hold\b)")
 
 # Progressive forms of the filing verbs ("I'm escalating", "we're logging").
@@ -236,7 +237,6 @@ def _clause_offers(i: int, span: Span, first: bool, customer_proposed: bool) -> 
         # "Fee waived, seat upgraded, voucher sent": each piece a deed of its own;
         # a bare verb ("added a marker") only goes on from a deed before it.
         pieces = conjuncts(low)
-        # "ok fine, switched you to the red car": the word before the deed is no deed of its own.
         while len(pieces) > 1 and _INTERJECTION.fullmatch(pieces[0].strip(" ,.!")):
             pieces = pieces[1:]
         for part, piece in enumerate(pieces):
@@ -276,7 +276,7 @@ def _clause_offers(i: int, span: Span, first: bool, customer_proposed: bool) -> 
         if not _negated(span, m) and not lx.FILING.search(low):
             found.append(Offer("act", _cut(span, m), i, OFFER, True))
     for m in lx.THIRD_PARTY.finditer(low):
-        if not _negated(span, m) and not _defers(low, found):
+        if not _negated(span, m) and _deferral(low, found) is None:
             found.append(Offer("third", _cut(span, m), i, THIRD_PARTY))
     pays_first = re.search(
         r"\b(?:once|after|when|as soon as) (?:it's|it is|it has been|you've|you have|the [a-z]+(?:'s| is| has been)) "
@@ -511,8 +511,16 @@ def _refused_solution(clause: _Clause, per_need: dict[str, tuple[float, Entry]],
     # "Oh no, a cracked screen and no car": an exclamation over the customer's plight.
     exclaims = _EXCLAIMS.match(low) is not None
     # "That isn't how you wanted tonight to start": a feeling named, not a solution denied.
-    exclaims = exclaims or lx.ACKNOWLEDGES.pattern.search(low) is not None
-    if not main_negation(low) or clause.rule_offers or not per_need or conditional or apology or exclaims:
+    feels = lx.ACKNOWLEDGES.pattern.search(low) is not None
+    if (
+        not main_negation(low)
+        or clause.rule_offers
+        or not per_need
+        or conditional
+        or apology
+        or exclaims
+        or feels
+    ):
         return
     sim, _entry = max(per_need.values(), key=lambda x: x[0])
     if sim >= SOLUTION_WITH_RULE and not lx.REFUSAL.search(low) and not lx.INFO_REQUEST.search(low):
@@ -679,9 +687,7 @@ def _note_holdbacks(clause: _Clause, reading: _Reading, denies: bool = False) ->
     if (m := lx.SENDS_AWAY.search(low)) and not _raw_negated(span, m) and not does_it:
         reading.negative("sends_away", _cut(span, m), -32)
         result.acts.add("sends_away")
-    if _defers(low, clause.offers):
-        m = lx.DEFERS.search(low)
-        assert m is not None
+    if m := _deferral(low, clause.offers):
         reading.negative("defers", _cut(span, m), -15)
     if m := lx.BURDEN_BACK.search(low):
         reading.negative("burden", _cut(span, m), -5)
@@ -701,15 +707,14 @@ def _note_holdbacks(clause: _Clause, reading: _Reading, denies: bool = False) ->
 _WHEN_ONLY = frozenset({"tomorrow", "in the morning", "next week"})
 
 
-def _defers(low: str, offers: list[Offer]) -> bool:
+def _deferral(low: str, offers: list[Offer]) -> re.Match[str] | None:
+    """Where the clause puts the thing off, if it does."""
     m = lx.DEFERS.search(low)
-    if m is None:
-        return False
-    if m.group(0) in _WHEN_ONLY and lx.DEFERS.search(low, m.end()) is None:
+    if m is not None and m.group(0) in _WHEN_ONLY and lx.DEFERS.search(low, m.end()) is None:
         done = any(o.kind not in {"look", "file"} for o in offers)
-        third = lx.THIRD_PARTY.search(low) is not None
-        return not (done or third)
-    return True
+        if done or lx.THIRD_PARTY.search(low) is not None:
+            return None
+    return m
 
 
 def _apology_only_negation(low: str, m: re.Match[str]) -> bool:
