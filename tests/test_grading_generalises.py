@@ -1128,3 +1128,142 @@ def test_a_pressing_tag_costs_courtesy_not_the_offer() -> None:
 def test_what_counts_as_an_offer_eleventh_batch(reply: str, offers: bool) -> None:
     g = _RULES.grade(reply, GradeContext())
     assert ("offers" in g.acts) is offers, (reply, sorted(g.acts))
+
+
+@pytest.mark.parametrize(
+    ("reply", "act", "present"),
+    [
+        # A refusal with its subject dropped, or said in two words.
+        ("Can't help, the depot's closed.", "refuses", True),
+        ("Cannot do that on a Sunday.", "refuses", True),
+        ("Can't wait to get you sorted!", "refuses", False),
+        ("Afraid not. The last ferry has gone.", "refuses", True),
+        ("Sadly not, the kiosk sold out an hour ago.", "refuses", True),
+        # The customer sent to the queue, outside, or to another night.
+        ("You'll need to join the queue at the side door.", "defers", True),
+        ("Please wait outside until your number is called.", "defers", True),
+        ("Maybe try us another night? Come back another evening.", "defers", True),
+        ("Patients are seen in order of arrival.", "defers", True),
+        # Talking to someone is looking; talking to them and then doing it acts.
+        ("Let me talk to the shift leader.", "offers", False),
+        ("I'll speak to the head gardener and have the hedge cut back this week.", "offers", True),
+        ("Let me talk to the garage and get back to you.", "offers", False),
+        ("Let me check with the depot and find a way.", "offers", False),
+        ("Allow me a minute to reprint your pass.", "offers", True),
+        # An offer with a check on the end is still an offer.
+        ("I can swap you onto the early bus, is that okay?", "offers", True),
+        ("Sorry, I can change you to the window seat, ok?", "offers", True),
+    ],
+)
+def test_readings_the_twelfth_batch_showed(reply: str, act: str, present: bool) -> None:
+    g = _RULES.grade(reply, GradeContext())
+    assert (act in g.acts) is present, (reply, sorted(g.acts))
+
+
+@pytest.mark.parametrize(
+    ("reply", "reason", "present"),
+    [
+        # The mistake owned is an apology.
+        ("That's our mistake, and I'll put it right today.", "apology", True),
+        ("Our error entirely: the new pass is printing now.", "apology", True),
+        ("That one's on us.", "apology", True),
+        ("It was a mistake to bring the dog.", "apology", False),
+        # The rule restated as its own reason.
+        ("No ticket, no entry.", "dismissal", True),
+        ("No worries, no rush.", "dismissal", False),
+        # The queue called on past the customer.
+        ("We're closed for lunch. Next!", "dismissal", True),
+        ("Next week works for us.", "dismissal", False),
+    ],
+)
+def test_tone_the_twelfth_batch_showed(reply: str, reason: str, present: bool) -> None:
+    g = _RULES.grade(reply, GradeContext())
+    assert (reason in reasons(g, "courtesy")) is present, (reply, sorted(reasons(g, "courtesy")))
+
+
+def test_calling_the_next_customer_costs_courtesy_not_the_offer() -> None:
+    g = _RULES.grade("New card's in the post, fee refunded. Next!", GradeContext())
+    assert "offers" in g.acts and "dismissal" in reasons(g, "courtesy")
+    assert "dismisses the problem" not in reasons(g, "flexibility")
+
+
+def test_a_booking_name_is_not_the_customer_addressed(rules: RubricGrader, claims: Scenario) -> None:
+    name = claims.customer.name.split()[-1]
+    said = rules.grade(f"There's nothing under {name}, I'm afraid.", GradeContext(scenario=claims))
+    addressed = rules.grade(f"I'm afraid there's nothing here, Mr {name}.", GradeContext(scenario=claims))
+    assert "uses the customer's name" not in reasons(said, "courtesy")
+    assert "uses the customer's name" in reasons(addressed, "courtesy")
+
+
+@pytest.mark.parametrize(
+    ("reply", "reason", "present"),
+    [
+        # Asked in to be helped is no order; an order is still one.
+        ("Bring him straight in, I'll have the nurse ready.", "command without a softener", False),
+        (
+            "Hold on one second, I'm putting you through to the pharmacist.",
+            "command without a softener",
+            False,
+        ),
+        ("Come now, the mechanic will look at it before he locks up.", "command without a softener", False),
+        ("Bring the paperwork in on Monday.", "command without a softener", True),
+        # What the place is not, as the answer; a lesson for the customer.
+        ("We're not a bank, madam.", "dismissal", True),
+        ("We're not a big branch, but I'll order it in for you.", "dismissal", False),
+        ("You really should back your photos up somewhere.", "blame", True),
+        # Mock idioms and brush-offs without a rude word.
+        ("Do I look like a plumber?", "sarcasm", True),
+        ("If I had a euro for every lost ticket story, I'd retire.", "sarcasm", True),
+        ("How is that my problem?", "dismissal", True),
+        ("How should I know when the bus comes?", "dismissal", True),
+        ("I'm not a mind reader. Which flight?", "dismissal", True),
+        ("Done. Anything else or can I go?", "dismissal", True),
+        ("Quick, please, there's a queue behind you.", "dismissal", True),
+        ("Should've come in the morning.", "blame", True),
+    ],
+)
+def test_tone_the_thirteenth_batch_showed(reply: str, reason: str, present: bool) -> None:
+    g = _RULES.grade(reply, GradeContext())
+    assert (reason in reasons(g, "courtesy")) is present, (reply, sorted(reasons(g, "courtesy")))
+
+
+@pytest.mark.parametrize(
+    ("reply", "act", "present"),
+    [
+        # The customer told to ring someone else is sent away; ringing for them is not.
+        ("Ring the council, it's their bin.", "sends_away", True),
+        ("You'll have to contact the airline.", "sends_away", True),
+        ("Call me back if it happens again.", "sends_away", False),
+        ("I'll ring the council for you now.", "sends_away", False),
+        # Keeping an eye on something is advice, not a thing granted.
+        ("Keep an eye on him tonight.", "offers", False),
+        ("Keep the spare charger, it's yours.", "offers", True),
+    ],
+)
+def test_readings_the_thirteenth_batch_showed(reply: str, act: str, present: bool) -> None:
+    g = _RULES.grade(reply, GradeContext())
+    assert (act in g.acts) is present, (reply, sorted(g.acts))
+
+
+def test_a_brush_off_costs_courtesy_not_the_question() -> None:
+    g = _RULES.grade("How should I know? What's the order number?", GradeContext())
+    assert "dismissal" in reasons(g, "courtesy")
+    assert "dismisses the problem" not in reasons(g, "flexibility")
+
+
+@pytest.mark.parametrize(
+    ("reply", "reason", "present"),
+    [
+        # Short and kind is not clipped; the feeling named without "so" or "really".
+        ("Don't worry. I'm ringing the locksmith now.", "clipped fragment", False),
+        ("It's horrible waiting for news like that.", "acknowledges feelings", True),
+        ("It's Tuesday, I think.", "acknowledges feelings", False),
+        ("You're doing everything right. Is he breathing normally?", "deference: credits the customer", True),
+        # Kind instructions in a crisis.
+        ("Try not to panic, the crew is five minutes away.", "command without a softener", False),
+        ("Don't hang up, I'm fetching the duty nurse.", "command without a softener", False),
+    ],
+)
+def test_tone_the_fourteenth_batch_showed(reply: str, reason: str, present: bool) -> None:
+    g = _RULES.grade(reply, GradeContext())
+    assert (reason in reasons(g, "courtesy")) is present, (reply, sorted(reasons(g, "courtesy")))

@@ -188,6 +188,8 @@ def assess(
             not span.is_question
             and len(low.split()) <= 2
             and not _KIND_FRAGMENT.match(low)
+            # "Don't worry." "Don't apologise.": short, and kind.
+            and not lx.CARE_IMPERATIVE.match(low)
             and not lx.SOFTENER.search(low)
             and not _SUBJECT.search(low)
             and (m := re.match(r".+", low))
@@ -215,7 +217,8 @@ def assess(
         result.acts.add("rude")
 
     for part in name_parts(customer_name):
-        if m := re.search(rf"\b{re.escape(part)}\b", reply):
+        # "Nothing under Szabo" names the booking, not the person spoken to.
+        if m := re.search(rf"(?<!under )(?<!named )(?<!called )(?<!name of )\b{re.escape(part)}\b", reply):
             evidence.append(Evidence("courtesy", m.group(0), 8, "uses the customer's name"))
             bonus += 8
             break

@@ -118,13 +118,27 @@ _RAISED_ORDER = re.compile(
 _FILING_STEMS = ("escalat", "logg", "flagg", "pass", "forward", "not", "transferr", "report")
 
 
+_LOOK_THEN_ACT = re.compile(
+    rf"[^.;?!]{{0,60}}?\band (?:then |also |i'll |we'll )?(?P<verb>{lx.MULTIWORD_VERBS}|{lx.ACTION_VERBS})\b"
+    # "... and find a way": still looking.
+    r"(?! (?:you|u|back|what|if|whether|how|about|a way|a solution|something|someone|out)\b)"
+)
+# Saying what was found, not a deed: "let me check and get back to you".
+_REPORTS = frozenset({"get back", "follow", "keep", "let", "leave", "wait", "come"})
+_CHECK_TAG = re.compile(
+    r"[,;-] (?:is |is that |is it |would that be |that |if that's |if that is )?"
+    r"(?:ok|okay|alright|all right|fine|good|right|ok with you|okay with you|ok for you|okay for you)\s*\?$"
+)
+
+
 def _clause_offers(i: int, span: Span, first: bool, customer_proposed: bool) -> list[Offer]:
     low = span.low
     found: list[Offer] = []
     if lx.COUNTERFACTUAL.search(low) or lx.SARCASM.pattern.search(low):
         # "If I could I would", "Sure, because I can magic up a car": nothing is offered.
         return found
-    question = span.is_question and not lx.OPTIONS.search(low)
+    # "I can give you a place at the bar, is okay?": an offer with a check on the end.
+    question = span.is_question and not lx.OPTIONS.search(low) and not _CHECK_TAG.search(low)
     m: re.Match[str] | None
     limit = lx.LIMIT.search(low)
     for m in lx.COMMITMENT.finditer(low):
@@ -140,7 +154,7 @@ def _clause_offers(i: int, span: Span, first: bool, customer_proposed: bool) -> 
             continue  # "I'd be distraught too" is a feeling; "I'll be bringing it up" acts
         verb = m.group("verb")
         who = m.group("who") or m.group("who2")
-        owner = who in {"i", "i'll", "i'm", "let me", "i'd"}
+        owner = who in {"i", "i'll", "i'm", "let me", "i'd"} or who.startswith(("allow me", "permit me"))
         # "We will review it within five working days": a promise that only files the problem.
         deferral = lx.FILING.search(low) is not None
         if deferral and m.group("verb") in lx.LOOK_VERBS:
@@ -157,6 +171,13 @@ def _clause_offers(i: int, span: Span, first: bool, customer_proposed: bool) -> 
             found.append(Offer("act", _cut(span, m), i, OFFER, owner))
         elif verb == "try" and _TRIES.match(low[m.end() :]):
             # "we can try re-sending the tickets now" attempts the fix itself.
+            found.append(Offer("act", _cut(span, m), i, OFFER, owner))
+        elif (
+            verb in lx.LOOK_VERBS
+            and (carried := _LOOK_THEN_ACT.match(low, m.end()))
+            and (carried.group("verb") not in lx.LOOK_VERBS | lx.FILE_VERBS | _REPORTS)
+        ):
+            # "I'll talk to the chef myself and have it remade": the deed joined to the look.
             found.append(Offer("act", _cut(span, m), i, OFFER, owner))
         elif verb in lx.LOOK_VERBS:
             rest = low[m.end() :]

@@ -40,6 +40,9 @@ APOLOGY = re.compile(
     # "that's not great, sorry!": an apology at the end of a sentence, however informal.
     r"sorry(?=\s*(?:[!.,]|$))|"
     r"(?:i|we) (?:do |sincerely |truly )?apologi[sz]e|my apologies|our apologies|apologies for|"
+    # The mistake owned: "our mistake entirely", "that one's on us", "we dropped the ball".
+    r"(?:^|that's |that is |it's |it is |entirely |completely )(?:our|my) (?:mistake|fault|error|bad)\b|"
+    r"(?:that's|that is|that one's|this is) on (?:us|me)\b|(?:we|i) dropped the ball|"
     # Text-speak: "sry abt that", "soz".
     r"\bsry\b|\bsrry\b|\bsoz\b)"
 )
@@ -89,7 +92,7 @@ COURTESY_POSITIVE: tuple[Rule, ...] = (
         r"(?:isn't|is not|wasn't|was not|not) (?:quite |exactly |at all )?(?:what|how) (?:you|anyone) "
         r"(?:wanted|want|hoped|planned|expected|imagined|pictured|deserve|deserved)\b|"
         # "That's really frustrating", "it's a horrible feeling", "that's an awful position to be in".
-        r"(?:that's|that is|it's|it is|this is|that sounds) (?:(?:really|so|such|just|absolutely|truly|a|an)\s+){1,3}"
+        r"(?:that's|that is|it's|it is|this is|that sounds) (?:(?:really|so|such|just|absolutely|truly|a|an)\s+){0,3}"
         r"(?:frustrating|awful|terrible|stressful|horrible|worrying|upsetting|rotten|miserable|exhausting|scary|"
         r"frightening|distressing|disappointing|unfair|nightmare)|"
         r"i (?:do|truly|absolutely|genuinely) understand|"
@@ -127,6 +130,7 @@ DEFERENCE = rule(
     r"\b(?:(?:good|great|fair|excellent|sensible|lovely|brilliant|clever) (?:idea|point|question|thought|suggestion)|"
     r"thank you for (?:suggesting|the suggestion)|you did everything right|"
     r"you(?:'ve| have)? (?:did|done) (?:exactly |absolutely |just )?the right thing|you did nothing wrong|"
+    r"you're doing (?:fine|great|really well|so well|brilliantly|everything right|the right thing|all the right things)|"
     r"(?:it's|that's|this is|it was) (?:all )?(?:our|my) (?:fault|mistake)|we should have|"
     # Praise of the other's work: words that are praise by themselves ("great catch"),
     # or praise addressed to them ("your really clear summary"), not "a clear photo".
@@ -160,8 +164,12 @@ CARE_IMPERATIVE = re.compile(
     r"^(?:(?:ok|okay|so|now|just|then|right|look|listen|oh|ah)[,.]?\s+)*(?:stay (?:safe|away|clear|warm|inside|in the car|calm|with)|"
     r"keep (?:safe|warm|clear|away)|don't worry|do not worry|dont worry|don't panic|do not panic|dont panic|"
     r"don't fret|never mind|don't apologi[sz]e|follow me|(?:come )?this way|take care|(?:have|take) a (?:seat|rest|look|good)|"
+    r"try not to (?:worry|panic|fret|stress)|(?:don't|do not) hang up|stay on the line|"
     r"feel free|enjoy|rest assured|be careful|mind the|get some rest|give me (?:a|one|two|five|ten|just a) "
-    r"(?:moment|minute|minutes|second|seconds|sec)|bear with me|hold on a (?:moment|second|minute)|"
+    r"(?:moment|minute|minutes|second|seconds|sec)|bear with me|hold on (?:a|one|just a|just one) (?:moment|second|minute|sec)|"
+    # Asked in to be helped: "bring him straight in", "come now, the nurse is waiting".
+    r"bring (?:him|her|them|it|the [a-z]+|your [a-z]+) (?:straight|right) (?:in|over|round|here|down)\b|"
+    r"come (?:now|straight away|right away|right now|as quick as you can)\b|"
     # "Hold on, let me ask the driver": a pause before a deed.
     r"hold on,? (?=(?:let me|i'll|i will|i'm)\b)|"
     r"let me|let us|let's|leave (?:it|this|that|everything|the rest) (?:with|to) me|tell you what|"
@@ -229,13 +237,15 @@ BLAME = rule(
     r"(?:you|u) could(?:'ve| have) (?:just )?(?:checked|read|looked|asked|rung|called)|"
     r"^did (?:you|u) (?:leave|forget|not (?:check|read|see))\b|"
     r"if you(?:'d| had) [a-z' ]+?,? (?:this|it|that|none of this) (?:wouldn't|would not|would never|would) have (?:happened|been)|you shouldn't have(?! (?:had )?to)(?! (?:had|been|needed)\b)|"
-    r"^should(?:'ve| have) been|"
+    r"^should(?:'ve| have) been|^should(?:'ve| have| of) (?:got|come|gone|known|left|arrived)\b|"
     r"if you'd (?:booked|read|come|checked|told|sent|applied)|"
     r"are you sure (?:that|it|you)|did you even|"
     # Doubting the customer's own account: "perhaps you booked for another night?"
     r"(?:maybe|perhaps|could it be that|is it possible) you (?:booked|rang|called|phoned|wrote|got|made|mixed|"
     r"confused|forgot|misread|misheard|dreamt|imagined)|people try this|(?:probably|must be) your|(?:^|\byou(?: can| could| should| need to| have to| will have to|'ll have to|'ll need to|'d need to|'d have to)? |\bplease )take (?:it|that|this) up with|"
     r"read the terms next time|next time,? (?:read|book|check)|"
+    # A lesson for the customer: "you really should keep the receipts somewhere safe".
+    r"(?:^|, )you (?:really|honestly|seriously|always) (?:should|ought to|need to|have to)\b|"
     # "It isn't your fault" takes the blame off the customer.
     r"(?<!isn't )(?<!is not )(?<!not )(?<!wasn't )(?<!was not )(?<!never )(?:your|you're) (?:own )?fault|"
     r"you could(?:'ve| have) (?:just )?(?:said|told|mentioned|asked|checked|read|paid|booked|called|rung)|"
@@ -263,9 +273,13 @@ DISMISSAL = rule(
     r"stop (?:calling|making|complaining|shouting|bothering|wasting|whining|asking|going (?:on|over))|making a scene|"
     r"calm down|get over it|why (?:should|would) i|is that (?:so )?hard|"
     r"(?:we're|we are) not a [a-z ]*service|not how (?:it|this) works|that's (?:just )?how it is|"
+    # "We're not a hotel, madam": what the place is not, as the whole answer.
+    r"(?:^|, )(?:(?:we're|we are) not|this is not|this isn't) (?:a|an) [a-z]+(?: [a-z]+)?(?=,? (?:sir|madam|ma'am|love|mate)\b|[.!]|$)|"
     r"what you expect (?:us|me) to do|make a scene|(?:everybody|everyone) else (?:managed|manages|copes|coped)|"
     # "A booking is a booking": a rule restated as its own reason.
     r"(?:the |a )?(?P<same>[a-z]{4,}) (?:is|are) (?:the |a )?(?P=same)(?![a-z])|(?:it's|that's|it is) hardly\b|"
+    r"^no (?!(?:worries|problem|rush|hurry|charge|fuss|stress|pressure)\b)[a-z]+, "
+    r"no (?!(?:worries|problem|rush|hurry|charge|fuss|stress|pressure)\b)[a-z]+(?=[.!]|$)|"
     r"you'll (?:just )?have to live with|sorry you feel|sorry if you feel|nothing to do with (?:me|us)|"
     r"not (?:really )?(?:my|our) concern|these things happen|not the end of the world|(?:you're|you are) not the only|"
     r"like everyone else|everyone (?:is|'s) (?:waiting|in a hurry)|everyone does|(?:shouting|yelling) won't|"
@@ -276,7 +290,9 @@ DISMISSAL = rule(
     # The brush-off of a counter: "I just work here".
     r"i (?:just|only) work (?:here|the desk|the counter|the phones?|in [a-z]+)|"
     # A question that is not asked: "what would you like me to do, knock the wall down?"
-    r"what (?:would|do) you (?:like|want|expect) me to do, [a-z]+)\b",
+    r"what (?:would|do) you (?:like|want|expect) me to do, [a-z]+|"
+    # "How is that my problem?"
+    r"how (?:is|was) (?:that|this|it) (?:my|our) (?:problem|fault|concern|job))\b",
     -22,
     "dismissal",
     "rude",
@@ -319,7 +335,11 @@ IMPATIENCE = rule(
     r"sarcasm|theatrics|dramatics|lecture)|(?:^|[.!?]\s+)(?P<again>alright|okay|ok|fine|yes),? (?P=again)\b|"
     r"if you(?:'d| would) (?:let me get a word in|stop talking)|don't expect miracles|which i doubt|"
     r"(?:don't|do not) waste my time|if you don't like it|were you expecting|not the ritz|"
-    r"everyone says (?:that|they)|(?:don't|dont) expect (?:this|that|miracles)|"
+    r"everyone says (?:that|they)|(?:every|each) (?:caller|customer|person|one) says (?:that|this|the same)|"
+    r"(?:don't|dont) expect (?:this|that|miracles)|or can i go|(?:there's|there is|i've got|i have) a queue behind you|"
+    # "How should I know?", "don't come crying to me", "I'm not a mind reader".
+    r"how (?:should|would|am) i (?:to )?know\b|(?:don't|do not) come crying to|heard (?:that|this) (?:one|story|excuse) before|"
+    r"(?:i'm|i am) not (?:a|an|your) (?:babysitter|nanny|mind reader|miracle worker|magician|servant|secretary)\b|"
     r"(?:don't|dont) (?:call|ring|bother|come to) us again|stop (?:rushing|hurrying|pushing) me|"
     r"stop (?:messaging|texting|emailing|ringing|getting (?:worked up|upset|so worked up)|panicking|worrying|crying|hovering|"
     r"fussing|moaning|nagging)|"
@@ -328,7 +348,9 @@ IMPATIENCE = rule(
     r"or not(?=\?)|(?:^|[.!]\s)(?:alright|all right|okay|ok|understood|got it)(?=\?)|"
     r"(?:[a-z]+n't|not|no) [a-z' ]{0,30}, (?:alright|all right|okay|ok)(?=\?)|"
     r"(?:like|as) (?:you've|you have) been told|i've already told you|"
-    r"no need to get (?:so )?(?:defensive|upset|worked up|angry|emotional|shirty|arsey|snippy))\b",
+    r"no need to get (?:so )?(?:defensive|upset|worked up|angry|emotional|shirty|arsey|snippy)|"
+    # The queue called on past the customer: "We're full. Next, please."
+    r"^next(?:,? please| (?:customer|person|in line))?(?=[.!]*$))\b",
     -22,
     "dismissal",
     "rude",
@@ -365,6 +387,8 @@ SARCASM = rule(
     r"\b(?:oh,? great|oh,? wonderful|oh,? perfect|wow,? (?:thanks|great|really)|thanks for nothing|"
     r"good luck with that|congratulations,? you|sure,? because|as if|yeah,? right|what a surprise|"
     r"genius|brilliant idea|(?:oh,? )?(?:sure|right),? let's (?:all )?just|nice try|"
+    # "Do I look like a locksmith?", "if I had a pound for every one of those".
+    r"do i look like (?:a|an|the)\b|if i had a (?:pound|penny|dollar|euro|quid|fiver) for every|"
     # "Oh great, because I control the traffic now": a mock reason.
     r"^(?:oh,? |well,? )?(?:brilliant|great|right|sure|wonderful|perfect|yeah|of course)[,.!]? because\b|"
     # "I don't write the timetable, do I?": the agent's limit turned on the customer.
@@ -533,14 +557,15 @@ OFFER_FRAMES = re.compile(
 COMMITMENT = re.compile(
     # "May I have your name" is a question, not a commitment; a bare "we have" is possession.
     r"(?<!may )(?<!can )(?<!could )(?<!shall )(?<!do )(?<!should )"
-    r"\b(?:(?P<who>i'll|we'll|let me|let us|let's|i'd|we'd|il{1,2}(?= (?:go|get|send|swap|sort|book|call|ring|check|ask|put|move|bring|make|text|email|refund|cancel|add|push|fix|find|grab|do|"
+    r"\b(?:(?P<who>i'll|we'll|let me|let us|let's|i'd|we'd|(?:allow|permit) me(?: (?:a|one) (?:moment|minute|second))? to|il{1,2}(?= (?:go|get|send|swap|sort|book|call|ring|check|ask|put|move|bring|make|text|email|refund|cancel|add|push|fix|find|grab|do|"
     r"run|chuck|pop|stick|drop|give|take|waive|credit|pay|cover|come|look|arrange|order|pick|drive)\b))|(?P<who2>i|we|im)(?=(?:'ll|'d| will| shall| can| could| would| am going| are going| am about| are about|'m going|'re going|'m gonna| am gonna| gonna| am happy| are happy| am glad| are glad| would be|'m happy|'re happy|'m glad|'re glad|'m able|'re able)\b))"
     r"(?P<aux>(?:'ll|'m|'re| will| shall| can| could| am| are|'d| would)?(?: be)?(?: happy| glad)?(?: to)?"
     r"(?: going to| gonna| about to| able to)?"
     r"(?: right| just| personally| quickly| also| gladly| immediately| now| certainly| definitely| happily| absolutely|"
     # "I can completely understand" is a feeling: the verb after the adverb decides.
     r" completely| totally| fully| truly| entirely| easily| genuinely| sincerely| honestly| perfectly| really)?)\s+"
-    rf"(?P<verb>{MULTIWORD_VERBS}|{ACTION_VERBS}|(?!{NOT_ACTIONS})[a-z]+?)(?:ing|s|ed)?\b(?!(?<!write)(?<!send)(?<!email)(?<!text)(?<!reply) to\b)"
+    rf"(?P<verb>{MULTIWORD_VERBS}|{ACTION_VERBS}|(?!{NOT_ACTIONS})[a-z]+?)(?:ing|s|ed)?\b"
+    r"(?!(?<!write)(?<!send)(?<!email)(?<!text)(?<!reply)(?<!speak)(?<!talk)(?<!chat) to\b)"
 )
 PROGRESSIVE = re.compile(
     r"\b(?P<who>i'm|i am|we're|we are)\s+(?:just\s+|now\s+|already\s+)?"
@@ -761,7 +786,7 @@ THERE_IS = re.compile(
 )
 GRANT = re.compile(
     r"^(?:(?:fine|ok|okay|alright|sure|yes|of course|right)[,.!]?\s+)*(?:take|have|use|keep)\s+"
-    r"(?:the|this|that|our|my|a|an|one of our)\s+(?!cab|taxi|bus|train|seat|look|number|moment)"
+    r"(?:the|this|that|our|my|a|an|one of our)\s+(?!cab|taxi|bus|train|seat|look|number|moment|eye|close eye|note)"
 )
 ACCEPTANCE = re.compile(
     r"^(?:yes|yeah|of course|sure|certainly|absolutely|definitely|no problem|good idea|that works|"
@@ -830,13 +855,18 @@ REFUSAL = re.compile(
     r"(?:have|has) to (?:process|go|wait|stay|follow) [a-z ]*in order|"
     r"(?:that's|that is|it's|it is|this is) (?:impossible|not possible|out of the question|not an option|not happening)|"
     r"\bimpossible\b|(?:isn't|is not|not|aren't|are not) (?:possible|an option|allowed)|no way|there's nothing (?:i|we) can do|nothing (?:i|we|more) can (?:do|be done)|"
-    r"(?:i|we) (?:said|say) no|^(?:no|nope)(?=[,.!]|$)|^sorry,? no(?=[,.!]|$)|won't be able|not (?:going to|gonna) happen|"
+    r"(?:i|we) (?:said|say) no|^(?:no|nope)(?=[,.!]|$)|^sorry,? no(?=[,.!]|$)|"
+    # The short answers that say no: "Afraid not.", "Sadly not, ...", "Not really."
+    r"^(?:(?:i'm |i am )?afraid|sadly|unfortunately|(?:i'm )?sorry,?) not(?=[,.!]|$)|^not really(?=[,.!]|$)|won't be able|not (?:going to|gonna) happen|"
     r"(?:we're|we are) (?:full|fully booked|sold out|closed)|(?:we have|there are|there is|there's) no (?:staff|rooms?|beds?|space|one|seats?|drivers?|availability)|"
     r"(?:isn't|is not|aren't|are not|not) available|only option|as (?:you|it) (?:are|is)\b|"
     r"(?:we|they) (?:only|just) (?:tow|do|offer|provide|deal with|cover|sell)|\bonly,? (?:sir|madam|ma'am)\b|"
     r"(?:isn't|is not|not) (?:included|covered|our (?:job|responsibility))|"
     r"(?:that|this|it) is the room you|that's the room you|i don't think so|we don't do that|"
-    r"can't help you|cannot help you|nothing else)\b"
+    r"can't help you|cannot help you|nothing else|"
+    # The subject dropped: "Can't help, sorry." "Cannot do that."
+    r"^(?:sorry,? )?(?:can't|cannot|can not|won't) (?:help|do (?:it|that|this|anything|much)|manage it)(?! (?:but|until|unless))"
+    r")\b"
 )
 POLICY = re.compile(
     r"\b(?:polic(?:y|ies)|protocol|regulations?|rules?|procedures?|not allowed|against (?:the )?(?:rules|regulations|policy)|"
@@ -853,6 +883,9 @@ SENDS_AWAY = re.compile(
     # The customer told to go; not the speaker's own "I'll go and ask".
     r"(?<!i'll )(?<!i will )(?<!let me )(?<!we'll )(?<!i can )(?<!i'm going to )(?<!i'd )(?<!me )go (?:and|to|elsewhere|home|away)|"
     r"(?:call|take|get|book|order|find|grab) (?:a|yourself a|your own) (?:cab|taxi|uber|bus|train|ride)|call a cab|"
+    # The customer told to ring someone else: "Ring the depot." (not "ring me", "call us back")
+    r"^(?:(?:just|so|then|please|you(?:'ll)? (?:need|have) to|you should|you could|you can)\s+)?"
+    r"(?:ring|call|phone|contact) (?!(?:me|us|back|my|our|it|this|that|you|again|anytime|any time|ahead)\b)[a-z]+|"
     r"(?:there are|there're|there's) (?:many|other|plenty of|lots of|several) (?:hotels|places|companies|garages|shops)|"
     r"complain to|(?:your|their) own (?:ride|transport|way|car)|try (?:another|elsewhere|somewhere)|"
     r"take (?:that|it|this) up with|"
@@ -878,7 +911,13 @@ DEFERS = re.compile(
     rf"(?<!i'll )(?<!i will )(?<!i can )(?<!we'll )(?<!we can )(?<!i'm going to )write to|"
     rf"customer (?:service|care) line|not my department|the (?:day team|manager) will (?:handle|deal|look)|"
     rf"will (?:review|consider|look into) it|wait until|have to wait|come back (?:later|tomorrow)|"
-    rf"(?:try|call|ring|check|come) (?:(?:it|again|back|us)\s+)*later|open a ticket|raise a ticket|submit a (?:ticket|request))\b"
+    rf"(?:try|call|ring|check|come) (?:(?:it|again|back|us)\s+)*later|open a ticket|raise a ticket|submit a (?:ticket|request)|"
+    # The customer sent to the queue everyone joins: "you'll need to join the waiting list".
+    rf"(?:join|go on|go onto|get on|wait on|stay on|be on) (?:the|our|a) (?:waiting list|wait list|waitlist|queue)|"
+    # "Maybe come back another night", "please wait outside": the customer put off.
+    rf"come back (?:another|some other|a different|on another) (?:night|day|time|evening|morning|week|weekend)|"
+    rf"(?<!i'll )(?<!i will )(?<!we'll )(?<!i can )wait (?:outside|over there|in line|in the (?:queue|line)|your turn)|"
+    rf"in (?:the )?order (?:of arrival|they arrive|people arrive|of the list)|first come,? first served)\b"
 )
 # What only files the problem: a promise with one of these is a deferral, not
 # an action ("we'll review it within five working days"). A time word alone
