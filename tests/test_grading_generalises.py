@@ -1258,6 +1258,8 @@ def test_a_brush_off_costs_courtesy_not_the_question() -> None:
         ("Don't worry. I'm ringing the locksmith now.", "clipped fragment", False),
         ("It's horrible waiting for news like that.", "acknowledges feelings", True),
         ("It's Tuesday, I think.", "acknowledges feelings", False),
+        # A thing judged is not a feeling named.
+        ("This is terrible wiring, please replace it.", "acknowledges feelings", False),
         ("You're doing everything right. Is he breathing normally?", "deference: credits the customer", True),
         # Kind instructions in a crisis.
         ("Try not to panic, the crew is five minutes away.", "command without a softener", False),

@@ -92,9 +92,14 @@ COURTESY_POSITIVE: tuple[Rule, ...] = (
         r"(?:isn't|is not|wasn't|was not|not) (?:quite |exactly |at all )?(?:what|how) (?:you|anyone) "
         r"(?:wanted|want|hoped|planned|expected|imagined|pictured|deserve|deserved)\b|"
         # "That's really frustrating", "it's a horrible feeling", "that's an awful position to be in".
-        r"(?:that's|that is|it's|it is|this is|that sounds) (?:(?:really|so|such|just|absolutely|truly|a|an)\s+){0,3}"
+        r"(?:that's|that is|it's|it is|this is|that sounds) (?:(?:really|so|such|just|absolutely|truly|a|an)\s+){1,3}"
         r"(?:frustrating|awful|terrible|stressful|horrible|worrying|upsetting|rotten|miserable|exhausting|scary|"
         r"frightening|distressing|disappointing|unfair|nightmare)|"
+        # Bare, the feeling must be the whole verdict or be about what happens ("it's horrible
+        # waiting"), not a thing judged ("this is terrible code").
+        r"(?:that's|that is|it's|it is|this is|that sounds) (?:frustrating|awful|terrible|stressful|horrible|"
+        r"worrying|upsetting|rotten|miserable|exhausting|scary|frightening|distressing|disappointing|unfair)"
+        r"(?=\s*(?:[.,!;?]|$|(?:when|to|for|that|having|waiting|watching|being|not|after|luck|news|out there)\b))|"
         r"i (?:do|truly|absolutely|genuinely) understand|"
         r"(?:i'd|i would) be (?:so |really |just as )?(?:stressed|worried sick|gutted|fuming|panicking|beside myself)|"
         r"(?:what|how) (?:a |an )?(?:horrible|awful|stressful) |"
