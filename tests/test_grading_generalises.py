@@ -1269,3 +1269,66 @@ def test_a_brush_off_costs_courtesy_not_the_question() -> None:
 def test_tone_the_fourteenth_batch_showed(reply: str, reason: str, present: bool) -> None:
     g = _RULES.grade(reply, GradeContext())
     assert (reason in reasons(g, "courtesy")) is present, (reply, sorted(reasons(g, "courtesy")))
+
+
+@pytest.mark.parametrize(
+    ("reply", "act", "present"),
+    [
+        # Fetching someone senior hands the decision on: a look, not a solution.
+        ("Let me grab the store manager for you.", "offers", False),
+        ("I'm fetching my supervisor now, bear with me.", "offers", False),
+        ("I'll call the area manager, she decides on refunds.", "offers", False),
+        ("I'll get the duty manager to refund the deposit.", "offers", True),
+        # A deed promised in other words than "I'll".
+        ("Give me five minutes to print a new ticket.", "offers", True),
+        ("It would be my pleasure to carry the bags up.", "offers", True),
+        ("We are able to offer a replacement kettle.", "offers", True),
+        ("I've gone ahead and renewed the permit.", "offers", True),
+        ("What I'll do is post a new one today.", "offers", True),
+        ("Glad to swap it for you.", "offers", True),
+        ("No problem, will send it today.", "offers", True),
+        # The speaker's own deed, or a thing, put as a question.
+        ("What if I phoned the warehouse and reserved one for you?", "offers", True),
+        ("How does a free delivery sound?", "offers", True),
+        ("Would a loan phone help?", "offers", True),
+        ("What if you tried the branch in town?", "offers", False),
+        # What is there for the customer, said as a state.
+        ("There's room in the afternoon class.", "offers", True),
+        ("There's no room in the afternoon class.", "offers", False),
+        ("The side room is all yours.", "offers", True),
+        ("A pot of tea, compliments of the house.", "offers", True),
+        ("The quiet carriage is free if you'd like it.", "offers", True),
+        # The queue everyone joins is a deferral, however it is put.
+        ("I'll add you to the waiting list.", "defers", True),
+        ("I can only offer you the waiting list.", "defers", True),
+        # Not caring is rude, and refuses nothing.
+        ("Borrow the umbrella if you want, I don't care.", "refuses", False),
+    ],
+)
+def test_readings_the_fifteenth_batch_showed(reply: str, act: str, present: bool) -> None:
+    g = _RULES.grade(reply, GradeContext())
+    assert (act in g.acts) is present, (reply, sorted(g.acts))
+
+
+def test_the_mistake_owned_in_other_words_is_an_apology() -> None:
+    for reply in ("The error is ours, madam.", "We got it wrong."):
+        assert "apology" in reasons(_RULES.grade(reply, GradeContext()), "courtesy"), reply
+
+
+def test_a_follow_up_the_scenario_lists_is_that_solution(grader: RubricGrader) -> None:
+    """ "I'll message you when the part comes in" puts the customer off, unless the
+    trainer lists that follow-up as a solution."""
+    data = yaml.safe_load(PARCEL.read_text(encoding="utf-8"))
+    reply = "I'll message you as soon as a van comes back free."
+    plain = parse_scenario_text(yaml.safe_dump(data), "plain.yaml")
+    data["needs"][0]["solutions"].append(
+        {
+            "text": "Text him the moment a van comes back free.",
+            "examples": ["I'll text you the moment a van is free."],
+        }
+    )
+    listed = parse_scenario_text(yaml.safe_dump(data), "listed.yaml")
+    assert "offers" not in grade(grader, plain, reply).acts
+    with_listed = grade(grader, listed, reply)
+    assert "offers" in with_listed.acts
+    assert with_listed.flexibility > grade(grader, plain, reply).flexibility

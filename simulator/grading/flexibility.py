@@ -87,6 +87,39 @@ _DELEGATES = re.compile(
 )
 
 
+# Fetching someone senior hands the decision on; it promises no outcome unless the
+# clause goes on to one ("get the manager to sign it off", "and she'll refund it").
+_HANDOVER_VERBS = frozenset(
+    {
+        "get",
+        "fetch",
+        "bring",
+        "call",
+        "grab",
+        "find",
+        "ring",
+        "phone",
+        "page",
+        "radio",
+        "transfer",
+        "put",
+        "hand",
+    }
+)
+_HANDOVER_STEMS = frozenset({"ask", "gett", "phon", "grabb", "pag", "transferr"})
+_HANDS_OVER = re.compile(
+    r"\s+(?:(?:you|this|it)\s+)?(?:in\s+|over\s+|through\s+|up\s+|across\s+)?(?:to\s+|with\s+)?"
+    # "my team leader", "Mark, our duty manager", "the crew supervisor, Gary,"
+    r"(?:[a-z]+\s*,\s*)?(?:my|our|the|a)\s+(?:[a-z-]+\s+)?(?:manager|supervisor|team leader|shift leader|boss|"
+    r"senior|superior|head of [a-z]+|person in charge|someone senior)\b(?:\s*,\s*(?:mr |mrs |ms )?[a-z]+\s*,?)?"
+    r"(?:\s*(?:for you|now|right now|quickly|over|in|across|here|down|up|on the (?:phone|line|call)|one moment|"
+    r"one second|a moment|just a moment|bear with me|hold on|please|"
+    r"to (?:come|pop|step)(?: over| down| out| across)?(?: and (?:speak|talk) (?:to|with) you)?)\s*,?)*"
+    # What follows says who decides, or only looks: "who deals with refunds", "and see what we can do".
+    r"\s*(?:[.!?;]|$|and see\b|[,;-]\s*(?:who|he|she|they)\b(?!'ll|'d| will| can| could| would| is going| are going))"
+)
+
+
 # A commitment verb after these words names something, it does not promise it.
 _NOT_PROMISED = re.compile(r"\b(?:what|before|until|till|unless)\s+$")
 # "try re-sending", "try to swap", "try and fix": the attempt names its action. Trying
@@ -154,7 +187,9 @@ def _clause_offers(i: int, span: Span, first: bool, customer_proposed: bool) -> 
             continue  # "I'd be distraught too" is a feeling; "I'll be bringing it up" acts
         verb = m.group("verb")
         who = m.group("who") or m.group("who2")
-        owner = who in {"i", "i'll", "i'm", "let me", "i'd"} or who.startswith(("allow me", "permit me"))
+        owner = who in {"i", "i'll", "i'm", "let me", "i'd"} or who.startswith(
+            ("allow me", "permit me", "give me", "it")
+        )
         # "We will review it within five working days": a promise that only files the problem.
         deferral = lx.FILING.search(low) is not None
         if deferral and m.group("verb") in lx.LOOK_VERBS:
@@ -167,6 +202,9 @@ def _clause_offers(i: int, span: Span, first: bool, customer_proposed: bool) -> 
         )
         if (verb in lx.FILE_VERBS and not delivers) or lx.FILED_AFTER.match(low[m.end() :]) or deferral:
             found.append(Offer("file", _cut(span, m), i, NOTHING - 5, owner))
+        elif verb in _HANDOVER_VERBS | {"ask"} and _HANDS_OVER.match(low, m.end()):
+            # "Let me get my manager": someone else will decide; a look, not a solution.
+            found.append(Offer("look", _cut(span, m), i, ASKING, owner))
         elif verb == "ask" and _DELEGATES.match(low[m.end() :]):
             found.append(Offer("act", _cut(span, m), i, OFFER, owner))
         elif verb == "try" and _TRIES.match(low[m.end() :]):
@@ -218,6 +256,9 @@ def _clause_offers(i: int, span: Span, first: bool, customer_proposed: bool) -> 
             owner = (m.group("who") or m.group("who2")) in {"i'm", "i am"}
             verb = m.group("verb") or m.group("verb2")
             look = verb in {"check", "look"} or (verb == "ask" and not _DELEGATES.match(low[m.end() :]))
+            if verb in _HANDOVER_VERBS | _HANDOVER_STEMS and _HANDS_OVER.match(low, m.end()):
+                found.append(Offer("look", _cut(span, m), i, ASKING, owner))
+                continue
             # "I'm escalating this to billing, who will contact you within 5-7 days" files it.
             files = verb.startswith(_FILING_STEMS) or lx.FILING.search(low) is not None
             if files and not look:
@@ -456,6 +497,8 @@ def _match_scenario(clause: _Clause, scene: Scene, index: ScenarioIndex, reading
     burden = lx.OBLIGATION.pattern.search(low) is not None
     # A clause that files the problem ("they'll get back to you") offers no solution.
     files = lx.FILING.search(low) is not None or any(o.kind == "file" for o in clause.offers)
+    if files and clause.vector is not None and _listed_follow_up(clause, per_need, rigid_sim):
+        files = False
     blocked = (
         clause.mocking
         or has_negation(low)
@@ -479,6 +522,18 @@ def _match_scenario(clause: _Clause, scene: Scene, index: ScenarioIndex, reading
                 f'like the rigid response "{rigid_hit[2]}" (similarity {rigid_hit[0]:.2f})',
             )
         )
+
+
+def _listed_follow_up(clause: _Clause, per_need: dict[str, tuple[float, Entry]], rigid_sim: float) -> bool:
+    """ "I'll text you when a table frees" puts the customer off, unless the trainer
+    lists that very follow-up as a solution: then it is the solution offered."""
+    top = max((sim for sim, _ in per_need.values()), default=0.0)
+    if top < SOLUTION_BY_MEANING or top <= rigid_sim + 0.05 or lx.FILING.search(clause.low) is not None:
+        return False
+    for offer in clause.offers:
+        if offer.kind == "file":
+            offer.kind, offer.strength = "act", OFFER
+    return True
 
 
 def _scenario_similarities(

@@ -43,6 +43,8 @@ APOLOGY = re.compile(
     # The mistake owned: "our mistake entirely", "that one's on us", "we dropped the ball".
     r"(?:^|that's |that is |it's |it is |entirely |completely )(?:our|my) (?:mistake|fault|error|bad)\b|"
     r"(?:that's|that is|that one's|this is) on (?:us|me)\b|(?:we|i) dropped the ball|"
+    # "The error is ours", "the fault was mine", "we got it wrong".
+    r"the (?:mistake|fault|error|mix-up) (?:is|was|'s) (?:all |entirely )?(?:ours|mine)\b|(?:we|i) got (?:it|this|that) wrong|"
     # Text-speak: "sry abt that", "soz".
     r"\bsry\b|\bsrry\b|\bsoz\b)"
 )
@@ -550,7 +552,7 @@ OFFER_FRAMES = re.compile(
     r"(?:^|[,.!] |\b(?:yes|yeah|yep|yeh|sure|ok|okay|hiya) )(?:can|cn) (?:get|send|book|sort|bring|courier|post) "
     r"(?:u |you )?(?:a|an|one|it|that|the|ur|your|some|in|on|onto|[0-9])\b|"
     r"\bgo on then\b|"
-    r"\b(?:here's what (?:i'll|i will|i can|we'll|we will|we can) do|what (?:i|we) (?:can|could|will|'ll) do(?: is|:| -|$)|"
+    r"\b(?:here's what (?:i'll|i will|i can|we'll|we will|we can) do|what (?:i|we)(?: can| could| will|'ll) do(?: is|:| -|$)|"
     r"(?:the )?best (?:i|we) can do is|"
     # "I call the porter now": a deed said in the present, as a learner of English may.
     r"^(?:ok,? |okay,? |so,? |yes,? |right,? )?(?:i|we) (?:go|call|ring|phone|bring|send|give|make|book|move|put|take|fix|"
@@ -562,8 +564,12 @@ OFFER_FRAMES = re.compile(
 COMMITMENT = re.compile(
     # "May I have your name" is a question, not a commitment; a bare "we have" is possession.
     r"(?<!may )(?<!can )(?<!could )(?<!shall )(?<!do )(?<!should )"
-    r"\b(?:(?P<who>i'll|we'll|let me|let us|let's|i'd|we'd|(?:allow|permit) me(?: (?:a|one) (?:moment|minute|second))? to|il{1,2}(?= (?:go|get|send|swap|sort|book|call|ring|check|ask|put|move|bring|make|text|email|refund|cancel|add|push|fix|find|grab|do|"
-    r"run|chuck|pop|stick|drop|give|take|waive|credit|pay|cover|come|look|arrange|order|pick|drive)\b))|(?P<who2>i|we|im)(?=(?:'ll|'d| will| shall| can| could| would| am going| are going| am about| are about|'m going|'re going|'m gonna| am gonna| gonna| am happy| are happy| am glad| are glad| would be|'m happy|'re happy|'m glad|'re glad|'m able|'re able)\b))"
+    r"\b(?:(?P<who>i'll|we'll|let me|let us|let's|i'd|we'd|"
+    # Subject dropped: "Happy to swap it for you", "no probs, will sort".
+    r"(?:^|(?<=[,.!] ))(?:(?:more than|very|really|so) )?(?:happy|glad|delighted) to|"
+    r"(?:^|(?<=[,.!] ))will(?= (?:sort|do|fix|send|book|get|call|ring|check|look|email|text|arrange|refund|pop|drop|"
+    r"bring|swap|change|cancel|waive|credit|pay|move|add|order|put|set)\b)|(?:it(?:'d| would|'ll| will) be|it's) (?:my|our) pleasure to|(?:(?:allow|permit) me(?: (?:a|one) (?:moment|minute|second))?|give me (?:a|one|two|three|five|ten|[0-9]+|a few|a couple of) (?:moment|minute|second|sec|min)s?) to|il{1,2}(?= (?:go|get|send|swap|sort|book|call|ring|check|ask|put|move|bring|make|text|email|refund|cancel|add|push|fix|find|grab|do|"
+    r"run|chuck|pop|stick|drop|give|take|waive|credit|pay|cover|come|look|arrange|order|pick|drive)\b))|(?P<who2>i|we|im)(?=(?:'ll|'d| will| shall| can| could| would| am going| are going| am about| are about|'m going|'re going|'m gonna| am gonna| gonna| am happy| are happy| am glad| are glad| would be|'m happy|'re happy|'m glad|'re glad|'m able|'re able| am able| are able)\b))"
     r"(?P<aux>(?:'ll|'m|'re| will| shall| can| could| am| are|'d| would)?(?: be)?(?: happy| glad)?(?: to)?"
     r"(?: going to| gonna| about to| able to)?"
     r"(?: right| just| personally| quickly| also| gladly| immediately| now| certainly| definitely| happily| absolutely|"
@@ -582,7 +588,7 @@ PROGRESSIVE = re.compile(
     r"(?:you|your|it|this|that|the|a|an|him|her|them|some|everything|one|two|both|all|[0-9\u00a3$\u20ac])"
 )
 PERFECT = re.compile(
-    r"\b(?P<who>i've|ive|we've|i have|we have)\s+(?:also\s+|already\s+|just\s+|now\s+)?"
+    r"\b(?P<who>i've|ive|we've|i have|we have)\s+(?:also\s+|already\s+|just\s+|now\s+)?(?:gone ahead and\s+)?"
     r"(?P<verb>added|booked|sent|arranged|dispatched|moved|upgraded|refunded|credited|waived|asked|called|"
     r"reserved|put|given|set up|organi[sz]ed|ordered|changed|extended|requested|escalated|logged|noted|passed|"
     r"fixed|replaced|restored|reset|cancelled|applied|issued|sorted|found|made|opened|raised|flagged|"
@@ -736,13 +742,21 @@ OPTIONS = re.compile(
     r"\b(?:would you (?:like|prefer|rather)|do you want (?:me|us) to|shall (?:i|we)|(?<!how )(?<!why )should i|"
     r"which (?:would you|do you) prefer|(?:would|do) you (?:like|want) (?:a|an|the|some|me|us)|"
     r"(?:can|could|may) i (?:get|bring|offer|make) you|"
-    r"how about|or would you|or if you(?:'d| would) (?:rather|prefer)|either)\b"
+    r"how about|or would you|or if you(?:'d| would) (?:rather|prefer)|either|"
+    # The speaker's own deed put as a question: "what if I rang the depot?", "why don't I drive you?"
+    r"(?:what|how) about if (?:i|we)|what if (?:i|we)|why don't (?:i|we)|would it help if (?:i|we)|"
+    # "How does a free upgrade sound?", "would a voucher help?"
+    r"how (?:does|would) (?:a|an|the|that|this|some) [a-z0-9 -]{2,40} sound|would (?:a|an|some) [a-z0-9 -]{2,30} help)\b"
 )
 # "Extra bed, no charge." "Of course: a bigger room."
 NOMINAL_OFFER = re.compile(
     r"\b(?:no (?:extra )?charge|free of charge|on the house(?! (?:phone|line|number))|at no (?:extra )?(?:cost|charge)|"
     r"complimentary|for free|"
     r"at the same (?:rate|price)|(?:it's|that's) (?:yours|on us)|my treat|thrown in|[a-z]+ on us|"
+    # "The side room is all yours", "a pot of tea, compliments of the house".
+    r"(?:is|are|'s) all yours|compliments of (?:the house|the chef|the manager|us)|with our compliments|"
+    # "The back room is free if you'd like it": a thing put at the customer's disposal.
+    r"(?:is|are|'s) (?:free|available|yours) (?:if|should) you(?:'d| would)? (?:like|want|fancy|need) (?:it|them|one)|"
     r"[a-z]+'s yours|"
     # Notes of what the customer gets: "the extra hour's free", "drinks on me", "£20 credit",
     # "a voucher for next time", "refund for the lost day".
@@ -783,9 +797,13 @@ CLOSING = re.compile(
 # "There's a slot on Friday at 9:10", "there's a spare van at the yard": a thing on
 # offer named by where or when it is; not "there's a queue", not "there's no slot".
 THERE_IS = re.compile(
-    r"\bthere(?:'s| is| are) (?:a|an|one|two|three|another|some)\s+(?:[a-z-]+\s+){0,2}?"
-    r"(?:slot|room|table|seat|bed|van|car|appointment|space|pitch|unit|flight|train|bus|coach|loaner|"
-    r"courtesy car|cot|locker|suite|replacement|spare)s?\b"
+    # "There's room on the top deck", "there's still space for two at the back".
+    r"\bthere(?:'s| is) (?:still |just )?(?:room|space)(?= (?:for (?:you|two|three|four|both|all|the)|on|at|in|"
+    r"upstairs|downstairs|outside|inside|next door)\b)|"
+    r"\b(?:there(?:'s| is| are)|we(?:'ve| have)(?: still)? got|we (?:do |still )?have) "
+    r"(?:a|an|one|two|three|another|some)\s+(?:[a-z-]+\s+){0,2}?"
+    r"(?:slot|room|table|seat|bed|van|car|appointment|space|pitch|unit|flight|train|bus|coach|loaner|corner|spot|"
+    r"booth|stool|courtesy car|cot|locker|suite|replacement|spare)s?\b"
     r"(?=,? (?:free|available|open|ready|at|on|for you|tomorrow|today|tonight|this|which|that's|we|i|you|"
     r"downstairs|upstairs|in|left)\b)"
 )
@@ -851,7 +869,7 @@ REFUSAL = re.compile(
     r"'re not able to|am unable to|are unable to|'m unable to|'re unable to|don't|do not|aren't allowed to|"
     r"are not allowed to|'m not allowed to|am not allowed to|have no way to) "
     # "I can't find your booking" reports what went wrong; it refuses nothing.
-    r"(?!imagine|believe|agree|wait|blame|leave you|let you down|mind|worry|stop|forget|find|see|locate|trace|"
+    r"(?!imagine|believe|agree|wait|blame|leave you|let you down|mind|care|worry|stop|forget|find|see|locate|trace|"
     # "I won't have you sleeping in the car", "we won't let this happen again"
     r"have you|let (?:this|that|it) happen)[a-z]+|"
     r"no promises|(?:all|both) (?:our|the) [a-z]+ (?:are|is) (?:booked|taken|out|full|gone|busy)|"
@@ -882,7 +900,7 @@ POLICY = re.compile(
     r"what you (?:paid|booked|signed up|ordered) for|the room you (?:booked|paid for|chose)|insurance (?:won't|doesn't))\b"
 )
 SENDS_AWAY = re.compile(
-    r"\b(?:(?:another|other|a different|different) (?:hotels?|compan(?:y|ies)|places?|garages?|providers?|shops?|stores?|branch)|"
+    r"\b(?:(?<!our )(?<!my )(?:another|other|a different|different) (?:hotels?|compan(?:y|ies)|places?|garages?|providers?|shops?|stores?|branch)|"
     r"elsewhere|somewhere else|(?:is|'s|are) (?:a )?(?:different|another|separate) (?:team|department|desk|office|line)|"
     r"(?:call|ring|phone|try) the (?:main|general|head office|customer service|helpline) (?:number|line)|(?:hotel|garage|shop|place|branch|office)s? (?:across the (?:road|street)|down the (?:road|street)|nearby|around the corner)|"
     # The customer told to go; not the speaker's own "I'll go and ask".
@@ -919,6 +937,9 @@ DEFERS = re.compile(
     rf"(?:try|call|ring|check|come) (?:(?:it|again|back|us)\s+)*later|open a ticket|raise a ticket|submit a (?:ticket|request)|"
     # The customer sent to the queue everyone joins: "you'll need to join the waiting list".
     rf"(?:join|go on|go onto|get on|wait on|stay on|be on) (?:the|our|a) (?:waiting list|wait list|waitlist|queue)|"
+    rf"(?:only|just) (?:offer|give) (?:you )?(?:the|our|a place on the|a spot on the) (?:waiting list|wait list|waitlist)|"
+    rf"(?:put|add|pop) (?:you|yourselves|yourself|you both|you two|your names?)(?: name)? (?:down )?(?:on|onto|to) "
+    rf"(?:the|our|a) (?:waiting list|wait list|waitlist)|"
     # "Maybe come back another night", "please wait outside": the customer put off.
     rf"come back (?:another|some other|a different|on another) (?:night|day|time|evening|morning|week|weekend)|"
     rf"(?<!i'll )(?<!i will )(?<!we'll )(?<!i can )wait (?:outside|over there|in line|in the (?:queue|line)|your turn)|"
