@@ -1303,6 +1303,11 @@ def test_tone_the_fourteenth_batch_showed(reply: str, reason: str, present: bool
         ("I can only offer you the waiting list.", "defers", True),
         # Not caring is rude, and refuses nothing.
         ("Borrow the umbrella if you want, I don't care.", "refuses", False),
+        # A bare "I can't" refuses; "things I can't" describes someone else's power.
+        ("I'm afraid we can't.", "refuses", True),
+        ("She can sign off things I can't.", "refuses", False),
+        # Choices listed are offered.
+        ("You have two options: a refund or the next size up.", "offers", True),
     ],
 )
 def test_readings_the_fifteenth_batch_showed(reply: str, act: str, present: bool) -> None:
@@ -1332,3 +1337,15 @@ def test_a_follow_up_the_scenario_lists_is_that_solution(grader: RubricGrader) -
     with_listed = grade(grader, listed, reply)
     assert "offers" in with_listed.acts
     assert with_listed.flexibility > grade(grader, plain, reply).flexibility
+
+
+def test_a_no_that_says_why_is_above_a_bare_no() -> None:
+    """Label 2 is a refusal with an excuse, label 1 a flat refusal."""
+    bare = _RULES.grade("No. Can't do it.", GradeContext())
+    reasoned = _RULES.grade("Sorry, I can't, the kiln is broken until Friday.", GradeContext())
+    assert "says why not" in reasons(reasoned, "flexibility")
+    assert "says why not" not in reasons(bare, "flexibility")
+    assert bare.flexibility < reasoned.flexibility < 30
+    # Hiding behind the rules is no reason given.
+    ruled = _RULES.grade("Sorry, it's against policy because the kiln is broken.", GradeContext())
+    assert "says why not" not in reasons(ruled, "flexibility")

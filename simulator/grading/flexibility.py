@@ -353,6 +353,8 @@ def _clause_offers(i: int, span: Span, first: bool, customer_proposed: bool) -> 
         found.append(Offer("option", span.text.strip(), i, OFFER))
     elif (m := lx.OPTIONS.search(low)) and m.group(0) in {"either", "or would you", "how about"}:
         found.append(Offer("option", _cut(span, m), i, OFFER))
+    elif (m := lx.LISTED_CHOICES.search(low)) and not _negated(span, m):
+        found.append(Offer("option", _cut(span, m), i, OFFER))
     if (m := lx.NOMINAL_OFFER.search(low)) and not lx.REFUSAL.search(low) and not has_negation(low):
         found.append(Offer("nominal", span.text.strip(" ."), i, OFFER))
     if (
@@ -877,7 +879,8 @@ def _score(reading: _Reading, spans: list[Span], reply: str, scene: Scene) -> No
             result.acts.add("goes_beyond")
             ev.append(Evidence("flexibility", extra, 10, "goes beyond: an extra or a small exception"))
 
-    score = _apply_holdbacks(reading, real, looks, score)
+    says_why = lx.REFUSAL_REASON.search(normalise(reply)) is not None
+    score = _apply_holdbacks(reading, real, looks, score, says_why)
     # Keep 0 for the rude; a polite "no" is bad, not the worst (label 1 is 5-20).
     floor = 0 if "dismissal" in result.flags else 5
     bounded = max(floor, min(100, round(score)))
@@ -910,7 +913,9 @@ def _score_offer(reading: _Reading, real: list[Offer]) -> float:
     return score
 
 
-def _apply_holdbacks(reading: _Reading, real: list[Offer], looks: list[Offer], score: float) -> float:
+def _apply_holdbacks(
+    reading: _Reading, real: list[Offer], looks: list[Offer], score: float, says_why: bool = False
+) -> float:
     result, ev = reading.result, reading.result.evidence
     for key, (phrase, points) in reading.negatives.items():
         # After a real solution a "no" to something else, or a rule named, costs little:
@@ -937,6 +942,10 @@ def _apply_holdbacks(reading: _Reading, real: list[Offer], looks: list[Offer], s
         if score > cap:
             ev.append(Evidence("flexibility", "", round(cap - score), "no alternative offered: capped"))
             score = cap
+        if hard == {"refusal"} and not looks and says_why:
+            # "Sorry, the van's broken" says why; "No." does not.
+            ev.append(Evidence("flexibility", "", 10, "says why not"))
+            score += 10
         if "burden" in result.flags and score < 25:
             # "Is there a friend who could collect you?" is a weak way out, not a flat no.
             ev.append(Evidence("flexibility", "", round(25 - score), "suggests a way out, however weak"))

@@ -279,7 +279,7 @@ DISMISSAL = rule(
     r"that's life|too bad|tough luck|i (?:already )?(?:said|told you) (?:no|already|that)|i said no|as i (?:already )?said|"
     r"stop (?:calling|making|complaining|shouting|bothering|wasting|whining|asking|going (?:on|over))|making a scene|"
     r"calm down|get over it|why (?:should|would) i|is that (?:so )?hard|"
-    r"(?:we're|we are) not a [a-z ]*service|not how (?:it|this) works|that's (?:just )?how it is|"
+    r"(?:we're|we are) not a [a-z ]*service|not how (?:it|this) works|that's (?:just )?how (?:it is|it goes|things are|things go)|"
     # "We're not a hotel, madam": what the place is not, as the whole answer.
     r"(?:^|, )(?:(?:we're|we are) not|this is not|this isn't) (?:a|an) [a-z]+(?: [a-z]+)?(?=,? (?:sir|madam|ma'am|love|mate)\b|[.!]|$)|"
     r"what you expect (?:us|me) to do|make a scene|(?:everybody|everyone) else (?:managed|manages|copes|coped)|"
@@ -748,6 +748,11 @@ OPTIONS = re.compile(
     # "How does a free upgrade sound?", "would a voucher help?"
     r"how (?:does|would) (?:a|an|the|that|this|some) [a-z0-9 -]{2,40} sound|would (?:a|an|some) [a-z0-9 -]{2,30} help)\b"
 )
+# "You have three options: ...", "your choices are the early train or a refund."
+LISTED_CHOICES = re.compile(
+    r"\b(?:you(?: have|'ve got| have got) (?:two|three|four|a few|some|several|a couple of) (?:choices|options)|"
+    r"(?:your|the) (?:choices|options) (?:are|tonight are|today are))\b"
+)
 # "Extra bed, no charge." "Of course: a bigger room."
 NOMINAL_OFFER = re.compile(
     r"\b(?:no (?:extra )?charge|free of charge|on the house(?! (?:phone|line|number))|at no (?:extra )?(?:cost|charge)|"
@@ -863,6 +868,14 @@ EXCEPTION = re.compile(
     r"i'll (?:take|make) responsibility|i'll authori[sz]e|on my (?:own )?authority)\b"
 )
 
+# Why the answer is no: "we're fully booked", "because the depot shut at six". A
+# refusal that says why is label 2, a bare one label 1.
+REFUSAL_REASON = re.compile(
+    r"\b(?:because|since|as (?:we|the|it|there|our|all|every|they)|due to|so (?:i|we) (?:can't|cannot|won't)|"
+    r"fully booked|sold out|out of stock|"
+    r"(?:is|are|'s|'re|was|were) (?:all |completely |fully )?(?:full|taken|booked|closed|gone|shut|broken|empty))\b"
+)
+
 # What lowers flexibility.
 REFUSAL = re.compile(
     r"\b(?:(?:i|we) (?:can't|cannot|can not|won't|will not|am not able to|are not able to|'m not able to|"
@@ -872,6 +885,11 @@ REFUSAL = re.compile(
     r"(?!imagine|believe|agree|wait|blame|leave you|let you down|mind|care|worry|stop|forget|find|see|locate|trace|"
     # "I won't have you sleeping in the car", "we won't let this happen again"
     r"have you|let (?:this|that|it) happen)[a-z]+|"
+    # "Sorry, I can't, the kiln's broken": the bare modal, the verb left out.
+    # Not "she can sign off things I can't".
+    r"(?:(?<=^)|(?<=[,.;!?] )|(?<=\bbut )|(?<=\bsorry )|(?<=\bafraid )|(?<=\bunfortunately )|(?<=\bno )|"
+    r"(?<=\bjust )|(?<=\breally )|(?<=\bhonestly ))"
+    r"(?:i|we) (?:can't|cannot|won't|am not able to|'m not able to|are not able to|'re not able to)(?=\s*(?:[,.;!]|$))|"
     r"no promises|(?:all|both) (?:our|the) [a-z]+ (?:are|is) (?:booked|taken|out|full|gone|busy)|"
     r"(?:he|she|they|the [a-z]+) (?:is|are) (?:busy|booked|unavailable)|"
     r"there (?:are|is) no [a-z ]{1,30}(?:available|left|free)|goes in order|in order like|"
