@@ -1308,6 +1308,24 @@ def test_tone_the_fourteenth_batch_showed(reply: str, reason: str, present: bool
         ("She can sign off things I can't.", "refuses", False),
         # Choices listed are offered.
         ("You have two options: a refund or the next size up.", "offers", True),
+        # Two explanations are no choice offered.
+        ("So either the courier lost it or you gave the wrong flat number.", "offers", False),
+        # An offer with a check on the end, and an exception granted as a plain yes.
+        ("We could lend you a folding bike, would that work?", "offers", True),
+        ("We don't usually allow it, but this once, sure.", "offers", True),
+        # Refusals with the subject left out, or said as who a thing is for.
+        ("Probably not, the printer's jammed.", "refuses", True),
+        ("Can't be arranged before the holidays.", "refuses", True),
+        ("Loan bikes are only for annual members.", "refuses", True),
+        # The customer sent to write to someone else, however politely; not "email me".
+        ("You may wish to contact the registry office.", "sends_away", True),
+        ("Email the council about the bins.", "sends_away", True),
+        ("Email me the receipt and I'll refund it.", "sends_away", False),
+        ("Email receipt on its way now.", "sends_away", False),
+        # Leave to come back another time is a deferral, not a thing granted.
+        ("You can come back to the counter on Friday afternoon, after the delivery.", "offers", False),
+        # Their promise to report back is no deed done.
+        ("The billing team will come back to you by Monday.", "offers", False),
     ],
 )
 def test_readings_the_fifteenth_batch_showed(reply: str, act: str, present: bool) -> None:
@@ -1349,3 +1367,16 @@ def test_a_no_that_says_why_is_above_a_bare_no() -> None:
     # Hiding behind the rules is no reason given.
     ruled = _RULES.grade("Sorry, it's against policy because the kiln is broken.", GradeContext())
     assert "says why not" not in reasons(ruled, "flexibility")
+
+
+@pytest.mark.parametrize("reply", ["Yep.", "Fine.", "OK, go ahead.", "If you insist, fine."])
+def test_a_plain_yes_to_a_proposal_accepts_it(reply: str) -> None:
+    g = _RULES.grade(reply, GradeContext(customer_line="Couldn't I just leave the pram by the stairs?"))
+    assert "offers" in g.acts, reply
+    assert g.flexibility >= 70
+
+
+def test_the_yes_and_the_deed_that_carries_it_out_are_one_solution() -> None:
+    line = "Couldn't you just post it to my sister's flat?"
+    both = _RULES.grade("Fine, I'll post it there today.", GradeContext(customer_line=line))
+    assert "more than one solution, or a choice" not in reasons(both, "flexibility")

@@ -159,8 +159,11 @@ _LOOK_THEN_ACT = re.compile(
 # Saying what was found, not a deed: "let me check and get back to you".
 _REPORTS = frozenset({"get back", "follow", "keep", "let", "leave", "wait", "come"})
 _CHECK_TAG = re.compile(
-    r"[,;-] (?:is |is that |is it |would that be |that |if that's |if that is )?"
-    r"(?:ok|okay|alright|all right|fine|good|right|ok with you|okay with you|ok for you|okay for you)\s*\?$"
+    r"[,;-] (?:(?:is |is that |is it |would that be |that |if that's |if that is )?"
+    r"(?:ok|okay|alright|all right|fine|good|right|ok with you|okay with you|ok for you|okay for you)|"
+    # "..., would that work?", "..., does that suit you?", "..., how does that sound?"
+    r"(?:would|does|will|could) (?:that|this|it) (?:work|help|suit you|do|be enough)(?: for you)?|"
+    r"how (?:does|would) (?:that|this) sound|sound good)\s*\?$"
 )
 
 
@@ -364,6 +367,8 @@ def _clause_offers(i: int, span: Span, first: bool, customer_proposed: bool) -> 
         and not lx.SENDS_AWAY.search(low)
     ):
         found.append(Offer("option", _cut(span, m), i, OFFER - 4))
+    if m := lx.EXCEPTION_YES.search(low):
+        found.append(Offer("grant", _cut(span, m), i, OFFER))
     if (m := lx.GRANT.match(low)) and not lx.SENDS_AWAY.search(low):
         found.append(Offer("grant", _cut(span, m) + low[m.end() :].split(",")[0], i, OFFER))
     if first and customer_proposed and (m := lx.ACCEPTANCE.match(low)) and not has_negation(low):
@@ -894,7 +899,9 @@ def _score_offer(reading: _Reading, real: list[Offer]) -> float:
     best = max(real, key=lambda o: o.strength)
     score: float = best.strength
     ev.append(Evidence("flexibility", best.phrase, best.strength - NOTHING, _offer_reason(best)))
-    distinct = {(o.clause, o.part) for o in real}
+    # "Fine, I'll call him": the yes and the deed that carries it out are one solution.
+    doing = [o for o in real if o.kind != "accept"] or real
+    distinct = {(o.clause, o.part) for o in doing}
     if len(distinct) >= 2 or any(o.kind == "option" and " or " in o.phrase.lower() for o in real):
         score += 8
         ev.append(Evidence("flexibility", real[-1].phrase, 8, "more than one solution, or a choice"))

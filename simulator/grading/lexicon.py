@@ -289,7 +289,7 @@ DISMISSAL = rule(
     r"no (?!(?:worries|problem|rush|hurry|charge|fuss|stress|pressure)\b)[a-z]+(?=[.!]|$)|"
     r"you'll (?:just )?have to live with|sorry you feel|sorry if you feel|nothing to do with (?:me|us)|"
     r"not (?:really )?(?:my|our) concern|these things happen|not the end of the world|(?:you're|you are) not the only|"
-    r"like everyone else|everyone (?:is|'s) (?:waiting|in a hurry)|everyone does|(?:shouting|yelling) won't|"
+    r"like (?:everyone|everybody) else|everyone (?:is|'s) (?:waiting|in a hurry)|everyone does|(?:shouting|yelling) won't|"
     r"don't shout|stop shouting|it works for (?:other|everyone)|other people manage|"
     r"can't blame (?:it|them|us)|rules are rules|that's it\.?$|"
     r"happens to (?:everyone|everybody|all of us)|welcome to (?:being|the real world|adulthood)|"
@@ -707,7 +707,7 @@ THIRD_PARTY = re.compile(
     r"he|she|they|someone|somebody|housekeeping|(?:my|our) [a-z]+)"
     r"(?:'ll| will| can| could| is going to| are going to)\s+(?:also\s+|then\s+|happily\s+|gladly\s+)?"
     # "They will call you back" and "the team will get to it" put the customer in a queue.
-    r"(?P<verb>bring|send|take|drive|come|give|get(?! to it| round to)|fix|collect|pick|drop|meet|help(?! you\b)|deliver|"
+    r"(?P<verb>bring|send|take|drive|come(?! back to (?:you|u)\b)|give|get(?! to it| round to)|fix|collect|pick|drop|meet|help(?! you\b)|deliver|"
     r"set|sort|(?:call|phone|ring|email|text)(?! you\b)|stay|wait|"
     r"arrange|replace|repair|move|show|handle|be there|be with|tarp|cover|seal|patch|clear|refit|rebuild|redo|remake|"
     r"reprint|restore|run|open|unlock|install|fit|swap|pay|refund|carry|cook|make|prepare|print|book|hold|reserve|"
@@ -731,7 +731,7 @@ TELLS_DOER = re.compile(
 PERMISSION = re.compile(
     r"\b(?:you(?: and (?:your|the) [a-z]+)? (?:can|could|may|are welcome to|'re welcome to)|you're welcome to|"
     r"feel free to)\s+"
-    r"(?:(?:also|even|just)\s+)?(?P<verb>ride|have|take|stay|use|keep|get|choose|pick|come|sit|bring|go along|"
+    r"(?:(?:also|even|just)\s+)?(?P<verb>ride|have|take|stay|use|keep|get|choose|pick|come(?! back\b)|sit|bring|go along|"
     r"travel|join|wait (?:inside|in)|borrow|upgrade|switch|change|see (?:her|him|them)|visit|meet|start)\b"
     # Leave to queue or fill in a form is the procedure, not a thing granted.
     r"(?! (?:the|our|a) (?:waiting list|wait list|queue|form))|"
@@ -742,7 +742,10 @@ OPTIONS = re.compile(
     r"\b(?:would you (?:like|prefer|rather)|do you want (?:me|us) to|shall (?:i|we)|(?<!how )(?<!why )should i|"
     r"which (?:would you|do you) prefer|(?:would|do) you (?:like|want) (?:a|an|the|some|me|us)|"
     r"(?:can|could|may) i (?:get|bring|offer|make) you|"
-    r"how about|or would you|or if you(?:'d| would) (?:rather|prefer)|either|"
+    r"how about|or would you|or if you(?:'d| would) (?:rather|prefer)|"
+    # Not two explanations: "either you didn't book or someone slipped up".
+    r"either(?! (?:[a-z']+ ){1,3}?(?:[a-z]+ed|didn't|did|lost|made|got|forgot|was|wasn't|were|hasn't|haven't|"
+    r"must|gave|sent|put|wrote|had|never)\b)|"
     # The speaker's own deed put as a question: "what if I rang the depot?", "why don't I drive you?"
     r"(?:what|how) about if (?:i|we)|what if (?:i|we)|why don't (?:i|we)|would it help if (?:i|we)|"
     # "How does a free upgrade sound?", "would a voucher help?"
@@ -817,7 +820,9 @@ GRANT = re.compile(
     r"(?:the|this|that|our|my|a|an|one of our)\s+(?!cab|taxi|bus|train|seat|look|number|moment|eye|close eye|note)"
 )
 ACCEPTANCE = re.compile(
-    r"^(?:yes|yeah|of course|sure|certainly|absolutely|definitely|no problem|good idea|that works|"
+    r"^(?:yes|yeah|yep|yup|yeh|ofc|fine|ok|okay|alright|all right|no bother|sure thing|why not|i don't see why not|"
+    r"if (?:that's what you want|you insist|you like|you must),? (?:then )?(?:fine|ok|okay|sure|go ahead)|"
+    r"of course|sure|certainly|absolutely|definitely|no problem|good idea|that works|"
     r"that's fine|that is fine|great idea|consider it done|done|right away|gladly|with pleasure|"
     r"please do|yes,? please|go ahead|please go ahead|let's do (?:that|it)|(?:that's|that is) (?:a )?(?:good|great) idea|"
     r"(?:(?:yes|yeah|yeh|yep|sure),? )?(?:we |i )?(?:can|cn) do (?:that|it))\b"
@@ -865,7 +870,15 @@ FOLLOW_UP = re.compile(
 EXCEPTION = re.compile(
     r"\b(?:an exception|make an exception|bend the rules?|outside the rules?|rules? (?:aside|shouldn't)|"
     r"whatever the (?:rules?|policy)|the rule (?:is for|doesn't|does not|shouldn't)|"
-    r"i'll (?:take|make) responsibility|i'll authori[sz]e|on my (?:own )?authority)\b"
+    r"i'll (?:take|make) responsibility|i'll authori[sz]e|on my (?:own )?authority|"
+    # "We don't usually, but for you, yes."
+    r"but (?:for you(?: two| both)?|this (?:once|time)|just this once|tonight|today|in your case),? "
+    r"(?:yes|sure|of course|okay|ok|we can|i can|i will|i'll|we will|we'll))\b"
+)
+# The same exception, said as the yes itself.
+EXCEPTION_YES = re.compile(
+    r"(?:\bbut |^)(?:for you(?: two| both)?|this (?:once|time)|just this once|tonight|today|in your case),? "
+    r"(?:yes|sure|of course|okay|ok)\b"
 )
 
 # Why the answer is no: "we're fully booked", "because the depot shut at six". A
@@ -898,7 +911,11 @@ REFUSAL = re.compile(
     r"\bimpossible\b|(?:isn't|is not|not|aren't|are not) (?:possible|an option|allowed)|no way|there's nothing (?:i|we) can do|nothing (?:i|we|more) can (?:do|be done)|"
     r"(?:i|we) (?:said|say) no|^(?:no|nope)(?=[,.!]|$)|^sorry,? no(?=[,.!]|$)|"
     # The short answers that say no: "Afraid not.", "Sadly not, ...", "Not really."
-    r"^(?:(?:i'm |i am )?afraid|sadly|unfortunately|(?:i'm )?sorry,?) not(?=[,.!]|$)|^not really(?=[,.!]|$)|won't be able|not (?:going to|gonna) happen|"
+    r"^(?:(?:i'm |i am )?afraid|sadly|unfortunately|probably|(?:i'm )?sorry,?) not(?=[,.!]|$)|"
+    # Subject dropped: "Can't be done before Monday."
+    r"(?:^|(?<=[,.;!] ))(?:can't|cannot|won't) be (?:done|arranged|helped|changed|moved)\b|"
+    # "Backup phones are only for business accounts."
+    r"\b(?:is|are) only (?:for|available (?:to|for)|open to|given to)\b|^not really(?=[,.!]|$)|won't be able|not (?:going to|gonna) happen|"
     r"(?:we're|we are) (?:full|fully booked|sold out|closed)|(?:we have|there are|there is|there's) no (?:staff|rooms?|beds?|space|one|seats?|drivers?|availability)|"
     r"(?:isn't|is not|aren't|are not|not) available|only option|as (?:you|it) (?:are|is)\b|"
     r"(?:we|they) (?:only|just) (?:tow|do|offer|provide|deal with|cover|sell)|\bonly,? (?:sir|madam|ma'am)\b|"
@@ -915,6 +932,7 @@ POLICY = re.compile(
     r"computer says|(?:room|ticket|fare|price|membership) (?:category|class|tier|type)|terms and conditions|"
     r"(?:isn't|is not|not) covered|not in the (?:protocol|contract|package|plan|rules)|company (?:policy|rules)|"
     r"(?:i'm|i am) not (?:authori[sz]ed|allowed|permitted)|my hands are tied|that's the rule|"
+    r"(?:i|we) have no (?:discretion|authority|say)|"
     r"what you (?:paid|booked|signed up|ordered) for|the room you (?:booked|paid for|chose)|insurance (?:won't|doesn't))\b"
 )
 SENDS_AWAY = re.compile(
@@ -925,8 +943,11 @@ SENDS_AWAY = re.compile(
     r"(?<!i'll )(?<!i will )(?<!let me )(?<!we'll )(?<!i can )(?<!i'm going to )(?<!i'd )(?<!me )go (?:and|to|elsewhere|home|away)|"
     r"(?:call|take|get|book|order|find|grab) (?:a|yourself a|your own) (?:cab|taxi|uber|bus|train|ride)|call a cab|"
     # The customer told to ring someone else: "Ring the depot." (not "ring me", "call us back")
-    r"^(?:(?:just|so|then|please|you(?:'ll)? (?:need|have) to|you should|you could|you can)\s+)?"
-    r"(?:ring|call|phone|contact) (?!(?:me|us|back|my|our|it|this|that|you|again|anytime|any time|ahead)\b)[a-z]+|"
+    r"^(?:(?:just|so|then|please|you(?:'ll)? (?:need|have) to|you should|you could|you can|you may wish to|"
+    r"you might (?:want|wish) to|you may want to|you'd (?:better|need to|have to))\s+)?"
+    r"(?:(?:ring|call|phone|contact) (?!(?:me|us|back|my|our|it|this|that|you|again|anytime|any time|ahead)\b)[a-z]+|"
+    r"(?:email|e-mail|message|write to) (?:the|head|billing|customer|support|their|them|him|her|"
+    r"your (?:bank|insurer|provider|landlord|airline|council|employer|school))\b)|"
     r"(?:there are|there're|there's) (?:many|other|plenty of|lots of|several) (?:hotels|places|companies|garages|shops)|"
     r"complain to|(?:your|their) own (?:ride|transport|way|car)|try (?:another|elsewhere|somewhere)|"
     r"take (?:that|it|this) up with|"
@@ -951,7 +972,7 @@ DEFERS = re.compile(
     # "Write to head office" sends the customer; "I can write to your manager today" acts.
     rf"(?<!i'll )(?<!i will )(?<!i can )(?<!we'll )(?<!we can )(?<!i'm going to )write to|"
     rf"customer (?:service|care) line|not my department|the (?:day team|manager) will (?:handle|deal|look)|"
-    rf"will (?:review|consider|look into) it|wait until|have to wait|come back (?:later|tomorrow)|"
+    rf"will (?:review|consider|look into) it|wait until|have to wait|come back (?:[a-z ]{0, 20}\b)?(?:later|tomorrow|next week|another day)|"
     rf"(?:try|call|ring|check|come) (?:(?:it|again|back|us)\s+)*later|open a ticket|raise a ticket|submit a (?:ticket|request)|"
     # The customer sent to the queue everyone joins: "you'll need to join the waiting list".
     rf"(?:join|go on|go onto|get on|wait on|stay on|be on) (?:the|our|a) (?:waiting list|wait list|waitlist|queue)|"
