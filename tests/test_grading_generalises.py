@@ -1326,6 +1326,11 @@ def test_tone_the_fourteenth_batch_showed(reply: str, reason: str, present: bool
         ("You can come back to the counter on Friday afternoon, after the delivery.", "offers", False),
         # Their promise to report back is no deed done.
         ("The billing team will come back to you by Monday.", "offers", False),
+        # A complaint raised or a transfer to head office hands the problem on.
+        ("I can raise a formal complaint for you.", "defers", True),
+        ("I'll put you on to head office.", "defers", True),
+        ("Try the shop on the high street.", "sends_away", True),
+        ("Can't promise, sorry.", "refuses", True),
     ],
 )
 def test_readings_the_fifteenth_batch_showed(reply: str, act: str, present: bool) -> None:
@@ -1369,10 +1374,21 @@ def test_a_no_that_says_why_is_above_a_bare_no() -> None:
     assert "says why not" not in reasons(ruled, "flexibility")
 
 
-@pytest.mark.parametrize("reply", ["Yep.", "Fine.", "OK, go ahead.", "If you insist, fine."])
-def test_a_plain_yes_to_a_proposal_accepts_it(reply: str) -> None:
-    g = _RULES.grade(reply, GradeContext(customer_line="Couldn't I just leave the pram by the stairs?"))
-    assert "offers" in g.acts, reply
+@pytest.mark.parametrize(
+    ("line", "reply"),
+    [
+        ("Couldn't I just leave the pram by the stairs?", "Yep."),
+        ("Couldn't I just leave the pram by the stairs?", "Fine."),
+        ("Couldn't I just leave the pram by the stairs?", "OK, go ahead."),
+        ("Couldn't I just leave the pram by the stairs?", "If you insist, fine."),
+        ("Will you at least hold the parcel till Saturday?", "Sure."),
+        ("Is there another locker I could use instead?", "Yes."),
+        ("Couldn't one of your mechanics just patch it for now?", "Okay, we'll do that."),
+    ],
+)
+def test_a_plain_yes_to_a_proposal_accepts_it(line: str, reply: str) -> None:
+    g = _RULES.grade(reply, GradeContext(customer_line=line))
+    assert "offers" in g.acts, (line, reply)
     assert g.flexibility >= 70
 
 

@@ -526,7 +526,8 @@ DELIVERABLE = re.compile(
 # "Raise" files only a ticket or a matter ("raise it with the manager"); "raise your
 # limit" does the thing.
 RAISE_FILES = re.compile(
-    r"^\s*(?:it|this|that|(?:a|the|your) (?:ticket|complaint|case|query|issue|concern|request|claim|report))\b"
+    r"^\s*(?:it|this|that|(?:a|the|your) (?:formal |new |proper |separate )?"
+    r"(?:ticket|complaint|case|query|issue|concern|request|claim|report))\b"
 )
 FILED_AFTER = re.compile(
     r"^\s*(?:(?:straight |right |straight away )?back to you|back in touch|in touch|a note|notes?|you know|"
@@ -540,7 +541,7 @@ FILED_AFTER = re.compile(
     r"(?:you|your name|your names|your details|you both|you two|the two of you)(?: down)? (?:on|onto|to|in|into) "
     r"(?:the|our|a) (?:waiting list|wait list|waitlist|queue)\b|"
     # "I'll put you through": a transfer hands the customer on.
-    r"you through\b|you over to\b|"
+    r"you through\b|you over to\b|you on to\b|you onto (?:head office|the [a-z]+ (?:team|line|department|desk))\b|"
     # "I'll post you the standard form": the procedure handed over.
     r"(?:you )?(?:the |a |an |our )?(?:link (?:for|to) )?(?:the |a |an |our )?(?:[a-z-]+ ){0,2}forms?\b)"
 )
@@ -825,18 +826,22 @@ ACCEPTANCE = re.compile(
     r"of course|sure|certainly|absolutely|definitely|no problem|good idea|that works|"
     r"that's fine|that is fine|great idea|consider it done|done|right away|gladly|with pleasure|"
     r"please do|yes,? please|go ahead|please go ahead|let's do (?:that|it)|(?:that's|that is) (?:a )?(?:good|great) idea|"
-    r"(?:(?:yes|yeah|yeh|yep|sure),? )?(?:we |i )?(?:can|cn) do (?:that|it))\b"
+    r"(?:(?:yes|yeah|yeh|yep|sure),? )?(?:we |i )?(?:can|cn) do (?:that|it)|"
+    r"(?:(?:yes|yeah|yeh|yep|sure|fine|ok|okay),? )?(?:i'll|we'll|i will|we will) do (?:it|that|this|them))\b"
 )
 CUSTOMER_PROPOSAL = re.compile(
     # "Can you tell me where my bag is?" only asks; "can you send someone?" proposes.
     # Someone else doing it counts too: "could the vet not wait?", "can your driver take me?"
-    r"\b(?:(?:could|can|would|couldn't|can't|won't) (?:you|someone|somebody|(?:the|your) [a-z]+)"
+    r"\b(?:(?:could|can|would|will|couldn't|can't|won't) (?:you|someone|somebody|(?:one of )?(?:the|your) [a-z]+)"
     r"(?:\s+(?:just|at least|please|not))*\s+"
     r"(?!tell|explain|say|confirm|let me know|give me an update|find out|check whether|repeat|hear|see\b)[a-z]+|"
     r"(?:could|can|may|couldn't|can't) (?:i|we)(?:\s+(?:just|not|at least|please))*\s+"
     r"(?:take|have|get|use|keep|go|come|pay|change|swap|switch|stay|bring|move|sit|wait|leave|book|try|do)|"
     r"maybe|perhaps|what about|how about|"
     r"is there (?:really )?(?:nothing|anything|any way)|would it be possible|or (?:a|an|just|even)|"
+    # "Is there another car I can switch to?", "isn't there a later one?"
+    r"(?:is|isn't) there (?:another|a|an|any|some)(?: [a-z-]+){1,4} (?:i|we) (?:can|could)|"
+    r"isn't there (?:another|any|a|an|some)\b|"
     r"could we|can we|may we|do you have|(?:haven't|have) you got (?:a|an|another|any)|"
     r"i (?:was )?wonder(?:ed|ing)? (?:whether|if) (?:you|someone|i|we))\b"
 )
@@ -923,7 +928,8 @@ REFUSAL = re.compile(
     r"(?:that|this|it) is the room you|that's the room you|i don't think so|we don't do that|"
     r"can't help you|cannot help you|nothing else|"
     # The subject dropped: "Can't help, sorry." "Cannot do that."
-    r"^(?:sorry,? )?(?:can't|cannot|can not|won't) (?:help|do (?:it|that|this|anything|much)|manage it)(?! (?:but|until|unless))"
+    r"^(?:sorry,? )?(?:can't|cannot|can not|won't) (?:help|do (?:it|that|this|anything|much)|manage it|promise|guarantee)"
+    r"(?! (?:but|until|unless))"
     r")\b"
 )
 POLICY = re.compile(
@@ -950,6 +956,9 @@ SENDS_AWAY = re.compile(
     r"your (?:bank|insurer|provider|landlord|airline|council|employer|school))\b)|"
     r"(?:there are|there're|there's) (?:many|other|plenty of|lots of|several) (?:hotels|places|companies|garages|shops)|"
     r"complain to|(?:your|their) own (?:ride|transport|way|car)|try (?:another|elsewhere|somewhere)|"
+    # "Try the branch across town."
+    r"(?<!i'll )(?<!we'll )(?<!let me )(?<!i can )try (?:the|our) (?:[a-z-]+ ){0,2}(?:branch|shop|store|hotel|garage|"
+    r"pharmacy|chemist|office|depot|website|helpline)\b|"
     r"take (?:that|it|this) up with|"
     r"(?:find|arrange|sort) (?:your own|something yourself)|not a taxi|we're not a taxi|"
     r"you'll have to (?:find|make|sort|arrange) (?:your|another|other)|on your own|"
