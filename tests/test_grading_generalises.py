@@ -22,7 +22,7 @@ from simulator.grading.benchmark import (
     leave_one_situation_out,
     load_corpus,
 )
-from simulator.grading.rubric import Analysis, RubricGrader
+from simulator.grading.rubric import Analysis, RubricGrader, _held
 from simulator.loader import load_scenario, parse_scenario_text
 from simulator.scenario import Scenario, in_band
 
@@ -108,12 +108,16 @@ def test_the_layer_is_held_where_the_rules_find_nothing_to_price(
 ) -> None:
     """The layer weighs findings; a bare word gets no help it did not offer, and the
     hold is said in the evidence line, so the points still add up."""
-    g = grade(grader, claims, "Sure.", customer="Why has nobody phoned me in twelve days?")
+    context = GradeContext(scenario=claims, customer_line="Why has nobody phoned me in twelve days?")
+    g = grader.grade("Sure.", context)
     lines = [e for e in g.evidence if e.dimension == "flexibility"]
     assert sum(e.effect for e in lines) == g.flexibility
     assert g.flexibility <= 49
-    if any(e.reason.startswith("weighed") for e in lines):
-        assert any("offers nothing" in e.reason for e in lines)
+    # Whatever the shipped weights say, a layer that lifted it would be held, and say so.
+    analysis = grader.analyse("Sure.", context)
+    assert analysis.findings is not None
+    held = _held("flexibility", 70, analysis.grade.flexibility, analysis.findings)
+    assert held is not None and held[0] <= 49 and "offers nothing" in held[1]
 
 
 def test_of_course_after_a_proposal_accepts_it(any_grader: RubricGrader, claims: Scenario) -> None:
