@@ -1400,3 +1400,150 @@ def test_the_yes_and_the_deed_that_carries_it_out_are_one_solution() -> None:
     line = "Couldn't you just post it to my sister's flat?"
     both = _RULES.grade("Fine, I'll post it there today.", GradeContext(customer_line=line))
     assert "more than one solution, or a choice" not in reasons(both, "flexibility")
+
+
+@pytest.mark.parametrize(
+    ("reply", "act", "present"),
+    [
+        # A deed done to the customer, put as a question, is offered; a transfer, a hold,
+        # a call back or a chore handed over is not.
+        ("Could we squeeze you in by the fireplace?", "offers", True),
+        ("Can I book you on the later ferry instead?", "offers", True),
+        ("Can I call you a cab to the station?", "offers", True),
+        ("Can I put you through to accounts?", "offers", False),
+        ("Could I call you back after lunch?", "offers", False),
+        ("Can I get you to sign this form?", "offers", False),
+        # A thing held out as a question: "would X do?", "fancy X?", "are you happy to...".
+        ("Would the garden room do?", "offers", True),
+        ("Is a courtesy bike any use to you?", "offers", True),
+        ("Fancy a coffee while the tyres go on?", "offers", True),
+        ("Would you be all right with a bunk bed?", "offers", True),
+        ("Are you happy to take the earlier slot?", "offers", True),
+        ("Are you happy to wait?", "offers", False),
+        ("Are you happy with the service so far?", "offers", False),
+        ("Do you mind waiting a bit longer?", "offers", False),
+        # What the customer will have, said as settled; not news, a wait or a cost.
+        ("You'll get your deposit back in full.", "offers", True),
+        ("You're getting the garden suite.", "offers", True),
+        ("You'll get a letter confirming the decision.", "offers", False),
+        ("You'll get a late fee if it's not paid.", "offers", False),
+        ("You'll have to wait for the next one.", "offers", False),
+        # An arrangement reported as settled; not a place on a list.
+        ("Right, you're on the 7:15 ferry.", "offers", True),
+        ("You're all set for Thursday at ten.", "offers", True),
+        ("That's all sorted for you.", "offers", True),
+        ("You're on the waiting list.", "offers", False),
+        ("You're on the waiting list.", "defers", True),
+        ("You're set to lose the deposit.", "offers", False),
+        # A way out named as a suggestion or an alternative.
+        ("I'd suggest the annexe; it's quieter.", "offers", True),
+        ("The sleeper train is an option.", "offers", True),
+        ("There's always the late bus.", "offers", True),
+        ("We do have the overflow car park.", "offers", True),
+        ("Alternatively, a full credit note.", "offers", True),
+        ("I'd suggest you call the helpline.", "offers", False),
+        ("There's always a risk with old pipes.", "offers", False),
+        ("We do have a policy on this.", "offers", False),
+        # "Can't promise" is a hedge before one's own effort, a no on its own or before a put-off.
+        ("I can't promise a slot, but I'll ring round the depots.", "refuses", False),
+        ("No promises, but let me ask the foreman.", "refuses", False),
+        ("I can't promise anything.", "refuses", True),
+        ("I can't promise, but you're welcome to call us on Monday.", "refuses", True),
+        # Hiding behind someone else's decision.
+        ("It's out of my hands, I'm afraid.", "cites_policy", True),
+        # A place in the queue, however it is put.
+        ("I'll pop you on the waiting list.", "defers", True),
+        ("I'll put your name down and let you know.", "defers", True),
+    ],
+)
+def test_readings_the_sixteenth_batch_showed(reply: str, act: str, present: bool) -> None:
+    g = _RULES.grade(reply, GradeContext())
+    assert (act in g.acts) is present, (reply, sorted(g.acts))
+
+
+def test_doing_ones_best_is_a_look_after_a_hedge() -> None:
+    g = _RULES.grade("I can't promise a refund, but I'll do my best.", GradeContext())
+    assert "refuses" not in g.acts
+    assert 45 <= g.flexibility <= 60
+
+
+@pytest.mark.parametrize(
+    ("line", "reply"),
+    [
+        ("Couldn't you just leave the gate unlocked for us?", "I suppose so."),
+        ("Couldn't you just leave the gate unlocked for us?", "Hang on, actually, yes."),
+        ("Couldn't you just leave the gate unlocked for us?", "Oh, go on then."),
+    ],
+)
+def test_a_yes_after_a_beat_accepts_the_proposal(line: str, reply: str) -> None:
+    assert "offers" in _RULES.grade(reply, GradeContext(customer_line=line)).acts
+
+
+@pytest.mark.parametrize(
+    ("reply", "reason", "present"),
+    [
+        # Owning the mistake in other words.
+        ("It must have been a slip at our end.", "apology", True),
+        ("That was my fault.", "apology", True),
+        # An invitation, the choice left to the customer, is no order.
+        ("Pick any seat you like, and I'll bring the menus over.", "command without a softener", False),
+        ("Sit down and wait.", "command without a softener", True),
+        # "Hang on, actually, yes": a beat before good news.
+        ("Hang on, I think I can fit you in.", "command without a softener", False),
+        ("Hang on there.", "command without a softener", True),
+    ],
+)
+def test_tone_the_sixteenth_batch_showed(reply: str, reason: str, present: bool) -> None:
+    assert (reason in reasons(_RULES.grade(reply, GradeContext()), "courtesy")) is present, reply
+
+
+def _with_an_optional_need() -> Scenario:
+    data = yaml.safe_load(PARCEL.read_text(encoding="utf-8"))
+    data["needs"].append(
+        {
+            "id": "sweetener",
+            "required": False,
+            "description": "Something to make up for the wait.",
+            "solutions": [
+                {
+                    "text": "Bring the family pizzas while they wait.",
+                    "beyond": True,
+                    "examples": ["We'll send pizzas round for everyone while you wait."],
+                }
+            ],
+            "met_lines": ["That's kind."],
+            "nudge_lines": ["The children are starving."],
+            "mood_when_met": 10,
+        }
+    )
+    return parse_scenario_text(yaml.safe_dump(data), "optional.yaml")
+
+
+def test_an_extra_with_the_main_need_put_off_is_not_a_solution(rules: RubricGrader) -> None:
+    """A kind extra while the main need waits is worth more than a bare put-off and less
+    than solving it."""
+    scenario = _with_an_optional_need()
+    extra = grade(rules, scenario, "The van won't come before tomorrow, but pizzas are on us while you wait.")
+    solved = grade(rules, scenario, "I'm booking a partner van to be with you by half past eleven.")
+    put_off = grade(rules, scenario, "The van won't come before tomorrow.")
+    assert "only an extra, the main need put off: capped" in reasons(extra, "flexibility")
+    assert put_off.flexibility < extra.flexibility < solved.flexibility
+    # An offer that meets the main need is not capped, however it is put off as well.
+    both = grade(
+        rules, scenario, "I'm booking a partner van for half eleven, and I'll call you tomorrow to check."
+    )
+    assert "only an extra, the main need put off: capped" not in reasons(both, "flexibility")
+
+
+def test_good_wishes_meet_no_need(grader: RubricGrader) -> None:
+    data = yaml.safe_load(PARCEL.read_text(encoding="utf-8"))
+    data["needs"][0]["solutions"].append(
+        {
+            "text": "Tell the crew it is her birthday move.",
+            "examples": ["I'll tell the crew it's your birthday."],
+        }
+    )
+    scenario = parse_scenario_text(yaml.safe_dump(data), "wishes.yaml")
+    g = grade(grader, scenario, "Happy birthday!")
+    assert not g.needs_met
+    assert "offers" not in g.acts

@@ -323,6 +323,8 @@ def _clause_offers(i: int, span: Span, first: bool, customer_proposed: bool) -> 
             if not _negated(span, m) and not lx.REFUSAL.search(low) and not waits:
                 found.append(Offer("act", _cut(span, m), i, THIRD_PARTY))
                 break
+    if (m := lx.SETTLED.search(low)) and not _negated(span, m) and not span.is_question:
+        found.append(Offer("act", _cut(span, m), i, OFFER))
     for m in lx.PASSIVE_DONE.finditer(low):
         # "Refunds are processed within 5-7 days" is the usual course; "the van's
         # coming within the hour" is on its way to this customer.
@@ -365,6 +367,14 @@ def _clause_offers(i: int, span: Span, first: bool, customer_proposed: bool) -> 
         and not has_negation(low[: m.end()])
         and not lx.REFUSAL.search(low)
         and not lx.SENDS_AWAY.search(low)
+    ):
+        found.append(Offer("option", _cut(span, m), i, OFFER - 4))
+    if (
+        (m := lx.ALTERNATIVE.search(low))
+        and not _negated(span, m)
+        and not lx.REFUSAL.search(low, m.end())
+        and not lx.SENDS_AWAY.search(low)
+        and not any(o.kind == "option" for o in found)
     ):
         found.append(Offer("option", _cut(span, m), i, OFFER - 4))
     if m := lx.EXCEPTION_YES.search(low):
@@ -413,6 +423,7 @@ class _Reading:
 
     result: FlexResult
     negatives: dict[str, tuple[str, int]] = field(default_factory=dict)  # reason -> (phrase, points)
+    met_in: dict[int, set[str]] = field(default_factory=dict)  # clause -> the needs it met
     extras: list[str] = field(default_factory=list)
     owner_phrases: list[str] = field(default_factory=list)
     immediacy: str | None = None
@@ -459,7 +470,8 @@ def assess(reply: str, spans: list[Span], scene: Scene) -> FlexResult:
             _match_scenario(clause, scene, scene.index, reading)
         _drop_rejected(clause, scene, reading)
         reading.result.offers.extend(clause.offers)
-        _note_holdbacks(clause, reading, denies=i == 0 and scene.customer_doubted)
+        hedged = _hedge_then_effort(reply, span.end)
+        _note_holdbacks(clause, reading, denies=i == 0 and scene.customer_doubted, hedged=hedged)
         _note_lifts(clause, reading)
     _name_acts(reading)
     _score(reading, spans, reply, scene)
@@ -517,7 +529,9 @@ def _match_scenario(clause: _Clause, scene: Scene, index: ScenarioIndex, reading
     _refused_solution(clause, per_need, reading)
     polite_request = any(o.kind == "guide" for o in clause.offers)
     if not blocked and (not clause.span.is_question or lx.OPTIONS.search(low) or polite_request):
+        before = set(reading.result.needs_met)
         _offered_solution(clause, scene, index, per_need, rigid_sim, reading)
+        reading.met_in[clause.index] = set(reading.result.needs_met) - before
     if rigid_hit is not None:
         reading.result.rigid.append(rigid_hit[1])
         reading.negative("rigid", clause.text, -25)
@@ -681,7 +695,12 @@ _PRONOUN = re.compile(r"\b(?:i|we|you|he|she|they|it|i'm|we're|you're|it's|there
 
 
 # "Oh, and a hire car too" adds an offer; "how about a hire car?" suggests one.
-_EXCLAIMS = re.compile(r"^(?:oh|ah|aw+|ooh|wow|gosh|goodness|bless|poor|dear me|what a)\b(?!,? and\b)")
+_EXCLAIMS = re.compile(
+    r"^(?:oh|ah|aw+|ooh|wow|gosh|goodness|bless|poor|dear me|what a|"
+    # Good wishes: "Happy birthday!", "congratulations on the new job".
+    r"happy [a-z]+(?: [a-z]+)?(?=\s*[!.,]|\s*$| to (?:you|you both|you two|the two of you)\b)|"
+    r"many happy returns|congratulations|congrats|best wishes|merry [a-z]+)\b(?!,? and\b)"
+)
 
 
 # The trainee's own wish, not a deed: "I wish I could", "if I could, I would".
@@ -748,12 +767,34 @@ def _drop_rejected(clause: _Clause, scene: Scene, reading: _Reading) -> None:
 # -- step 3: shapes that hold the customer back ------------------------------------
 
 
-def _note_holdbacks(clause: _Clause, reading: _Reading, denies: bool = False) -> None:
+# "I can't promise anything, but I'll ring round": a hedge before an effort, not a no.
+_HEDGE = re.compile(r"(?:(?:i|we) )?(?:can't|cannot|can not|won't) (?:promise|guarantee)|no promises")
+_OWN_EFFORT = re.compile(
+    r"\b(?:i'll|i will|we'll|we will|let me|let's|i can|we can|i'm going to|we're going to|i've|we've|i'd|we'd)\b"
+)
+_BUT_NEXT = re.compile(r"[^.!?;]*?[,;-]?\s*\bbut\b([^.!?]*)", re.IGNORECASE)
+
+
+def _hedge_then_effort(reply: str, at: int) -> bool:
+    """Whether the sentence goes on "but ..." to the speaker's own effort, not a no or a put-off."""
+    m = _BUT_NEXT.match(reply, at)
+    if m is None:
+        return False
+    rest = normalise(m.group(1))
+    if any(p.search(rest) for p in (lx.REFUSAL, lx.DEFERS, lx.SENDS_AWAY, lx.POLICY)):
+        return False
+    return _OWN_EFFORT.search(rest) is not None
+
+
+def _note_holdbacks(clause: _Clause, reading: _Reading, denies: bool = False, hedged: bool = False) -> None:
     """`denies`: the customer asked whether she is doubted or blamed, so a first "No"
-    answers that ("No, of course not"); it refuses nothing."""
+    answers that ("No, of course not"); it refuses nothing. `hedged`: "but" follows in
+    the same sentence."""
     span, low, result = clause.span, clause.low, reading.result
     m = lx.REFUSAL.search(low)
     if m is not None and denies and m.start() == 0 and m.group(0) in {"no", "nope"}:
+        m = None
+    if m is not None and _HEDGE.fullmatch(m.group(0)) and hedged:
         m = None
     if m is None and not clause.rule_offers:
         m = lx.LIMIT.search(low)  # "three weeks is the earliest we can offer"
@@ -885,13 +926,44 @@ def _score(reading: _Reading, spans: list[Span], reply: str, scene: Scene) -> No
             ev.append(Evidence("flexibility", extra, 10, "goes beyond: an extra or a small exception"))
 
     says_why = lx.REFUSAL_REASON.search(normalise(reply)) is not None
+    put_off = bool({"defers", "refusal", "policy"} & set(reading.negatives))
     score = _apply_holdbacks(reading, real, looks, score, says_why)
+    if real and put_off and _extras_only(real, reading.met_in, scene) and score > EXTRAS_ONLY_CAP:
+        # "You'll wait till nine, but the first drink's on us": kind, and the main need still put off.
+        ev.append(
+            Evidence(
+                "flexibility",
+                "",
+                EXTRAS_ONLY_CAP - round(score),
+                "only an extra, the main need put off: capped",
+            )
+        )
+        score = EXTRAS_ONLY_CAP
     # Keep 0 for the rude; a polite "no" is bad, not the worst (label 1 is 5-20).
     floor = 0 if "dismissal" in result.flags else 5
     bounded = max(floor, min(100, round(score)))
     if bounded != round(score):
         ev.append(Evidence("flexibility", "", bounded - round(score), f"scores stay within {floor}-100"))
     result.score = bounded
+
+
+EXTRAS_ONLY_CAP = 58
+
+
+def _extras_only(real: list[Offer], met_in: dict[int, set[str]], scene: Scene) -> bool:
+    """Whether every offer is no more than an extra: it meets only a need the scenario
+    marks optional, or meets none and is a gesture ("on the house")."""
+    if scene.index is None:
+        return False
+    needs = scene.index.scenario.needs
+    required = {n.id for n in needs if n.required}
+    if not required:
+        return False
+    for offer in real:
+        met = met_in.get(offer.clause, set())
+        if met & required or (not met and offer.kind != "nominal"):
+            return False
+    return True
 
 
 def _score_offer(reading: _Reading, real: list[Offer]) -> float:

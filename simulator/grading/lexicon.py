@@ -41,7 +41,9 @@ APOLOGY = re.compile(
     r"sorry(?=\s*(?:[!.,]|$))|"
     r"(?:i|we) (?:do |sincerely |truly )?apologi[sz]e|my apologies|our apologies|apologies for|"
     # The mistake owned: "our mistake entirely", "that one's on us", "we dropped the ball".
-    r"(?:^|that's |that is |it's |it is |entirely |completely )(?:our|my) (?:mistake|fault|error|bad)\b|"
+    r"(?:^|that's |that is |it's |it is |entirely |completely |must have been |was |been )(?:our|my) (?:mistake|fault|error|bad)\b|"
+    # "It must have been a slip at our end", "a mistake on our part".
+    r"\b(?:mistake|error|slip|slip-up|mix-up|oversight) (?:on|at) our (?:side|end|part)\b|"
     r"(?:that's|that is|that one's|this is) on (?:us|me)\b|(?:we|i) dropped the ball|"
     # "The error is ours", "the fault was mine", "we got it wrong".
     r"the (?:mistake|fault|error|mix-up) (?:is|was|'s) (?:all |entirely )?(?:ours|mine)\b|(?:we|i) got (?:it|this|that) wrong|"
@@ -169,6 +171,8 @@ COMMAND = re.compile(
 )
 CARE_IMPERATIVE = re.compile(
     r"^(?:(?:ok|okay|so|now|just|then|right|look|listen|oh|ah)[,.]?\s+)*(?:stay (?:safe|away|clear|warm|inside|in the car|calm|with)|"
+    # "Hang on, actually, yes": a beat before good news, not an order to wait.
+    r"(?:hang|hold) on\b(?=[^.!?]*\b(?:actually|yes|let me|i'll|i think|i can|we can|maybe|i've got|i have)\b)|"
     r"keep (?:safe|warm|clear|away)|don't worry|do not worry|dont worry|don't panic|do not panic|dont panic|"
     r"don't fret|never mind|don't apologi[sz]e|follow me|(?:come )?this way|take care|(?:have|take) a (?:seat|rest|look|good)|"
     r"try not to (?:worry|panic|fret|stress)|(?:don't|do not) hang up|stay on the line|"
@@ -184,6 +188,9 @@ CARE_IMPERATIVE = re.compile(
     r"(?:come|pop) (?:round|over|in|inside|through|straight (?:in|over|here|to))\b|"
     r"[a-z]+ (?:it |them |him |her )?(?:in |over |round )?whenever (?:it )?suits|tell me (?:more|how|what happened)|come (?:in|inside|with me)|"
     r"make yourself|take (?:all )?(?:the time you need|your time)|"
+    # An invitation, the choice left to the customer: "sit anywhere you like", "order what you fancy".
+    r"(?=[^.!?]*\b(?:whatever|what|anything|wherever|anywhere|any [a-z]+) you (?:like|want|fancy|wish|prefer)\b)"
+    r"(?![^.!?]*\b(?:don't|do not|dont) care\b)|"
     # Reassurance sent through the customer: "Tell her nobody is sending her away."
     r"tell (?:him|her|them|your [a-z]+) (?:that )?(?:nobody|no one|not to worry|we(?:'re|'ll| will| are)|it(?:'ll| will)|"
     r"(?:she|he|they)(?:'s|'re| is| are|'ll| will) (?:going to|gonna|getting|having|be|fine|safe|okay|ok)\b))"
@@ -540,6 +547,7 @@ FILED_AFTER = re.compile(
     # "I'll put your name on the waiting list": the queue everyone joins, not a way round it.
     r"(?:you|your name|your names|your details|you both|you two|the two of you)(?: down)? (?:on|onto|to|in|into) "
     r"(?:the|our|a) (?:waiting list|wait list|waitlist|queue)\b|"
+    r"(?:you|your name|your names|you both|you two) down(?=\s*(?:[,.!;]|$|and\b))|"
     # "I'll put you through": a transfer hands the customer on.
     r"you through\b|you over to\b|you on to\b|you onto (?:head office|the [a-z]+ (?:team|line|department|desk))\b|"
     # "I'll post you the standard form": the procedure handed over.
@@ -690,6 +698,17 @@ PASSIVE_DONE = re.compile(
     r"(?:waiting|ready|held|set aside|kept|saved) for you)"
     r"(?!\s+(?:up|solid|out))\b"
 )
+# An arrangement reported as settled: "you're all set for the 9:40", "you're in at eight",
+# "that's all sorted for you", "consider it done". Not a place on a list or a line.
+SETTLED = re.compile(
+    r"^(?:(?:ok|okay|right|done|great|good|perfect|there we go|there you go|lovely)[,.!]?\s+)*"
+    r"(?:(?:you're|you are|youre|ur|u r) (?:all |now |already )?(?:set\b(?! to)|sorted|"
+    r"(?:booked|confirmed) (?:in|on|onto|into|for)\b(?! (?:the|a) (?:waiting|wait) ?list)|in (?:at|for) |"
+    r"(?:on|down for) (?:the|tomorrow's|today's|tonight's|monday's|tuesday's|wednesday's|thursday's|friday's|"
+    r"saturday's|sunday's) (?!(?:waiting|wait) ?list|list|phone|line|hold|system|queue|register|books?\b))|"
+    r"(?:that's|that is|it's|it is|all|everything's|everything is) (?:all |now )?(?:sorted|done|booked|arranged|fixed)"
+    r"(?: for you)?(?=\s*[.!,]|\s*$)|consider it (?:done|sorted|booked|arranged))"
+)
 # Who, besides the speaker, can do a thing for the customer: people by their
 # work, and the places and teams that act ("the kitchen will bring", "the night
 # porter can drive"), with a word before them ("the duty manager").
@@ -742,7 +761,14 @@ PERMISSION = re.compile(
 OPTIONS = re.compile(
     r"\b(?:would you (?:like|prefer|rather)|do you want (?:me|us) to|shall (?:i|we)|(?<!how )(?<!why )should i|"
     r"which (?:would you|do you) prefer|(?:would|do) you (?:like|want) (?:a|an|the|some|me|us)|"
-    r"(?:can|could|may) i (?:get|bring|offer|make) you|"
+    r"(?:can|could|may) i (?:get you(?! to\b)|(?:bring|offer|make) you)|"
+    # A deed done to the customer, put as a question: "could we fit you in by the window?",
+    # "can I book you on the later boat?". Not a transfer, a hold or a call back.
+    r"(?:can|could|may) (?:i|we) (?:just )?(?:seat|put|move|book|set|pop|squeeze|fit|upgrade|give|find|drive|"
+    r"take|walk|sort|fix|order|arrange|reserve|hold|lend|swap|switch|tempt|interest|pour|fetch|treat|run|"
+    r"rebook|refund|reimburse|lift|collect|pick) you(?! (?:through|on hold|back|up on|"
+    r"on (?:the|our|a) (?:waiting |wait )?list|to (?:fill|complete|sign|send|wait|call|ring|email|contact)|"
+    r"(?:a|the|our) (?:form|number|address|details|link|email)))\b|(?:can|could|may) (?:i|we) (?:call|ring) you a\b|"
     r"how about|or would you|or if you(?:'d| would) (?:rather|prefer)|"
     # Not two explanations: "either you didn't book or someone slipped up".
     r"either(?! (?:[a-z']+ ){1,3}?(?:[a-z]+ed|didn't|did|lost|made|got|forgot|was|wasn't|were|hasn't|haven't|"
@@ -750,7 +776,18 @@ OPTIONS = re.compile(
     # The speaker's own deed put as a question: "what if I rang the depot?", "why don't I drive you?"
     r"(?:what|how) about if (?:i|we)|what if (?:i|we)|why don't (?:i|we)|would it help if (?:i|we)|"
     # "How does a free upgrade sound?", "would a voucher help?"
-    r"how (?:does|would) (?:a|an|the|that|this|some) [a-z0-9 -]{2,40} sound|would (?:a|an|some) [a-z0-9 -]{2,30} help)\b"
+    r"how (?:does|would) (?:a|an|the|that|this|some) [a-z0-9 -]{2,40} sound|would (?:a|an|some) [a-z0-9 -]{2,30} help|"
+    # A thing held out for the customer to take: "would the window seat do?", "is a loan bike any use
+    # to you?", "fancy a coffee while you wait?", "would you be all right with the back room?".
+    # Not waiting, holding or coming back, which only put the customer off.
+    r"would (?:a|an|the|some) [a-z0-9 -]{2,30}? (?:do|suit you|work for you|be any (?:good|use))(?= ?\?)|"
+    r"is (?:a|an|the) [a-z0-9 -]{2,30}? any (?:good|use)(?: to you)?(?= ?\?)|"
+    r"(?:^|, )(?:do you )?fancy (?!waiting|holding|coming back)(?:a|an|the|some|[a-z]+ing)\b|"
+    r"(?:would you be|are you) (?:all right|alright|ok|okay|happy|fine) (?:with (?!(?:the|your) (?:service|answer|"
+    r"explanation|outcome|decision|way)\b|waiting|holding|queuing|queueing)(?:a|an|the|some|[a-z]+ing)\b|to (?:sit|take|have|move|switch|swap|use|share|"
+    r"eat|start|borrow|keep|ride|stay)\b)|"
+    r"do you mind (?!waiting|holding|coming back|calling back|if i)(?:a|an|the|some|sitting|sharing|eating|taking|having)\b|"
+    r"how (?:do|would) you feel about (?!waiting|holding|coming back)(?:a|an|the|some|[a-z]+ing)\b)\b"
 )
 # "You have three options: ...", "your choices are the early train or a refund."
 LISTED_CHOICES = re.compile(
@@ -767,6 +804,12 @@ NOMINAL_OFFER = re.compile(
     # "The back room is free if you'd like it": a thing put at the customer's disposal.
     r"(?:is|are|'s) (?:free|available|yours) (?:if|should) you(?:'d| would)? (?:like|want|fancy|need) (?:it|them|one)|"
     r"[a-z]+'s yours|"
+    # What the customer will have, said as settled: "you'll get your deposit back", "you're getting the
+    # garden room". Not news, a wait, a cost or more of the same.
+    r"(?:you(?:'ll| will) (?:get|have|receive)|you're getting|you are getting) (?!to\b)(?:a |an |the |your |two |three |"
+    r"free |full |[0-9\u00a3$\u20ac][0-9.,]* )(?!(?:[a-z-]+ )?(?:letter|email|e-mail|reply|response|call|text|message|form|"
+    r"notification|reference|number|confirmation|decision|answer|update|link|code|outcome|same|wait|delay|queue|fine|"
+    r"penalty|charge|bill|fee|problem|result|chance|choice)s?\b)(?:[a-z-]+ )?[a-z]+|"
     # Notes of what the customer gets: "the extra hour's free", "drinks on me", "£20 credit",
     # "a voucher for next time", "refund for the lost day".
     # Not "see who's free": free for nothing only of an extra, a first or a next one.
@@ -816,12 +859,37 @@ THERE_IS = re.compile(
     r"(?=,? (?:free|available|open|ready|at|on|for you|tomorrow|today|tonight|this|which|that's|we|i|you|"
     r"downstairs|upstairs|in|left)\b)"
 )
+# A way out named as a suggestion or an alternative: "I'd suggest the back room", "the
+# garden is an option", "there's always the late train", "we do have the annexe",
+# "alternatively, a refund". Not the customer sent to wait, ring or go elsewhere.
+_NOT_A_WAY_OUT = (
+    r"(?!(?:that )?(?:you )?(?:to )?(?:call|calling|ring|ringing|phone|phoning|contact|contacting|try|trying|go|going|"
+    r"complain|complaining|email|emailing|write|writing|wait|waiting|come back|coming back|join|joining|look|looking|"
+    r"fill|filling|queue|queuing|the (?:waiting|wait) ?list|a complaint|another (?:hotel|shop|company|branch|place)|"
+    r"(?:a|an|the|our|some) (?:risk|chance|danger|problem|catch|possibility|policy|rule|procedure|process|system|limit|"
+    r"charge|fee|queue|wait)s?|something|someone|next time)\b)"
+)
+ALTERNATIVE = re.compile(
+    rf"\b(?:(?:i'd|i would|we'd|we would|i|we) (?:suggest|recommend|propose)|my (?:suggestion|advice|recommendation) "
+    rf"(?:would be|is)|(?:another|one|the (?:best|quickest|easiest|simplest|other)) (?:option|alternative|choice|bet) "
+    rf"(?:is|would be|could be|might be)|(?:best|safest) bet (?:is|would be)|alternatively,?|"
+    rf"(?:^|, )or there(?:'s| is)|there(?:'s| is) always|we do have|"
+    rf"we(?:'ve| have)(?: still)?(?: got)? (?:space|room|seats?|availability|a spot) (?:at|in|on|by|upstairs|downstairs|outside))"
+    rf"\s+{_NOT_A_WAY_OUT}|"
+    # "The terrace is an option", "the bar's free, if that helps".
+    rf"^(?:the|our|a|an) [a-z-]+(?: [a-z-]+)?(?: is| could be| would be| might be|'s) (?:also )?(?:an? )?(?:option|alternative|"
+    rf"free(?:,)? if)\b"
+)
 GRANT = re.compile(
     r"^(?:(?:fine|ok|okay|alright|sure|yes|of course|right)[,.!]?\s+)*(?:take|have|use|keep)\s+"
     r"(?:the|this|that|our|my|a|an|one of our)\s+(?!cab|taxi|bus|train|seat|look|number|moment|eye|close eye|note)"
 )
 ACCEPTANCE = re.compile(
-    r"^(?:yes|yeah|yep|yup|yeh|ofc|fine|ok|okay|alright|all right|no bother|sure thing|why not|i don't see why not|"
+    # After a beat: "hang on, actually, yes", "you know what, fine".
+    r"^(?:(?:hang on|hold on|wait|oh|ah|actually|you know what|come to think of it|hmm+|well|right)[,.!]*\s+)*"
+    r"(?:yes|yeah|yep|yup|yeh|ofc|fine|ok|okay|alright|all right|no bother|sure thing|why not|i don't see why not|"
+    r"i suppose so|i guess so|i suppose (?:that's|that is|it's|it is) (?:fine|ok|okay|all right|alright)|"
+    r"(?:oh )?go on,? then|"
     r"if (?:that's what you want|you insist|you like|you must),? (?:then )?(?:fine|ok|okay|sure|go ahead)|"
     r"of course|sure|certainly|absolutely|definitely|no problem|good idea|that works|"
     r"that's fine|that is fine|great idea|consider it done|done|right away|gladly|with pleasure|"
@@ -902,18 +970,21 @@ REFUSAL = re.compile(
     # "I can't find your booking" reports what went wrong; it refuses nothing.
     r"(?!imagine|believe|agree|wait|blame|leave you|let you down|mind|care|worry|stop|forget|find|see|locate|trace|"
     # "I won't have you sleeping in the car", "we won't let this happen again"
-    r"have you|let (?:this|that|it) happen)[a-z]+|"
+    r"have you|let (?:this|that|it) happen|"
+    # A hedge before an effort: "I can't promise anything, but I'll ring round".
+    r"(?:promise|guarantee)\b(?=[^.;!?]*\bbut\b))[a-z]+|"
     # "Sorry, I can't, the kiln's broken": the bare modal, the verb left out.
     # Not "she can sign off things I can't".
     r"(?:(?<=^)|(?<=[,.;!?] )|(?<=\bbut )|(?<=\bsorry )|(?<=\bafraid )|(?<=\bunfortunately )|(?<=\bno )|"
     r"(?<=\bjust )|(?<=\breally )|(?<=\bhonestly ))"
     r"(?:i|we) (?:can't|cannot|won't|am not able to|'m not able to|are not able to|'re not able to)(?=\s*(?:[,.;!]|$))|"
-    r"no promises|(?:all|both) (?:our|the) [a-z]+ (?:are|is) (?:booked|taken|out|full|gone|busy)|"
+    r"no promises(?![^.;!?]*\bbut\b)|(?:all|both) (?:our|the) [a-z]+ (?:are|is) (?:booked|taken|out|full|gone|busy)|"
     r"(?:he|she|they|the [a-z]+) (?:is|are) (?:busy|booked|unavailable)|"
     r"there (?:are|is) no [a-z ]{1,30}(?:available|left|free)|goes in order|in order like|"
     r"(?:have|has) to (?:process|go|wait|stay|follow) [a-z ]*in order|"
     r"(?:that's|that is|it's|it is|this is) (?:impossible|not possible|out of the question|not an option|not happening)|"
     r"\bimpossible\b|(?:isn't|is not|not|aren't|are not) (?:possible|an option|allowed)|no way|there's nothing (?:i|we) can do|nothing (?:i|we|more) can (?:do|be done)|"
+    r"(?:there isn't|there is not) anything (?:i|we) can do|"
     r"(?:i|we) (?:said|say) no|^(?:no|nope)(?=[,.!]|$)|^sorry,? no(?=[,.!]|$)|"
     # The short answers that say no: "Afraid not.", "Sadly not, ...", "Not really."
     r"^(?:(?:i'm |i am )?afraid|sadly|unfortunately|probably|(?:i'm )?sorry,?) not(?=[,.!]|$)|"
@@ -928,7 +999,7 @@ REFUSAL = re.compile(
     r"(?:that|this|it) is the room you|that's the room you|i don't think so|we don't do that|"
     r"can't help you|cannot help you|nothing else|"
     # The subject dropped: "Can't help, sorry." "Cannot do that."
-    r"^(?:sorry,? )?(?:can't|cannot|can not|won't) (?:help|do (?:it|that|this|anything|much)|manage it|promise|guarantee)"
+    r"^(?:sorry,? )?(?:can't|cannot|can not|won't) (?:help|do (?:it|that|this|anything|much)|manage it|promise(?![^.;!?]*\bbut\b)|guarantee(?![^.;!?]*\bbut\b))"
     r"(?! (?:but|until|unless))"
     r")\b"
 )
@@ -938,6 +1009,7 @@ POLICY = re.compile(
     r"computer says|(?:room|ticket|fare|price|membership) (?:category|class|tier|type)|terms and conditions|"
     r"(?:isn't|is not|not) covered|not in the (?:protocol|contract|package|plan|rules)|company (?:policy|rules)|"
     r"(?:i'm|i am) not (?:authori[sz]ed|allowed|permitted)|my hands are tied|that's the rule|"
+    r"(?:it's|it is|that's|that is) (?:out of|not in) my hands|above my pay grade|"
     r"(?:i|we) have no (?:discretion|authority|say)|"
     r"what you (?:paid|booked|signed up|ordered) for|the room you (?:booked|paid for|chose)|insurance (?:won't|doesn't))\b"
 )
@@ -984,10 +1056,13 @@ DEFERS = re.compile(
     rf"will (?:review|consider|look into) it|wait until|have to wait|come back (?:[a-z ]{0, 20}\b)?(?:later|tomorrow|next week|another day)|"
     rf"(?:try|call|ring|check|come) (?:(?:it|again|back|us)\s+)*later|open a ticket|raise a ticket|submit a (?:ticket|request)|"
     # The customer sent to the queue everyone joins: "you'll need to join the waiting list".
-    rf"(?:join|go on|go onto|get on|wait on|stay on|be on) (?:the|our|a) (?:waiting list|wait list|waitlist|queue)|"
+    rf"(?:join|go on|go onto|get on|wait on|stay on|be on|you're on|you are on|you're now on|you are now on) "
+    rf"(?:the|our|a) (?:waiting list|wait list|waitlist|queue)|"
     rf"(?:only|just) (?:offer|give) (?:you )?(?:the|our|a place on the|a spot on the) (?:waiting list|wait list|waitlist)|"
     rf"(?:put|add|pop) (?:you|yourselves|yourself|you both|you two|your names?)(?: name)? (?:down )?(?:on|onto|to) "
     rf"(?:the|our|a) (?:waiting list|wait list|waitlist)|"
+    # "I'll put your name down and ring you": a place in the queue, nothing more.
+    rf"(?:put|take|pop) (?:your|you(?:r)? names?|you) down(?=\s*(?:[,.!;]|$|and\b))|"
     # "Maybe come back another night", "please wait outside": the customer put off.
     rf"come back (?:another|some other|a different|on another) (?:night|day|time|evening|morning|week|weekend)|"
     rf"(?<!i'll )(?<!i will )(?<!we'll )(?<!i can )wait (?:outside|over there|in line|in the (?:queue|line)|your turn)|"
@@ -1040,5 +1115,6 @@ INFO_REQUEST = re.compile(
 VAGUE_LOOK = re.compile(
     r"\b(?:i'll see|i will see|let me see|we'll see|i'll look into it|i'll check|let me check|"
     r"let me look|i'll find out|let me find out|i'll ask|let me ask|i'll try|we'll try|i'll do what i can|"
+    r"(?:i'll|we'll|i will|we will) do (?:my|our) (?:best|utmost)|(?:i'll|we'll) do what we can|"
     r"one moment|bear with me)\b"
 )
