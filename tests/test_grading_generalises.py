@@ -1547,3 +1547,63 @@ def test_good_wishes_meet_no_need(grader: RubricGrader) -> None:
     g = grade(grader, scenario, "Happy birthday!")
     assert not g.needs_met
     assert "offers" not in g.acts
+
+
+@pytest.mark.parametrize(
+    ("reply", "act", "present"),
+    [
+        # "We're not able to" refuses, however the subject and verb are joined.
+        ("We're not able to reopen the claim.", "refuses", True),
+        ("I'm not able to waive the fee, sorry.", "refuses", True),
+        # A no at the end of a clause, and text-speak.
+        ("The hall's full tonight, so no.", "refuses", True),
+        ("cant help sorry", "refuses", True),
+        # Having people to serve is no deed.
+        ("I've got forty callers waiting, so no.", "offers", False),
+        ("I've got you a seat on the 6:05.", "offers", True),
+        # A thing still free, or a slot with room, is on offer.
+        ("The balcony seats are still free, if you'd like them.", "offers", True),
+        ("The four o'clock tour has still got space.", "offers", True),
+        ("Her room under the stairs floods every winter.", "offers", False),
+        # A promise to send word is no deed.
+        ("The part arrives Monday. We'll send a text.", "offers", False),
+        # What a look looks into is not done yet.
+        ("Hold on, I'm asking the stores what time they can deliver.", "offers", False),
+        ("Let me check whether the manager can sign it off.", "offers", False),
+        ("I'll check the system and if it's there I'll reissue it.", "offers", True),
+        # A lesson for next time is no help.
+        ("Maybe charge it properly next time?", "blames", True),
+        # "Take a deep breath" is care, not a thing granted.
+        ("Take a deep breath, it's going to be fine.", "offers", False),
+    ],
+)
+def test_readings_the_seventeenth_batch_showed(reply: str, act: str, present: bool) -> None:
+    g = _RULES.grade(reply, GradeContext())
+    assert (act in g.acts) is present, (reply, sorted(g.acts))
+
+
+@pytest.mark.parametrize(
+    ("line", "reply"),
+    [
+        ("couldnt you just print a new one?", "ok"),
+        ("Could you not simply reissue it today?", "Very well."),
+    ],
+)
+def test_a_yes_in_text_speak_or_formal_accepts(line: str, reply: str) -> None:
+    assert "offers" in _RULES.grade(reply, GradeContext(customer_line=line)).acts
+
+
+@pytest.mark.parametrize(
+    ("reply", "reason", "present"),
+    [
+        (
+            "Okay, enough with the guilt trip. Your refund's going through.",
+            "talks down to the other person",
+            True,
+        ),
+        ("Right, and? What's the reference?", "talks down to the other person", True),
+        ("Take a deep breath, it's going to be fine.", "command without a softener", False),
+    ],
+)
+def test_tone_the_seventeenth_batch_showed(reply: str, reason: str, present: bool) -> None:
+    assert (reason in reasons(_RULES.grade(reply, GradeContext()), "courtesy")) is present, reply

@@ -387,9 +387,26 @@ def _clause_offers(i: int, span: Span, first: bool, customer_proposed: bool) -> 
         for offer in found:
             if offer.kind == "act":
                 offer.kind, offer.strength = "look", ASKING
+    if w := _LOOK_INTO.search(low):
+        # "I'm checking with the depot what time they can come": what is looked into, not done.
+        for offer in found:
+            at = low.find(offer.phrase.lower())
+            said = offer.phrase.lower().split()
+            looks = bool(said) and said[-1] in _LOOK_VERBS and at < w.start("wh")
+            if offer.kind in {"act", "third"} and (at >= w.start("wh") or looks):
+                offer.kind, offer.strength = "look", LOOKING_AT
     if (m := lx.VAGUE_LOOK.search(low)) and not found:
         found.append(Offer("look", _cut(span, m), i, ASKING, owner=m.group(0).startswith(("i", "let me"))))
     return found
+
+
+# A look with what it looks into after it: "let me see if we can...", "I check now what time they can come".
+_LOOK_VERBS = frozenset({"check", "look", "see", "ask", "enquire"})
+_LOOK_INTO = re.compile(
+    r"\b(?:check|checking|look|looking|see|seeing|find out|finding out|ask|asking|enquire|enquiring|"
+    r"phone|phoning|ring|ringing|call|calling)\b(?: (?!and\b|then\b|but\b|so\b)[a-z']+){0,5}? "
+    r"(?P<wh>what|when|whether|if|how soon|how quickly|which|where)\b"
+)
 
 
 @dataclass(frozen=True)

@@ -174,7 +174,8 @@ CARE_IMPERATIVE = re.compile(
     # "Hang on, actually, yes": a beat before good news, not an order to wait.
     r"(?:hang|hold) on\b(?=[^.!?]*\b(?:actually|yes|let me|i'll|i think|i can|we can|maybe|i've got|i have)\b)|"
     r"keep (?:safe|warm|clear|away)|don't worry|do not worry|dont worry|don't panic|do not panic|dont panic|"
-    r"don't fret|never mind|don't apologi[sz]e|follow me|(?:come )?this way|take care|(?:have|take) a (?:seat|rest|look|good)|"
+    r"don't fret|never mind|don't apologi[sz]e|follow me|(?:come )?this way|take care|(?:have|take) a (?:seat|rest|look|good|"
+    r"breath|deep breath|breather|minute|moment)|"
     r"try not to (?:worry|panic|fret|stress)|(?:don't|do not) hang up|stay on the line|"
     r"feel free|enjoy|rest assured|be careful|mind the|get some rest|give me (?:a|one|two|five|ten|just a) "
     r"(?:moment|minute|minutes|second|seconds|sec)|bear with me|hold on (?:a|one|just a|just one) (?:moment|second|minute|sec)|"
@@ -258,6 +259,8 @@ BLAME = rule(
     r"(?:maybe|perhaps|could it be that|is it possible) you (?:booked|rang|called|phoned|wrote|got|made|mixed|"
     r"confused|forgot|misread|misheard|dreamt|imagined)|people try this|(?:probably|must be) your|(?:^|\byou(?: can| could| should| need to| have to| will have to|'ll have to|'ll need to|'d need to|'d have to)? |\bplease )take (?:it|that|this) up with|"
     r"read the terms next time|next time,? (?:read|book|check)|"
+    # "Maybe order on time next time?": a lesson, not help.
+    r"(?:maybe|perhaps|try to|try and|remember to|make sure you) [a-z' ]{2,40}?\bnext time\b|"
     # A lesson for the customer: "you really should keep the receipts somewhere safe".
     r"(?:^|, )you (?:really|honestly|seriously|always) (?:should|ought to|need to|have to)\b|"
     # "It isn't your fault" takes the blame off the customer.
@@ -277,7 +280,7 @@ BLAME = rule(
     "blames",
 )
 DISMISSAL = rule(
-    r"\b(?:not (?:really )?my (?:problem|department|job|fault|concern|responsibility)|not our (?:problem|concern|fault)|"
+    r"\b(?:not (?:really )?my (?:problem|department|job|fault|concern|responsibility)|not (?:really )?our (?:problem|concern|fault)|"
     r"what did (?:you|u) expect|(?:can't|cannot|cant) just drop everything|not rocket science|"
     r"we hear (?:this|that) (?:every day|all the time)|heard it all before|how many times|"
     r"what (?:do|d'|did) ?you (?:want|expect) (?:me to do|from me|me to say)|(?:do|d') ?you (?:even )?know how many|what do you expect|i don't care|who cares|"
@@ -321,6 +324,9 @@ DISMISSAL = rule(
 CONDESCENSION = rule(
     r"\b(?:(?:could|can|would) you (?:please )?(?:at least|even)\b|"
     r"as i (?:have )?already (?:said|explained|told you|mentioned|pointed out)|"
+    # "Enough with the guilt trip": the customer's worry called a ploy; "ok and?"; "that's more than
+    # anyone else gets".
+    r"enough with the|guilt trip|^(?:ok|okay|right|so|yeah),? and(?=\?)|more than (?:anyone|anybody|most people) else gets|"
     r"as i (?:have )?(?:said|explained|told you|mentioned|pointed out) (?:twice|three times|several times|many times)|"
     r"(?:do|did) you (?:even |actually )?(?:understand|reali[sz]e) (?:why|that|what|how)|you do reali[sz]e|"
     r"which part of .{1,40}(?:is unclear|was unclear|don't you|do you not|did you not)|"
@@ -544,6 +550,8 @@ FILED_AFTER = re.compile(
     r"(?:them|him|her|the [a-z]+) an? (?:urgent )?(?:note|message)|"
     # "We'll contact you when the part arrives": a promise to say when, not to act.
     r"you (?:when|once|if|as soon as) (?:it|the|your|we|they|there|a|an|one|something|anything|space|spaces|places?)\b|"
+    # "We'll send a text." "I'll drop you an email."
+    r"(?:you )?(?:a|an) (?:text|message|email|e-mail|update)(?=\s*(?:[.!,]|$|to (?:let you know|confirm|say)))|"
     # "I'll put your name on the waiting list": the queue everyone joins, not a way round it.
     r"(?:you|your name|your names|your details|you both|you two|the two of you)(?: down)? (?:on|onto|to|in|into) "
     r"(?:the|our|a) (?:waiting list|wait list|waitlist|queue)\b|"
@@ -558,6 +566,9 @@ FILED_AFTER = re.compile(
 OFFER_FRAMES = re.compile(
     # "sure, can do it today", "yeh can do it 4 u", "can get one sent out 2day": the informal yes.
     r"(?:^|[,.!] |\b(?:yes|yeah|yep|yeh|sure|ok|okay|hiya) )(?:we |i )?(?:can|cn) do (?:u|you|it|that|this|[0-9]|free|a |the )|"
+    # "Want me to ring them?", "need a hand with the bags?": the offer with "do you" dropped.
+    r"^(?:(?:so|ok|okay|right)[,]?\s+)?want (?:me|us) to\b|^want (?:a|an|some) (?:lift|ride|hand|copy|"
+    r"coffee|tea|drink|water|refund|replacement|loan|spare|voucher|taxi|cab)\b|^(?:do you )?need a (?:hand|lift|ride)\b|"
     r"(?:^|[,.!] |\b(?:yes|yeah|yep|yeh|sure|ok|okay|hiya) )(?:can|cn) (?:get|send|book|sort|bring|courier|post) "
     r"(?:u |you )?(?:a|an|one|it|that|the|ur|your|some|in|on|onto|[0-9])\b|"
     r"\bgo on then\b|"
@@ -578,8 +589,8 @@ COMMITMENT = re.compile(
     r"(?:^|(?<=[,.!] ))(?:(?:more than|very|really|so) )?(?:happy|glad|delighted) to|"
     r"(?:^|(?<=[,.!] ))will(?= (?:sort|do|fix|send|book|get|call|ring|check|look|email|text|arrange|refund|pop|drop|"
     r"bring|swap|change|cancel|waive|credit|pay|move|add|order|put|set)\b)|(?:it(?:'d| would|'ll| will) be|it's) (?:my|our) pleasure to|(?:(?:allow|permit) me(?: (?:a|one) (?:moment|minute|second))?|give me (?:a|one|two|three|five|ten|[0-9]+|a few|a couple of) (?:moment|minute|second|sec|min)s?) to|il{1,2}(?= (?:go|get|send|swap|sort|book|call|ring|check|ask|put|move|bring|make|text|email|refund|cancel|add|push|fix|find|grab|do|"
-    r"run|chuck|pop|stick|drop|give|take|waive|credit|pay|cover|come|look|arrange|order|pick|drive)\b))|(?P<who2>i|we|im)(?=(?:'ll|'d| will| shall| can| could| would| am going| are going| am about| are about|'m going|'re going|'m gonna| am gonna| gonna| am happy| are happy| am glad| are glad| would be|'m happy|'re happy|'m glad|'re glad|'m able|'re able| am able| are able)\b))"
-    r"(?P<aux>(?:'ll|'m|'re| will| shall| can| could| am| are|'d| would)?(?: be)?(?: happy| glad)?(?: to)?"
+    r"run|chuck|pop|stick|drop|give|take|waive|credit|pay|cover|come|look|arrange|order|pick|drive)\b))|(?P<who2>i|we|im)(?=(?:'ll|'d| will| shall| can| could| would| am going| are going| am about| are about|'m going|'re going|'m gonna| am gonna| gonna| am happy| are happy| am glad| are glad| would be|'m happy|'re happy|'m glad|'re glad|'m able|'re able| am able| are able| should be able| might be able)\b))"
+    r"(?P<aux>(?:'ll|'m|'re| will| shall| can| could| am| are|'d| would| should| might)?(?: be)?(?: happy| glad)?(?: to)?"
     r"(?: going to| gonna| about to| able to)?"
     r"(?: right| just| personally| quickly| also| gladly| immediately| now| certainly| definitely| happily| absolutely|"
     # "I can completely understand" is a feeling: the verb after the adverb decides.
@@ -603,7 +614,10 @@ PERFECT = re.compile(
     r"fixed|replaced|restored|reset|cancelled|applied|issued|sorted|found|made|opened|raised|flagged|"
     # "I've got you a room" does something; "I've got a queue of callers" has something.
     r"got(?! (?:a lot|lots|loads|a queue|queues|no|nothing|other|too|to|enough|more|better|work|people|customers|"
-    r"callers|a (?:busy|full|long))\b)|"
+    r"callers|a (?:busy|full|long)|my hands full|"
+    r"(?:(?:a |one |two )?(?:hundred|thousand|dozen)s?|[0-9]+|two|three|four|five|six|seven|eight|nine|ten|twelve|fifteen|"
+    r"twenty|thirty|forty|fifty|sixty)(?: [a-z]+)? (?:people|customers|callers|calls|jobs|patients|orders|others|"
+    r"passengers|guests|visitors|families|cars|claims|cases|complaints))\b)|"
     r"approved|authori[sz]ed|reversed|overturned|processed|reimbursed|rebooked|refunded|paused|suspended|"
     r"scheduled|removed|unblocked|unlocked|lifted|released|backdated|topped up|signed off|"
     r"re-run|rerun|paid|written off|taken off|cut|knocked [a-z0-9%\u00a3$ ]{1,12}off|"
@@ -660,7 +674,8 @@ DONE_REPORT = re.compile(
     r"(?:^(?:(?:ok|okay|right|done|sure|yes|yep|yeah|fine|good news|all sorted)[,.!]?\s+)*(?:(?:i've|ive|i have|we've)\s+)?"
     r"(?:just\s+|already\s+|now\s+)?|"
     # "fee refunded", "slot booked", "fine on hold"; not "fully booked".
-    r"^(?!.*\b(?:when|once|until|if|after|unless|before|get|gets|got|will|'ll|would|can|could|should|must)\b)"
+    r"^(?!.*\b(?:when|once|until|if|after|unless|before|get|gets|got|will|'ll|would|can|could|should|must|shud|shoulda|"
+    r"should've|shouldve|coulda|ought)\b)"
     r"(?:[a-z0-9'\u00a3$\u20ac-]+\s+){0,3}"
     r"(?!(?:is|are|was|were|be|been|being|fully|all|completely|totally|already|had|has|have|you|we|they|it|i|"
     r"everyone's|everybody's|we're|they're|you're|i'm)(?![a-z']))"
@@ -857,7 +872,14 @@ THERE_IS = re.compile(
     r"(?:slot|room|table|seat|bed|van|car|appointment|space|pitch|unit|flight|train|bus|coach|loaner|corner|spot|"
     r"booth|stool|courtesy car|cot|locker|suite|replacement|spare)s?\b"
     r"(?=,? (?:free|available|open|ready|at|on|for you|tomorrow|today|tonight|this|which|that's|we|i|you|"
-    r"downstairs|upstairs|in|left)\b)"
+    r"downstairs|upstairs|in|left)\b)|"
+    # "The side seats are still free", "the one o'clock's got space".
+    r"\b(?:is|are|'s|'re) still (?:free|available|open|going)\b|"
+    r"\b(?:'s (?:still )?got|has (?:still )?(?:got )?|have (?:still )?(?:got )?)(?:space|room|places|seats|availability)\b"
+    r"(?! for (?:nobody|no one)\b)|"
+    # "There's a bunk free in the back", "there's one spare upstairs".
+    r"\bthere(?:'s| is| are) (?:still )?(?:a|an|one|two|three|another|some) (?:[a-z-]+ ){0,2}?[a-z-]+ "
+    r"(?:free|spare|going)(?! (?:of|from|to)\b)\b"
 )
 # A way out named as a suggestion or an alternative: "I'd suggest the back room", "the
 # garden is an option", "there's always the late train", "we do have the annexe",
@@ -882,7 +904,8 @@ ALTERNATIVE = re.compile(
 )
 GRANT = re.compile(
     r"^(?:(?:fine|ok|okay|alright|sure|yes|of course|right)[,.!]?\s+)*(?:take|have|use|keep)\s+"
-    r"(?:the|this|that|our|my|a|an|one of our)\s+(?!cab|taxi|bus|train|seat|look|number|moment|eye|close eye|note)"
+    r"(?:the|this|that|our|my|a|an|one of our)\s+(?!cab|taxi|bus|train|seat|look|number|moment|eye|close eye|note|"
+    r"(?:deep )?breath|breather|minute|second|rest|break|step back)"
 )
 ACCEPTANCE = re.compile(
     # After a beat: "hang on, actually, yes", "you know what, fine".
@@ -891,7 +914,7 @@ ACCEPTANCE = re.compile(
     r"i suppose so|i guess so|i suppose (?:that's|that is|it's|it is) (?:fine|ok|okay|all right|alright)|"
     r"(?:oh )?go on,? then|"
     r"if (?:that's what you want|you insist|you like|you must),? (?:then )?(?:fine|ok|okay|sure|go ahead)|"
-    r"of course|sure|certainly|absolutely|definitely|no problem|good idea|that works|"
+    r"of course|sure|certainly|absolutely|definitely|no problem|good idea|that works|very well|"
     r"that's fine|that is fine|great idea|consider it done|done|right away|gladly|with pleasure|"
     r"please do|yes,? please|go ahead|please go ahead|let's do (?:that|it)|(?:that's|that is) (?:a )?(?:good|great) idea|"
     r"(?:(?:yes|yeah|yeh|yep|sure),? )?(?:we |i )?(?:can|cn) do (?:that|it)|"
@@ -900,7 +923,7 @@ ACCEPTANCE = re.compile(
 CUSTOMER_PROPOSAL = re.compile(
     # "Can you tell me where my bag is?" only asks; "can you send someone?" proposes.
     # Someone else doing it counts too: "could the vet not wait?", "can your driver take me?"
-    r"\b(?:(?:could|can|would|will|couldn't|can't|won't) (?:you|someone|somebody|(?:one of )?(?:the|your) [a-z]+)"
+    r"\b(?:(?:could|can|would|will|couldn't|can't|won't|cant|couldnt|wont) (?:you|someone|somebody|(?:one of )?(?:the|your) [a-z]+)"
     r"(?:\s+(?:just|at least|please|not))*\s+"
     r"(?!tell|explain|say|confirm|let me know|give me an update|find out|check whether|repeat|hear|see\b)[a-z]+|"
     r"(?:could|can|may|couldn't|can't) (?:i|we)(?:\s+(?:just|not|at least|please))*\s+"
@@ -964,7 +987,7 @@ REFUSAL_REASON = re.compile(
 
 # What lowers flexibility.
 REFUSAL = re.compile(
-    r"\b(?:(?:i|we) (?:can't|cannot|can not|won't|will not|am not able to|are not able to|'m not able to|"
+    r"\b(?:(?:i|we) ?(?:can't|cannot|can not|won't|will not|am not able to|are not able to|'m not able to|"
     r"'re not able to|am unable to|are unable to|'m unable to|'re unable to|don't|do not|aren't allowed to|"
     r"are not allowed to|'m not allowed to|am not allowed to|have no way to) "
     # "I can't find your booking" reports what went wrong; it refuses nothing.
@@ -986,6 +1009,8 @@ REFUSAL = re.compile(
     r"\bimpossible\b|(?:isn't|is not|not|aren't|are not) (?:possible|an option|allowed)|no way|there's nothing (?:i|we) can do|nothing (?:i|we|more) can (?:do|be done)|"
     r"(?:there isn't|there is not) anything (?:i|we) can do|"
     r"(?:i|we) (?:said|say) no|^(?:no|nope)(?=[,.!]|$)|^sorry,? no(?=[,.!]|$)|"
+    # "..., so no." "I'm on my own, so the answer's no."
+    r"(?<=[,;] )(?:so|then|and|sorry|afraid),? (?:(?:the answer's|the answer is|it's|that's) )?no(?=\s*(?:[.!]|$))|"
     # The short answers that say no: "Afraid not.", "Sadly not, ...", "Not really."
     r"^(?:(?:i'm |i am )?afraid|sadly|unfortunately|probably|(?:i'm )?sorry,?) not(?=[,.!]|$)|"
     # Subject dropped: "Can't be done before Monday."
@@ -999,7 +1024,7 @@ REFUSAL = re.compile(
     r"(?:that|this|it) is the room you|that's the room you|i don't think so|we don't do that|"
     r"can't help you|cannot help you|nothing else|"
     # The subject dropped: "Can't help, sorry." "Cannot do that."
-    r"^(?:sorry,? )?(?:can't|cannot|can not|won't) (?:help|do (?:it|that|this|anything|much)|manage it|promise(?![^.;!?]*\bbut\b)|guarantee(?![^.;!?]*\bbut\b))"
+    r"^(?:sorry,? )?(?:can't|cant|cannot|can not|won't) (?:help|do (?:it|that|this|anything|much)|manage it|promise(?![^.;!?]*\bbut\b)|guarantee(?![^.;!?]*\bbut\b))"
     r"(?! (?:but|until|unless))"
     r")\b"
 )
