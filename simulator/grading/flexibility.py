@@ -391,8 +391,8 @@ def _clause_offers(i: int, span: Span, first: bool, customer_proposed: bool) -> 
         # "I'm checking with the depot what time they can come": what is looked into, not done.
         for offer in found:
             at = low.find(offer.phrase.lower())
-            said = offer.phrase.lower().split()
-            looks = bool(said) and said[-1] in _LOOK_VERBS and at < w.start("wh")
+            last = offer.phrase.lower().split()[-1:]
+            looks = bool(last) and last[0] in _LOOK_VERBS and at < w.start("wh")
             if offer.kind in {"act", "third"} and (at >= w.start("wh") or looks):
                 offer.kind, offer.strength = "look", LOOKING_AT
     if (m := lx.VAGUE_LOOK.search(low)) and not found:
