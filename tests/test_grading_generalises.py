@@ -13,6 +13,7 @@ import pytest
 import yaml
 
 from simulator.cli import main
+from simulator.grading import lexicon as lx
 from simulator.grading.base import Grade, GradeContext
 from simulator.grading.benchmark import (
     CORPUS_DIR,
@@ -1607,3 +1608,74 @@ def test_a_yes_in_text_speak_or_formal_accepts(line: str, reply: str) -> None:
 )
 def test_tone_the_seventeenth_batch_showed(reply: str, reason: str, present: bool) -> None:
     assert (reason in reasons(_RULES.grade(reply, GradeContext()), "courtesy")) is present, reply
+
+
+@pytest.mark.parametrize(
+    ("line", "proposes"),
+    [
+        # The customer's own idea, whoever would carry it out.
+        ("Can't I just take the charger out and keep it with me?", True),
+        ("Could she start on Monday instead, with the other group?", True),
+        ("Isn't there anybody who could look at it today?", True),
+        ("Is there somewhere we could wait with the dog?", True),
+        ("Haven't you got those loan bikes any more?", True),
+        # A complaint or a plea put as a question proposes nothing.
+        ("How could you lose it twice?", False),
+        ("What can I do now?", False),
+        ("Can I ask why it was cancelled?", False),
+    ],
+)
+def test_a_proposal_is_read_whoever_would_do_it(line: str, proposes: bool) -> None:
+    assert bool(lx.CUSTOMER_PROPOSAL.search(line.lower())) is proposes, line
+
+
+@pytest.mark.parametrize(
+    ("reply", "act", "present"),
+    [
+        # What would follow from a supposition is no deed.
+        ("If I gave one to everybody, I'd have none for the weekend.", "offers", False),
+        ("If we refunded you, we'd have to refund the whole coach.", "offers", False),
+        # "I have no way of" refuses; "and I have" with a no after it is no deed.
+        ("The system locks it and I have no way of changing it.", "refuses", True),
+        ("The system locks it and I have no way of changing it.", "offers", False),
+        # A queue kept in strict order, and a whole team booked, refuse.
+        ("Sorry, appointments are taken strictly in order.", "refuses", True),
+        ("Sorry, all fitters is busy until Tuesday.", "refuses", True),
+        ("That's all I can tell you, I'm afraid.", "refuses", True),
+        # A thing that will be sent on is not the customer sent away; a standing rule still is.
+        ("Your notes will go to the ward sister this afternoon.", "sends_away", False),
+        ("Refund claims go to the insurer.", "sends_away", True),
+        # Leave that hangs on someone else, the fix bought elsewhere, waiting and seeing.
+        ("Check with your manager if you can come in later.", "offers", False),
+        ("You could get a cheap adaptor from a phone shop.", "sends_away", True),
+        ("We'll see about the refund once the audit's done.", "defers", True),
+        ("Best wait for the engineer.", "defers", True),
+        # Settled, however tersely.
+        ("You're rebooked on the 4:15.", "offers", True),
+        ("She's on.", "offers", True),
+        ("He's on holiday.", "offers", False),
+        # A look handed on.
+        ("I've asked the office to look for an earlier date.", "offers", False),
+    ],
+)
+def test_readings_the_eighteenth_batch_showed(reply: str, act: str, present: bool) -> None:
+    g = _RULES.grade(reply, GradeContext())
+    assert (act in g.acts) is present, (reply, sorted(g.acts))
+
+
+@pytest.mark.parametrize(
+    ("line", "reply"),
+    [
+        ("Can't I just bring the form back tomorrow?", "You can, yes."),
+        ("I'm not paying that fee again.", "You won't have to."),
+    ],
+)
+def test_a_yes_in_other_words_answers_the_customer(line: str, reply: str) -> None:
+    assert "offers" in _RULES.grade(reply, GradeContext(customer_line=line)).acts
+
+
+def test_a_rule_restated_and_a_lesson_cost_courtesy() -> None:
+    assert "dismissal" in reasons(
+        _RULES.grade("Rain happens. The price is still the price.", GradeContext()), "courtesy"
+    )
+    assert "blame" in reasons(_RULES.grade("Book a proper slot next time.", GradeContext()), "courtesy")

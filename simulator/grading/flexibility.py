@@ -72,7 +72,17 @@ def _cut(span: Span, m: re.Match[str]) -> str:
 
 
 def _negated(span: Span, m: re.Match[str]) -> bool:
+    if _COUNTERFACTUAL.search(span.low, 0, m.start()) and _WOULD.match(span.low, m.start()):
+        # "If I lent one to everybody, I'd have none left": what would follow, not an offer.
+        return True
     return negated_before(span.low, m.start()) is not None
+
+
+_COUNTERFACTUAL = re.compile(
+    r"\bif (?:i|we) (?:[a-z]+ed|lent|gave|had|did|let|made|sold|took|went|were|was|kept|put|got|ran|bent|broke|"
+    r"started|began|said|told|sent|paid)\b"
+)
+_WOULD = re.compile(r"(?:and |then |, )?(?:i'd|we'd|i would|we would)\b")
 
 
 def _raw_negated(span: Span, m: re.Match[str]) -> bool:
@@ -84,6 +94,12 @@ def _raw_negated(span: Span, m: re.Match[str]) -> bool:
 # a commitment. "ask the porter whether a cot is free" only finds out.
 _DELEGATES = re.compile(
     r"\s+(?:the |our |a |my |your |someone|somebody|them|him|her)[a-z' ]{0,30}?\bto\s+(?!see\b|check\b)[a-z]+"
+)
+
+
+_ASKED_TO_LOOK = re.compile(
+    r"\s+(?:the |our |a |my |someone|somebody|them|him|her)[a-z' ]{0,30}?\bto\s+"
+    r"(?:look|check|see|find out|search|try|ask|chase|investigate|review)\b"
 )
 
 
@@ -246,6 +262,8 @@ def _clause_offers(i: int, span: Span, first: bool, customer_proposed: bool) -> 
         (m := lx.GUIDE.search(low))
         and not _negated(span, m)
         and m.group("verb") not in {"be", "have", "want", "like", "need", "see"}
+        # "Ask the ward if you can start later": what someone else is to be asked.
+        and not (m.group(0).startswith("if ") and _ASK_FIRST.search(low, 0, m.start()))
     ):
         if not (
             lx.DEFERS.search(low)
@@ -293,10 +311,15 @@ def _clause_offers(i: int, span: Span, first: bool, customer_proposed: bool) -> 
             ordered = verb == "raised" and _RAISED_ORDER.match(low, m.end()) is not None
             if verb in {"escalated", "logged", "noted", "passed", "raised", "flagged"} and not ordered:
                 found.append(Offer("file", _cut(span, m), i, NOTHING - 5, owner))
+            elif verb == "asked" and _ASKED_TO_LOOK.match(low, m.end()):
+                # "I've asked the team to look for something sooner": a look, handed on.
+                found.append(Offer("look", _cut(span, m), i, LOOKING_AT, owner))
             else:
                 found.append(Offer("act", _cut(span, m), i, OFFER, owner))
     for m in lx.SIMPLE_PAST.finditer(low):
-        if not _negated(span, m) and not span.is_question:
+        # "If we waived it for you, ...": a supposition, not a deed done.
+        supposed = re.search(r"\b(?:if|unless|even if|suppose|supposing)\s*$", low[: m.start()]) is not None
+        if not _negated(span, m) and not span.is_question and not supposed:
             found.append(Offer("act", _cut(span, m), i, OFFER, m.group("who") == "i"))
     if not span.is_question and not lx.POLICY.search(low):
         # "Fee waived, seat upgraded, voucher sent": each piece a deed of its own;
@@ -351,7 +374,9 @@ def _clause_offers(i: int, span: Span, first: bool, customer_proposed: bool) -> 
         low,
     )
     for m in lx.PERMISSION.finditer(low):
-        if not _negated(span, m) and not lx.SENDS_AWAY.search(low) and not pays_first:
+        # "Ask the ward if you can start later": leave that depends on someone else.
+        supposed = re.search(r"\b(?:if|whether|unless)\s*$", low[: m.start()]) is not None
+        if not _negated(span, m) and not lx.SENDS_AWAY.search(low) and not pays_first and not supposed:
             found.append(Offer("permission", _cut(span, m), i, OFFER))
     dismissive = lx.DISMISSAL.pattern.search(low) is not None
     if span.is_question and (m := lx.OPTIONS.search(low)) and not _negated(span, m) and not dismissive:
@@ -479,6 +504,10 @@ def assess(reply: str, spans: list[Span], scene: Scene) -> FlexResult:
     mocking = _mocking_sentences(reply)
     for i, span in enumerate(spans):
         clause = _Clause(i, span, _clause_offers(i, span, i == 0, scene.customer_proposed), None)
+        if i and _WOULD.match(span.low) and _COUNTERFACTUAL.search(spans[i - 1].low):
+            # "If I lent one to everybody, I'd have none left": what would follow, not an offer.
+            if not re.search(r"[.!?]", reply[spans[i - 1].end : span.start]):
+                clause.offers = []
         if any(start <= span.start < end for start, end in mocking):
             clause.offers, clause.mocking = [], True
         if scene.vectors is not None:
@@ -784,6 +813,9 @@ def _drop_rejected(clause: _Clause, scene: Scene, reading: _Reading) -> None:
 # -- step 3: shapes that hold the customer back ------------------------------------
 
 
+# A thing that will be sent on, not a standing rule ("claims go to the insurer").
+_ASK_FIRST = re.compile(r"\b(?:ask|check with|see|find out|speak to|talk to)\b")
+_THING_GOES = re.compile(r"\b(?:it|they|these|those|[a-z]{3,}s)(?:'ll| will| can| should| would) $")
 # "I can't promise anything, but I'll ring round": a hedge before an effort, not a no.
 _HEDGE = re.compile(r"(?:(?:i|we) )?(?:can't|cannot|can not|won't) (?:promise|guarantee)|no promises")
 _OWN_EFFORT = re.compile(
@@ -825,7 +857,10 @@ def _note_holdbacks(clause: _Clause, reading: _Reading, denies: bool = False, he
     # "Let me call the other branch and hold a bike for you": the speaker does it for
     # the customer, who is not sent off to manage alone.
     does_it = any(o.owner and o.kind not in {"file", "look"} for o in clause.offers)
-    if (m := lx.SENDS_AWAY.search(low)) and not _raw_negated(span, m) and not does_it:
+    m = lx.SENDS_AWAY.search(low)
+    if m is not None and m.group(0).startswith("go ") and _THING_GOES.search(low, 0, m.start()):
+        m = None  # "her details will go to the first aider": a thing sent on, not the customer
+    if m is not None and not _raw_negated(span, m) and not does_it:
         reading.negative("sends_away", _cut(span, m), -32)
         result.acts.add("sends_away")
     if m := _deferral(low, clause.offers):

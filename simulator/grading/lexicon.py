@@ -261,6 +261,7 @@ BLAME = rule(
     r"read the terms next time|next time,? (?:read|book|check)|"
     # "Maybe order on time next time?": a lesson, not help.
     r"(?:maybe|perhaps|try to|try and|remember to|make sure you) [a-z' ]{2,40}?\bnext time\b|"
+    r"(?:an? )?(?:earlier|better|bigger|proper) [a-z]+ next time\b|"
     # A lesson for the customer: "you really should keep the receipts somewhere safe".
     r"(?:^|, )you (?:really|honestly|seriously|always) (?:should|ought to|need to|have to)\b|"
     # "It isn't your fault" takes the blame off the customer.
@@ -294,7 +295,7 @@ DISMISSAL = rule(
     r"(?:^|, )(?:(?:we're|we are) not|this is not|this isn't) (?:a|an) [a-z]+(?: [a-z]+)?(?=,? (?:sir|madam|ma'am|love|mate)\b|[.!]|$)|"
     r"what you expect (?:us|me) to do|make a scene|(?:everybody|everyone) else (?:managed|manages|copes|coped)|"
     # "A booking is a booking": a rule restated as its own reason.
-    r"(?:the |a )?(?P<same>[a-z]{4,}) (?:is|are) (?:the |a )?(?P=same)(?![a-z])|(?:it's|that's|it is) hardly\b|"
+    r"(?:the |a )?(?P<same>[a-z]{4,})(?: is| are|'s)(?: still)? (?:the |a )?(?P=same)(?![a-z])|(?:it's|that's|it is) hardly\b|"
     r"^no (?!(?:worries|problem|rush|hurry|charge|fuss|stress|pressure)\b)[a-z]+, "
     r"no (?!(?:worries|problem|rush|hurry|charge|fuss|stress|pressure)\b)[a-z]+(?=[.!]|$)|"
     r"you'll (?:just )?have to live with|sorry you feel|sorry if you feel|nothing to do with (?:me|us)|"
@@ -578,7 +579,7 @@ OFFER_FRAMES = re.compile(
     r"^(?:ok,? |okay,? |so,? |yes,? |right,? )?(?:i|we) (?:go|call|ring|phone|bring|send|give|make|book|move|put|take|fix|"
     r"get|do|come|order|change|arrange|cancel|refund|write|print|open|stop|clean)\b(?:[a-z' ]{0,40}?)"
     r"\b(?:now|right now|immediately|straight away|right away|at once)\b|"
-    rf"(?:while|and) (?:i|we) (?:{ACTION_VERBS})\b(?! (?:you|that|what|if|whether)\b))"
+    rf"(?:while|and) (?:i|we) (?:{ACTION_VERBS})\b(?! (?:you|that|what|if|whether|no|not|nothing|none|never)\b))"
 )
 
 COMMITMENT = re.compile(
@@ -717,8 +718,8 @@ PASSIVE_DONE = re.compile(
 # "that's all sorted for you", "consider it done". Not a place on a list or a line.
 SETTLED = re.compile(
     r"^(?:(?:ok|okay|right|done|great|good|perfect|there we go|there you go|lovely)[,.!]?\s+)*"
-    r"(?:(?:you're|you are|youre|ur|u r) (?:all |now |already )?(?:set\b(?! to)|sorted|"
-    r"(?:booked|confirmed) (?:in|on|onto|into|for)\b(?! (?:the|a) (?:waiting|wait) ?list)|in (?:at|for) |"
+    r"(?:(?:you're|you are|youre|ur|u r|she's|he's|they're) (?:all |now |already )?(?:set\b(?! to)|sorted|"
+    r"on(?=\s*[.!]|\s*$)|(?<=you're )in(?=\s*[.!]|\s*$)|(?<=you are )in(?=\s*[.!]|\s*$)|(?:booked|rebooked|confirmed|moved) (?:in|on|onto|into|for|to)\b(?! (?:the|a) (?:waiting|wait) ?list)|in (?:at|for) |"
     r"(?:on|down for) (?:the|tomorrow's|today's|tonight's|monday's|tuesday's|wednesday's|thursday's|friday's|"
     r"saturday's|sunday's) (?!(?:waiting|wait) ?list|list|phone|line|hold|system|queue|register|books?\b))|"
     r"(?:that's|that is|it's|it is|all|everything's|everything is) (?:all |now )?(?:sorted|done|booked|arranged|fixed)"
@@ -837,7 +838,9 @@ NOMINAL_OFFER = re.compile(
     r"(?:^|, )(?:a |full |partial )?refund (?:for|of|on) |"
     # "You won't be charged for the lesson", "lesson not charged": a waiver said with "not".
     r"(?:won't|will not|wouldn't|shan't) be (?:charged|billed|invoiced)|\bnot (?:be )?(?:charged|billed)|"
-    r"(?:won't|will not) (?:have to )?pay (?:a penny|anything|a thing|a cent|extra))\b"
+    r"(?:won't|will not) (?:have to )?pay (?:a penny|anything|a thing|a cent|extra)|"
+    # "I'm not paying that." "You won't have to.": the charge lifted.
+    r"^(?:(?:no|and|well),? )?you (?:won't|will not|don't|do not) (?:have|need) to(?=\s*(?:[.!,]|$)))"
 )
 # A state that leaves nothing on offer: "the vans are fully booked", "the window has
 # closed", "the decision stands", "refunds are handled by head office". Said without
@@ -871,7 +874,8 @@ THERE_IS = re.compile(
     r"(?:a|an|one|two|three|another|some)\s+(?:[a-z-]+\s+){0,2}?"
     r"(?:slot|room|table|seat|bed|van|car|appointment|space|pitch|unit|flight|train|bus|coach|loaner|corner|spot|"
     r"booth|stool|courtesy car|cot|locker|suite|replacement|spare)s?\b"
-    r"(?=,? (?:free|available|open|ready|at|on|for you|tomorrow|today|tonight|this|which|that's|we|i|you|"
+    r"(?=,? (?:free|available|open|ready|at|on|for (?:you|her|him|them|your [a-z]+)|tomorrow|today|tonight|this|which|"
+    r"that's|we|i|you|"
     r"downstairs|upstairs|in|left)\b)|"
     # "The side seats are still free", "the one o'clock's got space".
     r"\b(?:is|are|'s|'re) still (?:free|available|open|going)\b|"
@@ -888,6 +892,7 @@ _NOT_A_WAY_OUT = (
     r"(?!(?:that )?(?:you )?(?:to )?(?:call|calling|ring|ringing|phone|phoning|contact|contacting|try|trying|go|going|"
     r"complain|complaining|email|emailing|write|writing|wait|waiting|come back|coming back|join|joining|look|looking|"
     r"fill|filling|queue|queuing|the (?:waiting|wait) ?list|a complaint|another (?:hotel|shop|company|branch|place)|"
+    r"(?:a |an )?(?:taxi|cab|uber)|"
     r"(?:a|an|the|our|some) (?:risk|chance|danger|problem|catch|possibility|policy|rule|procedure|process|system|limit|"
     r"charge|fee|queue|wait)s?|something|someone|next time)\b)"
 )
@@ -911,7 +916,9 @@ ACCEPTANCE = re.compile(
     # After a beat: "hang on, actually, yes", "you know what, fine".
     r"^(?:(?:hang on|hold on|wait|oh|ah|actually|you know what|come to think of it|hmm+|well|right)[,.!]*\s+)*"
     r"(?:yes|yeah|yep|yup|yeh|ofc|fine|ok|okay|alright|all right|no bother|sure thing|why not|i don't see why not|"
-    r"i suppose so|i guess so|i suppose (?:that's|that is|it's|it is) (?:fine|ok|okay|all right|alright)|"
+    # "You can, yes." "Yes, you may."
+    r"(?:(?:yes|yeah|of course|sure),? )?(?:you|she|he|they) (?:can|may|could)(?:,? (?:yes|of course|sure))?(?=\s*(?:[.!,]|$))|"
+    r"(?:i )?suppose so|(?:i )?guess so|i suppose (?:that's|that is|it's|it is) (?:fine|ok|okay|all right|alright)|"
     r"(?:oh )?go on,? then|"
     r"if (?:that's what you want|you insist|you like|you must),? (?:then )?(?:fine|ok|okay|sure|go ahead)|"
     r"of course|sure|certainly|absolutely|definitely|no problem|good idea|that works|very well|"
@@ -923,17 +930,25 @@ ACCEPTANCE = re.compile(
 CUSTOMER_PROPOSAL = re.compile(
     # "Can you tell me where my bag is?" only asks; "can you send someone?" proposes.
     # Someone else doing it counts too: "could the vet not wait?", "can your driver take me?"
-    r"\b(?:(?:could|can|would|will|couldn't|can't|won't|cant|couldnt|wont) (?:you|someone|somebody|(?:one of )?(?:the|your) [a-z]+)"
+    r"\b(?:(?<!what )(?<!how )(?<!why )(?:could|can|would|will|couldn't|can't|won't|cant|couldnt|wont) (?:you|someone|somebody|he|she|they|"
+    r"(?:one of )?(?:the|your) [a-z]+)"
     r"(?:\s+(?:just|at least|please|not))*\s+"
     r"(?!tell|explain|say|confirm|let me know|give me an update|find out|check whether|repeat|hear|see\b)[a-z]+|"
-    r"(?:could|can|may|couldn't|can't) (?:i|we)(?:\s+(?:just|not|at least|please))*\s+"
+    r"(?<!what )(?<!how )(?<!why )(?:could|can|may|couldn't|can't) (?:i|we)(?:\s+(?:just|not|at least|please))*\s+"
     r"(?:take|have|get|use|keep|go|come|pay|change|swap|switch|stay|bring|move|sit|wait|leave|book|try|do)|"
+    # "Can't I just carry it on?", "could I pop in and pick up a pair?": anything the customer
+    # would do, but asking, speaking or being told.
+    r"(?<!what )(?<!how )(?<!why )(?:could|can|couldn't|can't|cant|couldnt) (?:i|we)(?:\s+(?:just|not|at least|please))*\s+"
+    r"(?!ask|know|speak|talk|say|tell|hear|see (?:the|a|your|someone|somebody)|help|be\b|understand|complain|"
+    r"make a complaint|check|find out|confirm)[a-z]+|"
     r"maybe|perhaps|what about|how about|"
-    r"is there (?:really )?(?:nothing|anything|any way)|would it be possible|or (?:a|an|just|even)|"
+    r"is there (?:really )?(?:nothing|anything|any way|no way|no one|nobody|anyone|anybody|someone|somebody|"
+    r"something|anywhere|somewhere|any chance|any [a-z]+ (?:money|cover|help|fund|slot|room|space|place|seat)s?)|"
+    r"would it be possible|or (?:a|an|just|even)|"
     # "Is there another car I can switch to?", "isn't there a later one?"
     r"(?:is|isn't) there (?:another|a|an|any|some)(?: [a-z-]+){1,4} (?:i|we) (?:can|could)|"
-    r"isn't there (?:another|any|a|an|some)\b|"
-    r"could we|can we|may we|do you have|(?:haven't|have) you got (?:a|an|another|any)|"
+    r"isn't there (?:another|any|anyone|anybody|anything|anywhere|a|an|some|someone|somebody|something)\b|"
+    r"(?<!what )(?<!how )(?<!why )(?:could we|can we|may we)|do you have|(?:haven't|have) you got (?:a|an|another|any|them|those|these|some)|"
     r"i (?:was )?wonder(?:ed|ing)? (?:whether|if) (?:you|someone|i|we))\b"
 )
 OWNERSHIP = re.compile(
@@ -989,7 +1004,7 @@ REFUSAL_REASON = re.compile(
 REFUSAL = re.compile(
     r"\b(?:(?:i|we) ?(?:can't|cannot|can not|won't|will not|am not able to|are not able to|'m not able to|"
     r"'re not able to|am unable to|are unable to|'m unable to|'re unable to|don't|do not|aren't allowed to|"
-    r"are not allowed to|'m not allowed to|am not allowed to|have no way to) "
+    r"are not allowed to|'m not allowed to|am not allowed to|have no way to|have no way of) "
     # "I can't find your booking" reports what went wrong; it refuses nothing.
     r"(?!imagine|believe|agree|wait|blame|leave you|let you down|mind|care|worry|stop|forget|find|see|locate|trace|"
     # "I won't have you sleeping in the car", "we won't let this happen again"
@@ -1001,13 +1016,14 @@ REFUSAL = re.compile(
     r"(?:(?<=^)|(?<=[,.;!?] )|(?<=\bbut )|(?<=\bsorry )|(?<=\bafraid )|(?<=\bunfortunately )|(?<=\bno )|"
     r"(?<=\bjust )|(?<=\breally )|(?<=\bhonestly ))"
     r"(?:i|we) (?:can't|cannot|won't|am not able to|'m not able to|are not able to|'re not able to)(?=\s*(?:[,.;!]|$))|"
-    r"no promises(?![^.;!?]*\bbut\b)|(?:all|both) (?:our|the) [a-z]+ (?:are|is) (?:booked|taken|out|full|gone|busy)|"
+    r"no promises(?![^.;!?]*\bbut\b)|(?:all|both) (?:(?:our|the) )?[a-z]+ (?:are|is) (?:booked|taken|out|full|gone|busy)|"
     r"(?:he|she|they|the [a-z]+) (?:is|are) (?:busy|booked|unavailable)|"
     r"there (?:are|is) no [a-z ]{1,30}(?:available|left|free)|goes in order|in order like|"
+    r"(?:go|goes|are taken|are done|work|works|run|runs) (?:strictly |purely |only )?in (?:strict )?order\b|"
     r"(?:have|has) to (?:process|go|wait|stay|follow) [a-z ]*in order|"
     r"(?:that's|that is|it's|it is|this is) (?:impossible|not possible|out of the question|not an option|not happening)|"
     r"\bimpossible\b|(?:isn't|is not|not|aren't|are not) (?:possible|an option|allowed)|no way|there's nothing (?:i|we) can do|nothing (?:i|we|more) can (?:do|be done)|"
-    r"(?:there isn't|there is not) anything (?:i|we) can do|"
+    r"(?:there isn't|there is not) anything (?:i|we) can do|(?:that's|that is) (?:all|everything) (?:i|we) can (?:tell you|say|do)|"
     r"(?:i|we) (?:said|say) no|^(?:no|nope)(?=[,.!]|$)|^sorry,? no(?=[,.!]|$)|"
     # "..., so no." "I'm on my own, so the answer's no."
     r"(?<=[,;] )(?:so|then|and|sorry|afraid),? (?:(?:the answer's|the answer is|it's|that's) )?no(?=\s*(?:[.!]|$))|"
@@ -1053,6 +1069,9 @@ SENDS_AWAY = re.compile(
     r"your (?:bank|insurer|provider|landlord|airline|council|employer|school))\b)|"
     r"(?:there are|there're|there's) (?:many|other|plenty of|lots of|several) (?:hotels|places|companies|garages|shops)|"
     r"complain to|(?:your|their) own (?:ride|transport|way|car)|try (?:another|elsewhere|somewhere)|"
+    # "You could try a spray from a hardware shop": the customer sent to buy the fix.
+    r"(?<!i'll )(?<!i will )(?<!let me )(?<!i can )(?:try|get|buy|pick up) (?:a |an |some )?[a-z -]{0,30}?"
+    r"from (?:a|any|your local|the nearest|the local) (?:[a-z-]+ )?(?:shop|store|chemist|pharmacy|supermarket)\b|"
     # "Try the branch across town."
     r"(?<!i'll )(?<!we'll )(?<!let me )(?<!i can )try (?:the|our) (?:[a-z-]+ ){0,2}(?:branch|shop|store|hotel|garage|"
     r"pharmacy|chemist|office|depot|website|helpline)\b|"
@@ -1091,7 +1110,10 @@ DEFERS = re.compile(
     # "Maybe come back another night", "please wait outside": the customer put off.
     rf"come back (?:another|some other|a different|on another) (?:night|day|time|evening|morning|week|weekend)|"
     rf"(?<!i'll )(?<!i will )(?<!we'll )(?<!i can )wait (?:outside|over there|in line|in the (?:queue|line)|your turn)|"
-    rf"in (?:the )?order (?:of arrival|they arrive|people arrive|of the list)|first come,? first served)\b"
+    rf"in (?:the )?order (?:of arrival|they arrive|people arrive|of the list)|first come,? first served|"
+    # "We'll see about the car after the two-thirty leaves"; "better wait for the engineer".
+    rf"(?:we'll|i'll|we will|i will) see about (?:it|that|this|the [a-z]+|your [a-z]+) (?:after|later|once|when|tomorrow)|"
+    rf"(?:^|, |\. )(?:better|best|you'd better|you had better) wait (?:for|until|till))\b"
 )
 # What only files the problem: a promise with one of these is a deferral, not
 # an action ("we'll review it within five working days"). A time word alone
