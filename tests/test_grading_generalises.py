@@ -1566,6 +1566,7 @@ def test_good_wishes_meet_no_need(grader: RubricGrader) -> None:
         ("The balcony seats are still free, if you'd like them.", "offers", True),
         ("The four o'clock tour has still got space.", "offers", True),
         ("Her room under the stairs floods every winter.", "offers", False),
+        ("Try the hostels in town, one of them might have room.", "offers", False),
         # A promise to send word is no deed.
         ("The part arrives Monday. We'll send a text.", "offers", False),
         # What a look looks into is not done yet.

@@ -879,7 +879,9 @@ THERE_IS = re.compile(
     r"downstairs|upstairs|in|left)\b)|"
     # "The side seats are still free", "the one o'clock's got space".
     r"\b(?:is|are|'s|'re) still (?:free|available|open|going)\b|"
-    r"\b(?:'s (?:still )?got|has (?:still )?(?:got )?|have (?:still )?(?:got )?)(?:space|room|places|seats|availability)\b"
+    # Not what might be: "one of them may have space".
+    r"\b(?:'s (?:still )?got|has (?:still )?(?:got )?|(?<!may )(?<!might )(?<!could )(?<!should )(?<!would )"
+    r"(?<!must )have (?:still )?(?:got )?)(?:space|room|places|seats|availability)\b"
     r"(?! for (?:nobody|no one)\b)|"
     # "There's a bunk free in the back", "there's one spare upstairs".
     r"\bthere(?:'s| is| are) (?:still )?(?:a|an|one|two|three|another|some) (?:[a-z-]+ ){0,2}?[a-z-]+ "
