@@ -813,8 +813,9 @@ def _drop_rejected(clause: _Clause, scene: Scene, reading: _Reading) -> None:
 # -- step 3: shapes that hold the customer back ------------------------------------
 
 
-# A thing that will be sent on, not a standing rule ("claims go to the insurer").
+# Someone else to be asked first: "ask the ward if you can start later".
 _ASK_FIRST = re.compile(r"\b(?:ask|check with|see|find out|speak to|talk to)\b")
+# A thing that will be sent on, not a standing rule ("claims go to the insurer").
 _THING_GOES = re.compile(r"\b(?:it|they|these|those|[a-z]{3,}s)(?:'ll| will| can| should| would) $")
 # "I can't promise anything, but I'll ring round": a hedge before an effort, not a no.
 _HEDGE = re.compile(r"(?:(?:i|we) )?(?:can't|cannot|can not|won't) (?:promise|guarantee)|no promises")
